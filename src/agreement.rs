@@ -1,0 +1,91 @@
+//! Elliptic-curve Diffie–Hellman on validated keys.
+//!
+//! Z is the raw X25519 output (RFC 7748) or the fixed-length big-endian x-coordinate of the
+//! shared NIST point, leading zeros kept (RFC 7518 §4.6.2). An all-zero X25519 output — the
+//! signature of a small-order peer point — is rejected in constant time as a cryptographic
+//! failure.
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::jwk::{PublicKey, SecretKey};
+
+/// A shared secret Z (for ECDH-1PU, Ze ‖ Zs). Zeroizes on drop; `Debug` shows only its length.
+#[derive(Clone, Default)]
+pub struct SharedSecret(Zeroizing<Vec<u8>>);
+
+impl zeroize::ZeroizeOnDrop for SharedSecret {}
+
+impl SharedSecret {
+    /// An empty secret with room for `capacity` octets.
+    pub(crate) fn with_capacity(capacity: usize) -> SharedSecret {
+        SharedSecret(Zeroizing::new(Vec::with_capacity(capacity)))
+    }
+
+    /// The octets of Z.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Appends ECDH(`secret`, `public`) to this secret.
+    pub(crate) fn append(&mut self, secret: &SecretKey, public: &PublicKey) -> Result<()> {
+        match (secret, public) {
+            (SecretKey::X25519(s), PublicKey::X25519(p)) => {
+                let shared = s.diffie_hellman(p);
+                if !shared.was_contributory() {
+                    return Err(Error::Crypto);
+                }
+                self.0.extend_from_slice(shared.as_bytes());
+            }
+            (SecretKey::P256(s), PublicKey::P256(p)) => {
+                let shared = p256::ecdh::diffie_hellman(s.to_nonzero_scalar(), p.as_affine());
+                self.0.extend_from_slice(shared.raw_secret_bytes());
+            }
+            (SecretKey::P384(s), PublicKey::P384(p)) => {
+                let shared = p384::ecdh::diffie_hellman(s.to_nonzero_scalar(), p.as_affine());
+                self.0.extend_from_slice(shared.raw_secret_bytes());
+            }
+            (SecretKey::P521(s), PublicKey::P521(p)) => {
+                let shared = p521::ecdh::diffie_hellman(s.to_nonzero_scalar(), p.as_affine());
+                self.0.extend_from_slice(shared.raw_secret_bytes());
+            }
+            _ => {
+                return Err(Error::CurveMismatch {
+                    what: "peer key",
+                    expected: secret.curve().name(),
+                    found: public.curve().name(),
+                })
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for SharedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SharedSecret(<{} octets redacted>)", self.0.len())
+    }
+}
+
+/// Computes Z = ECDH(`secret`, `public`). Both keys must be on the same curve.
+pub fn diffie_hellman(secret: &SecretKey, public: &PublicKey) -> Result<SharedSecret> {
+    let mut z = SharedSecret::with_capacity(secret.curve().coordinate_len());
+    z.append(secret, public)?;
+    Ok(z)
+}
+
+/// Computes the ECDH-1PU secret Z = Ze ‖ Zs, where Ze = ECDH(`ze_secret`, `ze_public`) and
+/// Zs = ECDH(`zs_secret`, `zs_public`) (1PU draft §2.3).
+pub fn one_pass_unified(
+    ze_secret: &SecretKey,
+    ze_public: &PublicKey,
+    zs_secret: &SecretKey,
+    zs_public: &PublicKey,
+) -> Result<SharedSecret> {
+    let mut z = SharedSecret::with_capacity(2 * ze_secret.curve().coordinate_len());
+    z.append(ze_secret, ze_public)?;
+    z.append(zs_secret, zs_public)?;
+    Ok(z)
+}

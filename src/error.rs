@@ -1,0 +1,285 @@
+//! The one error type of the crate.
+//!
+//! Structural problems (a missing member, a bad base64url string, an unsupported algorithm, a
+//! header rule that is broken) each have their own variant, with a message that names what was
+//! wrong and where. Every cryptographic failure — a tag that does not verify, a key that does not
+//! unwrap, bad padding behind a valid tag, an all-zero X25519 shared secret — is the single
+//! [`Error::Crypto`] variant, whose message says nothing more, so that a failure cannot be used
+//! as an oracle.
+
+use std::fmt;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Where a JSON member or header parameter was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// The JWE Protected Header.
+    Protected,
+    /// The shared unprotected header (`unprotected`).
+    Unprotected,
+    /// A per-recipient header (`header`).
+    Recipient,
+    /// The top-level JWE JSON object.
+    Envelope,
+    /// A JSON Web Key.
+    Jwk,
+    /// The ephemeral public key (`epk`).
+    Epk,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Location::Protected => "protected header",
+            Location::Unprotected => "shared unprotected header",
+            Location::Recipient => "recipient header",
+            Location::Envelope => "JWE",
+            Location::Jwk => "JWK",
+            Location::Epk => "epk",
+        })
+    }
+}
+
+/// Everything that can go wrong in authcrypt.
+///
+/// Messages never contain key material, shared secrets or plaintext.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A cryptographic check failed: authentication tag, key unwrap, padding or an all-zero
+    /// X25519 shared secret. Deliberately carries no detail.
+    #[error("decryption failed: the message is not authentic for the keys used")]
+    Crypto,
+
+    /// The input is not well-formed JSON (or not UTF-8), or has the wrong JSON shape.
+    #[error("invalid JSON in {location}: {detail}")]
+    Json {
+        /// Where the JSON was being read.
+        location: Location,
+        /// What the parser reported.
+        detail: String,
+    },
+
+    /// A JSON object repeats a member name.
+    #[error("duplicate member \"{name}\" in {location}")]
+    DuplicateMember {
+        /// Where.
+        location: Location,
+        /// The repeated name.
+        name: String,
+    },
+
+    /// A required member is absent.
+    #[error("missing \"{name}\" in {location}")]
+    MissingMember {
+        /// Where.
+        location: Location,
+        /// The missing member.
+        name: &'static str,
+    },
+
+    /// A member has the wrong JSON type or a value that is not allowed.
+    #[error("invalid \"{name}\" in {location}: {reason}")]
+    InvalidMember {
+        /// Where.
+        location: Location,
+        /// The member.
+        name: String,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+
+    /// A member is not valid unpadded base64url.
+    #[error("\"{name}\" in {location} is not valid unpadded base64url")]
+    Base64 {
+        /// Where.
+        location: Location,
+        /// The member.
+        name: String,
+    },
+
+    /// An octet string has the wrong length.
+    #[error("\"{name}\" has {found} octets, expected {expected}")]
+    InvalidLength {
+        /// The member or value.
+        name: &'static str,
+        /// The length required.
+        expected: usize,
+        /// The length found.
+        found: usize,
+    },
+
+    /// A header parameter appears in more than one of the protected, shared unprotected and
+    /// per-recipient headers (RFC 7516 §7.2.1).
+    #[error("header parameter \"{0}\" appears in more than one header")]
+    DuplicateHeader(String),
+
+    /// `crit` names an extension this implementation does not understand, or is malformed.
+    #[error("unsupported critical header parameter: {0}")]
+    UnsupportedCrit(String),
+
+    /// `zip` (compression) is not supported.
+    #[error("compressed content (\"zip\") is not supported")]
+    UnsupportedZip,
+
+    /// The `alg` value is not one this crate implements.
+    #[error("unsupported key management algorithm \"{0}\"")]
+    UnsupportedAlg(String),
+
+    /// The `enc` value is not one this crate implements.
+    #[error("unsupported content encryption algorithm \"{0}\"")]
+    UnsupportedEnc(String),
+
+    /// The curve (`crv`) is not one this crate implements.
+    #[error("unsupported curve \"{0}\"")]
+    UnsupportedCurve(String),
+
+    /// The key type (`kty`) is not one this crate implements.
+    #[error("unsupported key type \"{0}\"")]
+    UnsupportedKeyType(String),
+
+    /// `alg` and `enc` may not be combined (ECDH-1PU key wrap needs a CBC-HMAC `enc`).
+    #[error("\"{alg}\" cannot be used with \"{enc}\": ECDH-1PU key wrapping requires an AES-CBC-HMAC content encryption")]
+    AlgEncMismatch {
+        /// The key management algorithm.
+        alg: &'static str,
+        /// The content encryption algorithm.
+        enc: &'static str,
+    },
+
+    /// A JWK is malformed or inconsistent.
+    #[error("invalid key: {0}")]
+    InvalidKey(&'static str),
+
+    /// A public key is not a valid point on its curve.
+    #[error("invalid {location}: the point is not on curve {curve} (or is the identity)")]
+    InvalidPoint {
+        /// Where the point came from.
+        location: Location,
+        /// The curve it claims.
+        curve: &'static str,
+    },
+
+    /// Keys that must share a curve do not.
+    #[error("curve mismatch: {what} is on {found}, expected {expected}")]
+    CurveMismatch {
+        /// Which key disagrees.
+        what: &'static str,
+        /// The curve required.
+        expected: &'static str,
+        /// The curve found.
+        found: &'static str,
+    },
+
+    /// A private key was needed but only a public key was given.
+    #[error("{0} must be a private key")]
+    NotPrivate(&'static str),
+
+    /// A request that cannot be carried out as asked (for example ECDH-1PU without a sender
+    /// key, or direct key agreement with several recipients).
+    #[error("{0}")]
+    Usage(&'static str),
+
+    /// None of the keys supplied matches a recipient of the message.
+    #[error("no key supplied for any recipient of the message (recipient kids: {0})")]
+    RecipientNotFound(String),
+
+    /// The sender key named by `skid`/`apu` was not supplied or cannot be resolved.
+    #[error("sender key \"{0}\" not found")]
+    SenderNotFound(String),
+
+    /// No recipients were given when encrypting, or the JWE has none.
+    #[error("no recipients")]
+    NoRecipients,
+
+    /// The serialization cannot carry what was asked of it.
+    #[error("{serialization} serialization {reason}")]
+    Serialization {
+        /// Which serialization.
+        serialization: &'static str,
+        /// What it cannot do.
+        reason: &'static str,
+    },
+
+    /// The input is not any JWE serialization.
+    #[error("input is not a JWE: {0}")]
+    NotJwe(&'static str),
+
+    /// A configured limit was exceeded.
+    #[error("{what} exceeds the limit of {limit}")]
+    LimitExceeded {
+        /// What grew too large.
+        what: &'static str,
+        /// The limit in force.
+        limit: usize,
+    },
+
+    /// A DIDComm profile rule is broken (spec-notes sections C–G).
+    #[error("DIDComm rule violated: {0}")]
+    Profile(#[from] ProfileError),
+
+    /// The operating system's random number generator failed.
+    #[error("random number generator failure")]
+    Rng,
+}
+
+/// A DIDComm v2 envelope rule that an envelope or a request breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProfileError {
+    /// DIDComm envelopes use the general JSON serialization only.
+    #[error("the envelope must use the general JSON serialization, found {0}")]
+    NotGeneralJson(&'static str),
+    /// `alg` is not one of the two DIDComm values, or is not the one of the expected mode.
+    #[error("\"alg\" {0} is not allowed in DIDComm encrypted messages")]
+    AlgNotAllowed(&'static str),
+    /// `enc` is not allowed for the mode (authcrypt: A256CBC-HS512 only).
+    #[error("\"enc\" {enc} is not allowed with {alg}")]
+    EncNotAllowed {
+        /// The alg.
+        alg: &'static str,
+        /// The rejected enc.
+        enc: &'static str,
+    },
+    /// A member that must be in the protected header is elsewhere or absent.
+    #[error("\"{0}\" must be present in the protected header")]
+    NotProtected(&'static str),
+    /// `apv` differs from SHA-256 of the sorted recipient kids.
+    #[error("\"apv\" does not match the recipient kids of the envelope")]
+    ApvMismatch,
+    /// `apu` does not decode to `skid`.
+    #[error("\"apu\" does not match \"skid\"")]
+    ApuSkidMismatch,
+    /// `skid` is present but `apu` is not.
+    #[error("\"skid\" present without \"apu\"")]
+    SkidWithoutApu,
+    /// Anoncrypt carries a sender identity.
+    #[error("anoncrypt envelope carries \"{0}\"")]
+    SenderInAnoncrypt(&'static str),
+    /// A kid is not a DID URL with a fragment.
+    #[error("\"{0}\" is not a DID URL with a fragment")]
+    NotDidUrl(String),
+    /// A recipient entry has no kid.
+    #[error("a recipient has no \"kid\"")]
+    MissingKid,
+    /// The same recipient kid appears twice.
+    #[error("recipient kid \"{0}\" appears twice")]
+    DuplicateKid(String),
+    /// `typ` is present but is not the DIDComm encrypted media type.
+    #[error("\"typ\" {0:?} is not application/didcomm-encrypted+json")]
+    WrongTyp(String),
+    /// The plaintext `from` does not match the sender.
+    #[error("the message's \"from\" does not match the authenticated sender")]
+    FromMismatch,
+    /// Recipient keys do not share one curve.
+    #[error("recipient keys are on different curves; pack one envelope per curve")]
+    MixedCurves,
+    /// The DID document or key source has no usable key.
+    #[error("no keyAgreement key of {0} matches")]
+    NoKeyAgreementKey(String),
+    /// The message nests more layers than allowed.
+    #[error("too many nested encryption layers")]
+    TooDeep,
+}

@@ -1,0 +1,333 @@
+//! Decryption (RFC 7516 §5.2), with ECDH-1PU feeding the received tag into the KDF.
+
+use zeroize::Zeroizing;
+
+use crate::agreement::SharedSecret;
+use crate::content::{self, ContentKey, Enc};
+use crate::error::{Error, Location, Result};
+use crate::jwe::{Alg, Jwe, Limits, Serialization};
+use crate::jwk::{Coordinates, Curve, Jwk};
+use crate::kdf::{self, FixedInfo};
+use crate::wrap;
+
+/// A decrypted message and what was used to decrypt it.
+#[derive(Debug)]
+pub struct Decrypted {
+    /// The plaintext, in a buffer that zeroizes on drop.
+    pub plaintext: Zeroizing<Vec<u8>>,
+    /// The key management algorithm.
+    pub alg: Alg,
+    /// The content encryption algorithm.
+    pub enc: Enc,
+    /// The curve of the key agreement.
+    pub curve: Curve,
+    /// The serialization of the envelope.
+    pub serialization: Serialization,
+    /// Index of the recipient entry that was decrypted.
+    pub recipient_index: usize,
+    /// The `kid` of that recipient entry (or of the key used, when the entry had none).
+    pub recipient_kid: Option<String>,
+    /// For ECDH-1PU: the id of the sender key that was checked (its `kid`, or the claimed
+    /// `skid`/`apu` when the supplied key had none). `None` for ECDH-ES.
+    pub sender_kid: Option<String>,
+}
+
+impl Decrypted {
+    /// Whether the sender was authenticated (ECDH-1PU).
+    pub fn authenticated(&self) -> bool {
+        self.alg.is_1pu()
+    }
+}
+
+impl Jwe {
+    /// Decrypts for `recipient` (a private key): the recipient entry whose `kid` equals the key's
+    /// kid is used; entries without a `kid` are tried in turn when the key has a matching curve.
+    /// `sender` is the sender's public key for ECDH-1PU and must be `None` for ECDH-ES.
+    pub fn decrypt(&self, recipient: &Jwk, sender: Option<&Jwk>) -> Result<Decrypted> {
+        Decrypter::new()
+            .recipient_key(recipient)
+            .sender_keys(sender)
+            .decrypt_parsed(self, self.ciphertext.clone())
+    }
+
+    /// Decrypts recipient entry `index` with `recipient` and, for ECDH-1PU, `sender`.
+    pub fn decrypt_recipient(
+        &self,
+        index: usize,
+        recipient: &Jwk,
+        sender: Option<&Jwk>,
+    ) -> Result<Decrypted> {
+        self.decrypt_entry(
+            index,
+            recipient,
+            sender,
+            Coordinates::Strict,
+            self.ciphertext.clone(),
+        )
+    }
+
+    pub(crate) fn decrypt_entry(
+        &self,
+        index: usize,
+        recipient: &Jwk,
+        sender: Option<&Jwk>,
+        coordinates: Coordinates,
+        mut buf: Vec<u8>,
+    ) -> Result<Decrypted> {
+        let entry = self.recipients.get(index).ok_or(Error::NoRecipients)?;
+        let h = self.headers(index);
+        let alg = h.alg()?;
+        let enc = h.enc()?;
+        alg.check_enc(enc)?;
+        let secret = recipient
+            .secret_key()
+            .ok_or(Error::NotPrivate("the recipient key"))?;
+        let epk = h.epk(coordinates)?;
+        let curve = epk.curve();
+        if recipient.curve() != curve {
+            return Err(Error::CurveMismatch {
+                what: "recipient key",
+                expected: curve.name(),
+                found: recipient.curve().name(),
+            });
+        }
+        let sender = match (alg.is_1pu(), sender) {
+            (true, Some(s)) => {
+                if s.curve() != curve {
+                    return Err(Error::CurveMismatch {
+                        what: "sender key",
+                        expected: curve.name(),
+                        found: s.curve().name(),
+                    });
+                }
+                Some(s)
+            }
+            (true, None) => {
+                return Err(Error::SenderNotFound(
+                    self.sender_kid()?.unwrap_or_else(|| "(not named)".into()),
+                ))
+            }
+            (false, Some(_)) => {
+                return Err(Error::Usage(
+                    "ECDH-ES is anonymous: no sender key can be checked",
+                ))
+            }
+            (false, None) => None,
+        };
+        let apu = h.bytes("apu")?.unwrap_or_default();
+        let apv = h.bytes("apv")?.unwrap_or_default();
+
+        let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
+        z.append(secret, epk.public_key())?;
+        if let Some(s) = sender {
+            z.append(secret, s.public_key())?;
+        }
+
+        let cek = match alg.key_wrap() {
+            None => {
+                if !entry.encrypted_key.is_empty() {
+                    return Err(Error::InvalidMember {
+                        location: Location::Recipient,
+                        name: "encrypted_key".into(),
+                        reason: "must be empty with direct key agreement",
+                    });
+                }
+                let key = kdf::derive(
+                    &z,
+                    &FixedInfo {
+                        algorithm_id: enc.name(),
+                        apu: &apu,
+                        apv: &apv,
+                        key_bits: (enc.key_len() * 8) as u32,
+                        cctag: None,
+                    },
+                )?;
+                ContentKey::from_zeroizing(enc, key)?
+            }
+            Some(kw) => {
+                if entry.encrypted_key.is_empty() {
+                    return Err(Error::MissingMember {
+                        location: Location::Recipient,
+                        name: "encrypted_key",
+                    });
+                }
+                let kek = kdf::derive(
+                    &z,
+                    &FixedInfo {
+                        algorithm_id: alg.name(),
+                        apu: &apu,
+                        apv: &apv,
+                        key_bits: (kw.key_len() * 8) as u32,
+                        cctag: alg.is_1pu().then_some(&self.tag[..]),
+                    },
+                )?;
+                let cek = wrap::unwrap(kw, &kek, &entry.encrypted_key)?;
+                ContentKey::from_zeroizing(enc, cek).map_err(|_| Error::Crypto)?
+            }
+        };
+        drop(z);
+        content::decrypt_in_place(enc, &cek, &self.iv, &self.aad(), &mut buf, &self.tag)?;
+        let recipient_kid = match h.kid()? {
+            Some(kid) => Some(kid.to_owned()),
+            None => recipient.kid().map(str::to_owned),
+        };
+        let sender_kid = match sender {
+            Some(s) => match s.kid() {
+                Some(kid) => Some(kid.to_owned()),
+                None => self.sender_kid()?,
+            },
+            None => None,
+        };
+        Ok(Decrypted {
+            plaintext: Zeroizing::new(buf),
+            alg,
+            enc,
+            curve,
+            serialization: self.serialization,
+            recipient_index: index,
+            recipient_kid,
+            sender_kid,
+        })
+    }
+}
+
+/// Decrypts envelopes with a set of recipient private keys and, for ECDH-1PU, a set of sender
+/// public keys.
+///
+/// A recipient entry is matched to a key by `kid`; entries without a `kid` are tried with every
+/// key on the `epk` curve. The sender key is the one whose `kid` equals `skid` (or, without
+/// `skid`, the UTF-8 of `apu`); a single supplied sender key without a `kid` is taken as the
+/// caller's explicit choice.
+#[derive(Debug, Clone, Default)]
+pub struct Decrypter<'a> {
+    keys: Vec<&'a Jwk>,
+    senders: Vec<&'a Jwk>,
+    limits: Limits,
+    coordinates: Coordinates,
+}
+
+impl<'a> Decrypter<'a> {
+    /// A decrypter with no keys, default limits and strict coordinates.
+    pub fn new() -> Decrypter<'a> {
+        Decrypter::default()
+    }
+
+    /// Adds a recipient private key.
+    pub fn recipient_key(mut self, key: &'a Jwk) -> Self {
+        self.keys.push(key);
+        self
+    }
+
+    /// Adds sender public keys (ECDH-1PU).
+    pub fn sender_keys(mut self, keys: impl IntoIterator<Item = &'a Jwk>) -> Self {
+        self.senders.extend(keys);
+        self
+    }
+
+    /// Adds a sender public key (ECDH-1PU).
+    pub fn sender_key(mut self, key: &'a Jwk) -> Self {
+        self.senders.push(key);
+        self
+    }
+
+    /// Sets the input limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets how EC coordinates in `epk` are read.
+    pub fn coordinates(mut self, coordinates: Coordinates) -> Self {
+        self.coordinates = coordinates;
+        self
+    }
+
+    /// Parses and decrypts an envelope in any serialization.
+    pub fn decrypt(&self, input: &[u8]) -> Result<Decrypted> {
+        let mut jwe = Jwe::parse_with_limits(input, &self.limits)?;
+        let buf = std::mem::take(&mut jwe.ciphertext);
+        self.decrypt_parsed(&jwe, buf)
+    }
+
+    /// Decrypts a parsed envelope, consuming `buf` (its ciphertext) in place.
+    pub(crate) fn decrypt_parsed(&self, jwe: &Jwe, buf: Vec<u8>) -> Result<Decrypted> {
+        let kids = jwe.recipient_kids()?;
+        let alg = jwe.headers(0).alg()?;
+        let sender = if alg.is_1pu() {
+            Some(self.pick_sender(jwe)?)
+        } else {
+            None
+        };
+        let mut attempts: Vec<(usize, &Jwk)> = Vec::new();
+        for (i, kid) in kids.iter().enumerate() {
+            match kid {
+                Some(kid) => {
+                    if let Some(k) = self.keys.iter().find(|k| k.kid() == Some(*kid)) {
+                        attempts.push((i, k));
+                    }
+                }
+                None => attempts.extend(self.keys.iter().map(|k| (i, *k))),
+            }
+        }
+        if attempts.is_empty() {
+            return Err(Error::RecipientNotFound(describe_kids(&kids)));
+        }
+        let mut buf = Some(buf);
+        let mut last = Error::Crypto;
+        let n = attempts.len();
+        for (n_done, (i, key)) in attempts.into_iter().enumerate() {
+            let input = if n_done + 1 == n {
+                buf.take().unwrap_or_default()
+            } else {
+                buf.clone().unwrap_or_default()
+            };
+            match jwe.decrypt_entry(i, key, sender, self.coordinates, input) {
+                Ok(d) => return Ok(d),
+                Err(e @ (Error::Crypto | Error::CurveMismatch { .. })) if n_done + 1 < n => {
+                    last = e;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last)
+    }
+
+    fn pick_sender(&self, jwe: &Jwe) -> Result<&'a Jwk> {
+        let h = jwe.headers(0);
+        let claimed = jwe.sender_kid()?;
+        if let Some(claimed) = &claimed {
+            if let Some(s) = self
+                .senders
+                .iter()
+                .find(|s| s.kid() == Some(claimed.as_str()))
+            {
+                return Ok(s);
+            }
+        }
+        let has_skid = h.str("skid")?.is_some();
+        match self.senders.as_slice() {
+            [only] if only.kid().is_none() || (!has_skid && claimed.is_none()) => Ok(only),
+            [only] if !has_skid && only.kid().is_some() => {
+                // apu is not a key id in plain JOSE (e.g. "Alice"): the caller named one key.
+                Ok(only)
+            }
+            _ => Err(Error::SenderNotFound(
+                claimed.unwrap_or_else(|| "(not named)".into()),
+            )),
+        }
+    }
+}
+
+fn describe_kids(kids: &[Option<&str>]) -> String {
+    let mut out = String::new();
+    for (i, kid) in kids.iter().take(8).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(kid.unwrap_or("(none)"));
+    }
+    if kids.len() > 8 {
+        out.push_str(&format!(", … {} more", kids.len() - 8));
+    }
+    out
+}

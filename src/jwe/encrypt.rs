@@ -1,0 +1,506 @@
+//! Encryption (RFC 7516 §5.1). In ECDH-1PU key-wrap mode the content is encrypted first and
+//! its tag enters the KDF as `cctag`; only then is the CEK wrapped for each recipient
+//! (1PU draft §2.1).
+
+use rand_core::CryptoRngCore;
+use serde_json::Value;
+
+use crate::agreement::SharedSecret;
+use crate::b64;
+use crate::content::{self, ContentKey, Enc};
+use crate::error::{Error, Result};
+use crate::jwe::{Alg, Serialization};
+use crate::jwk::{Jwk, SecretKey};
+use crate::kdf::{self, FixedInfo};
+use crate::wrap;
+
+/// Builds and encrypts a JWE.
+///
+/// ```
+/// use authcrypt::{Alg, Enc, Encrypter, Jwe, Jwk, Curve};
+/// let alice = Jwk::generate(Curve::X25519).with_kid("alice#1");
+/// let bob = Jwk::generate(Curve::X25519).with_kid("bob#1");
+/// let jwe = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
+///     .sender(&alice)
+///     .recipient(&bob.to_public())
+///     .encrypt(b"hello")?;
+/// let out = Jwe::parse(jwe.as_bytes())?.decrypt(&bob, Some(&alice.to_public()))?;
+/// assert_eq!(&out.plaintext[..], b"hello");
+/// # Ok::<(), authcrypt::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Encrypter<'a> {
+    alg: Alg,
+    enc: Enc,
+    sender: Option<&'a Jwk>,
+    recipients: Vec<&'a Jwk>,
+    apu: Option<Vec<u8>>,
+    apv: Option<Vec<u8>>,
+    skid: Option<String>,
+    protected: Vec<(String, Value)>,
+    unprotected: Vec<(String, Value)>,
+    aad: Option<Vec<u8>>,
+    serialization: Serialization,
+}
+
+/// Caller-supplied ephemeral key, CEK and IV, for known-answer tests only.
+#[derive(Debug)]
+pub struct FixedRandomness<'a> {
+    /// The ephemeral private key.
+    pub ephemeral: &'a SecretKey,
+    /// The content encryption key (ignored in direct mode, where the KDF produces it).
+    pub cek: Option<&'a ContentKey>,
+    /// The initialization vector.
+    pub iv: &'a [u8],
+}
+
+impl<'a> Encrypter<'a> {
+    /// A new encrypter for `alg` and `enc`, general JSON serialization.
+    pub fn new(alg: Alg, enc: Enc) -> Encrypter<'a> {
+        Encrypter {
+            alg,
+            enc,
+            sender: None,
+            recipients: Vec::new(),
+            apu: None,
+            apv: None,
+            skid: None,
+            protected: Vec::new(),
+            unprotected: Vec::new(),
+            aad: None,
+            serialization: Serialization::General,
+        }
+    }
+
+    /// The sender's private key (ECDH-1PU only).
+    pub fn sender(mut self, key: &'a Jwk) -> Self {
+        self.sender = Some(key);
+        self
+    }
+
+    /// Adds a recipient (its public part is used; its `kid` goes into the recipient header).
+    pub fn recipient(mut self, key: &'a Jwk) -> Self {
+        self.recipients.push(key);
+        self
+    }
+
+    /// Adds recipients.
+    pub fn recipients(mut self, keys: impl IntoIterator<Item = &'a Jwk>) -> Self {
+        self.recipients.extend(keys);
+        self
+    }
+
+    /// Sets `apu` (Agreement PartyUInfo), given as raw octets.
+    pub fn apu(mut self, apu: impl Into<Vec<u8>>) -> Self {
+        self.apu = Some(apu.into());
+        self
+    }
+
+    /// Sets `apv` (Agreement PartyVInfo), given as raw octets.
+    pub fn apv(mut self, apv: impl Into<Vec<u8>>) -> Self {
+        self.apv = Some(apv.into());
+        self
+    }
+
+    /// Sets `skid` in the protected header.
+    pub fn skid(mut self, skid: impl Into<String>) -> Self {
+        self.skid = Some(skid.into());
+        self
+    }
+
+    /// Adds a member to the protected header (after `alg` and `enc`).
+    pub fn protected_member(mut self, name: impl Into<String>, value: Value) -> Self {
+        self.protected.push((name.into(), value));
+        self
+    }
+
+    /// Adds a member to the shared unprotected header (JSON serializations only).
+    pub fn unprotected_member(mut self, name: impl Into<String>, value: Value) -> Self {
+        self.unprotected.push((name.into(), value));
+        self
+    }
+
+    /// Sets the JWE `aad` member (JSON serializations only).
+    pub fn aad(mut self, aad: impl Into<Vec<u8>>) -> Self {
+        self.aad = Some(aad.into());
+        self
+    }
+
+    /// Chooses the serialization (default general JSON).
+    pub fn serialization(mut self, serialization: Serialization) -> Self {
+        self.serialization = serialization;
+        self
+    }
+
+    /// Encrypts with the operating system's RNG.
+    pub fn encrypt(&self, plaintext: &[u8]) -> Result<String> {
+        self.encrypt_with_rng(plaintext, &mut rand_core::OsRng)
+    }
+
+    /// Encrypts, drawing the ephemeral key, CEK and IV from `rng`.
+    pub fn encrypt_with_rng(
+        &self,
+        plaintext: &[u8],
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<String> {
+        let curve = self.check()?;
+        let ephemeral = SecretKey::generate_with_rng(curve, rng);
+        let cek = self
+            .alg
+            .key_wrap()
+            .map(|_| ContentKey::generate_with_rng(self.enc, rng));
+        let mut iv = vec![0u8; self.enc.iv_len()];
+        rng.try_fill_bytes(&mut iv).map_err(|_| Error::Rng)?;
+        self.encrypt_with_fixed(
+            plaintext,
+            FixedRandomness {
+                ephemeral: &ephemeral,
+                cek: cek.as_ref(),
+                iv: &iv,
+            },
+        )
+    }
+
+    /// Encrypts with a caller-supplied ephemeral key, CEK and IV. **For known-answer tests
+    /// only**: reusing any of them across messages destroys confidentiality.
+    pub fn encrypt_with_fixed(
+        &self,
+        plaintext: &[u8],
+        fixed: FixedRandomness<'_>,
+    ) -> Result<String> {
+        let curve = self.check()?;
+        let ephemeral = fixed.ephemeral;
+        if ephemeral.curve() != curve {
+            return Err(Error::CurveMismatch {
+                what: "ephemeral key",
+                expected: curve.name(),
+                found: ephemeral.curve().name(),
+            });
+        }
+        let (alg, enc) = (self.alg, self.enc);
+        let epk = ephemeral.public_key();
+        let compact = self.serialization == Serialization::Compact;
+
+        // Protected header, written once; its base64url text is the AAD.
+        let mut header = String::with_capacity(320);
+        header.push_str("{\"alg\":\"");
+        header.push_str(alg.name());
+        header.push_str("\",\"enc\":\"");
+        header.push_str(enc.name());
+        header.push('"');
+        let mut names: Vec<&str> = vec!["alg", "enc", "epk"];
+        if compact {
+            if let Some(kid) = self.recipients[0].kid() {
+                push_member(&mut header, "kid", &Value::String(kid.to_owned()));
+                names.push("kid");
+            }
+        }
+        for (name, value) in &self.protected {
+            push_member(&mut header, name, value);
+            names.push(name);
+        }
+        if let Some(skid) = &self.skid {
+            push_member(&mut header, "skid", &Value::String(skid.clone()));
+            names.push("skid");
+        }
+        for (name, value) in [("apu", &self.apu), ("apv", &self.apv)] {
+            if let Some(v) = value {
+                header.push_str(",\"");
+                header.push_str(name);
+                header.push_str("\":\"");
+                b64::encode_into(v, &mut header);
+                header.push('"');
+                names.push(name);
+            }
+        }
+        header.push_str(",\"epk\":{");
+        epk.write_members(&mut header);
+        header.push_str("}}");
+        check_unique(&names)?;
+        let unprotected_names: Vec<&str> =
+            self.unprotected.iter().map(|(n, _)| n.as_str()).collect();
+        check_unique(&unprotected_names)?;
+        for n in &unprotected_names {
+            if names.contains(n)
+                || (*n == "kid" && self.recipients.iter().any(|r| r.kid().is_some()))
+            {
+                return Err(Error::DuplicateHeader((*n).to_owned()));
+            }
+        }
+
+        let protected_b64 = b64::encode(header.as_bytes());
+        let aad_b64 = self.aad.as_ref().map(|a| b64::encode(a));
+        let mut aad =
+            Vec::with_capacity(protected_b64.len() + aad_b64.as_ref().map_or(0, |a| a.len() + 1));
+        aad.extend_from_slice(protected_b64.as_bytes());
+        if let Some(a) = &aad_b64 {
+            aad.push(b'.');
+            aad.extend_from_slice(a.as_bytes());
+        }
+
+        let apu = self.apu.as_deref().unwrap_or_default();
+        let apv = self.apv.as_deref().unwrap_or_default();
+        let sender_secret = match self.sender {
+            Some(s) => Some(s.secret_key().ok_or(Error::NotPrivate("the sender key"))?),
+            None => None,
+        };
+        let agree = |recipient: &Jwk| -> Result<SharedSecret> {
+            let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
+            z.append(ephemeral, recipient.public_key())?;
+            if let Some(s) = sender_secret {
+                z.append(s, recipient.public_key())?;
+            }
+            Ok(z)
+        };
+
+        let mut buf = Vec::with_capacity(enc.ciphertext_len(plaintext.len()));
+        buf.extend_from_slice(plaintext);
+        let mut encrypted_keys: Vec<Vec<u8>> = Vec::with_capacity(self.recipients.len());
+        let tag = match alg.key_wrap() {
+            None => {
+                let z = agree(self.recipients[0])?;
+                let key = kdf::derive(
+                    &z,
+                    &FixedInfo {
+                        algorithm_id: enc.name(),
+                        apu,
+                        apv,
+                        key_bits: (enc.key_len() * 8) as u32,
+                        cctag: None,
+                    },
+                )?;
+                let cek = ContentKey::from_zeroizing(enc, key)?;
+                encrypted_keys.push(Vec::new());
+                content::encrypt_in_place(enc, &cek, fixed.iv, &aad, &mut buf)?
+            }
+            Some(kw) => {
+                let cek = fixed
+                    .cek
+                    .ok_or(Error::Usage("key-wrap mode needs a content encryption key"))?;
+                if cek.as_bytes().len() != enc.key_len() {
+                    return Err(Error::InvalidLength {
+                        name: "content encryption key",
+                        expected: enc.key_len(),
+                        found: cek.as_bytes().len(),
+                    });
+                }
+                // Content first: for ECDH-1PU the tag is an input of every recipient's KDF.
+                let tag = content::encrypt_in_place(enc, cek, fixed.iv, &aad, &mut buf)?;
+                let cctag = alg.is_1pu().then_some(&tag[..]);
+                for recipient in &self.recipients {
+                    let z = agree(recipient)?;
+                    let kek = kdf::derive(
+                        &z,
+                        &FixedInfo {
+                            algorithm_id: alg.name(),
+                            apu,
+                            apv,
+                            key_bits: (kw.key_len() * 8) as u32,
+                            cctag,
+                        },
+                    )?;
+                    encrypted_keys.push(wrap::wrap(kw, &kek, cek.as_bytes())?);
+                }
+                tag
+            }
+        };
+
+        Ok(self.write(
+            &protected_b64,
+            aad_b64.as_deref(),
+            &encrypted_keys,
+            fixed.iv,
+            &buf,
+            &tag,
+        ))
+    }
+
+    /// Validates the request and returns the curve of the message.
+    fn check(&self) -> Result<crate::jwk::Curve> {
+        self.alg.check_enc(self.enc)?;
+        let first = self.recipients.first().ok_or(Error::NoRecipients)?;
+        let curve = first.curve();
+        if let Some(r) = self.recipients.iter().find(|r| r.curve() != curve) {
+            return Err(Error::CurveMismatch {
+                what: "recipient key",
+                expected: curve.name(),
+                found: r.curve().name(),
+            });
+        }
+        match (self.alg.is_1pu(), self.sender) {
+            (true, None) => return Err(Error::Usage("ECDH-1PU needs a sender private key")),
+            (true, Some(s)) => {
+                if !s.is_private() {
+                    return Err(Error::NotPrivate("the sender key"));
+                }
+                if s.curve() != curve {
+                    return Err(Error::CurveMismatch {
+                        what: "sender key",
+                        expected: curve.name(),
+                        found: s.curve().name(),
+                    });
+                }
+            }
+            (false, Some(_)) => {
+                return Err(Error::Usage(
+                    "ECDH-ES is anonymous: use ECDH-1PU to authenticate a sender",
+                ))
+            }
+            (false, None) => {}
+        }
+        if self.alg.key_wrap().is_none() && self.recipients.len() > 1 {
+            return Err(Error::Usage(
+                "direct key agreement (ECDH-ES, ECDH-1PU) has exactly one recipient",
+            ));
+        }
+        match self.serialization {
+            Serialization::General => {}
+            Serialization::Flattened => {
+                if self.recipients.len() != 1 {
+                    return Err(Error::Serialization {
+                        serialization: "flattened JSON",
+                        reason: "carries exactly one recipient",
+                    });
+                }
+            }
+            Serialization::Compact => {
+                if self.recipients.len() != 1 {
+                    return Err(Error::Serialization {
+                        serialization: "compact",
+                        reason: "carries exactly one recipient",
+                    });
+                }
+                if !self.unprotected.is_empty() {
+                    return Err(Error::Serialization {
+                        serialization: "compact",
+                        reason: "has no unprotected header",
+                    });
+                }
+                if self.aad.is_some() {
+                    return Err(Error::Serialization {
+                        serialization: "compact",
+                        reason: "has no \"aad\" member",
+                    });
+                }
+            }
+        }
+        Ok(curve)
+    }
+
+    fn write(
+        &self,
+        protected_b64: &str,
+        aad_b64: Option<&str>,
+        encrypted_keys: &[Vec<u8>],
+        iv: &[u8],
+        ciphertext: &[u8],
+        tag: &[u8],
+    ) -> String {
+        let b64_len = |n: usize| n.div_ceil(3) * 4;
+        let keys_len: usize = encrypted_keys
+            .iter()
+            .map(|k| b64_len(k.len()) + 64)
+            .sum::<usize>()
+            + self
+                .recipients
+                .iter()
+                .map(|r| r.kid().map_or(0, |k| k.len() + 2))
+                .sum::<usize>();
+        let mut out = String::with_capacity(
+            protected_b64.len()
+                + b64_len(ciphertext.len())
+                + keys_len
+                + 160
+                + aad_b64.map_or(0, str::len),
+        );
+        if self.serialization == Serialization::Compact {
+            out.push_str(protected_b64);
+            out.push('.');
+            b64::encode_into(&encrypted_keys[0], &mut out);
+            out.push('.');
+            b64::encode_into(iv, &mut out);
+            out.push('.');
+            b64::encode_into(ciphertext, &mut out);
+            out.push('.');
+            b64::encode_into(tag, &mut out);
+            return out;
+        }
+        out.push_str("{\"protected\":\"");
+        out.push_str(protected_b64);
+        out.push('"');
+        if !self.unprotected.is_empty() {
+            out.push_str(",\"unprotected\":{");
+            for (i, (name, value)) in self.unprotected.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(name.clone()).to_string());
+                out.push(':');
+                out.push_str(&value.to_string());
+            }
+            out.push('}');
+        }
+        let write_recipient = |out: &mut String, recipient: &Jwk, key: &[u8], mut comma: bool| {
+            if let Some(kid) = recipient.kid() {
+                if comma {
+                    out.push(',');
+                }
+                out.push_str("\"header\":{\"kid\":");
+                out.push_str(&Value::String(kid.to_owned()).to_string());
+                out.push('}');
+                comma = true;
+            }
+            if !key.is_empty() {
+                if comma {
+                    out.push(',');
+                }
+                out.push_str("\"encrypted_key\":\"");
+                b64::encode_into(key, out);
+                out.push('"');
+            }
+        };
+        if self.serialization == Serialization::Flattened {
+            write_recipient(&mut out, self.recipients[0], &encrypted_keys[0], true);
+        } else {
+            out.push_str(",\"recipients\":[");
+            for (i, (recipient, key)) in self.recipients.iter().zip(encrypted_keys).enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push('{');
+                write_recipient(&mut out, recipient, key, false);
+                out.push('}');
+            }
+            out.push(']');
+        }
+        if let Some(a) = aad_b64 {
+            out.push_str(",\"aad\":\"");
+            out.push_str(a);
+            out.push('"');
+        }
+        out.push_str(",\"iv\":\"");
+        b64::encode_into(iv, &mut out);
+        out.push_str("\",\"ciphertext\":\"");
+        b64::encode_into(ciphertext, &mut out);
+        out.push_str("\",\"tag\":\"");
+        b64::encode_into(tag, &mut out);
+        out.push_str("\"}");
+        out
+    }
+}
+
+fn push_member(out: &mut String, name: &str, value: &Value) {
+    out.push(',');
+    out.push_str(&Value::String(name.to_owned()).to_string());
+    out.push(':');
+    out.push_str(&value.to_string());
+}
+
+fn check_unique(names: &[&str]) -> Result<()> {
+    for (i, n) in names.iter().enumerate() {
+        if names[..i].contains(n) {
+            return Err(Error::DuplicateHeader((*n).to_owned()));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! The JWE engine (RFC 7516) with ECDH-ES (RFC 7518 §4.6) and ECDH-1PU
+//! (draft-madden-jose-ecdh-1pu-04) key agreement.
+//!
+//! It knows nothing of DIDComm: [`Encrypter`] produces any of the three serializations for any
+//! supported `alg` × `enc` × curve, and [`Jwe`] parses any of them, tells what the envelope
+//! claims before anything is decrypted, and decrypts for a recipient key (and, for ECDH-1PU, a
+//! sender key).
+
+mod decrypt;
+mod encrypt;
+mod header;
+mod serialize;
+
+pub use decrypt::{Decrypted, Decrypter};
+pub use encrypt::{Encrypter, FixedRandomness};
+pub use header::Headers;
+pub use serialize::{Jwe, Recipient};
+
+use std::fmt;
+
+use crate::content::Enc;
+use crate::error::{Error, Result};
+use crate::wrap::KeyWrap;
+
+/// A key management algorithm (`alg`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Alg {
+    /// ECDH-ES direct key agreement.
+    EcdhEs,
+    /// ECDH-ES with A128KW.
+    EcdhEsA128Kw,
+    /// ECDH-ES with A192KW.
+    EcdhEsA192Kw,
+    /// ECDH-ES with A256KW (DIDComm anoncrypt).
+    EcdhEsA256Kw,
+    /// ECDH-1PU direct key agreement.
+    Ecdh1Pu,
+    /// ECDH-1PU with A128KW.
+    Ecdh1PuA128Kw,
+    /// ECDH-1PU with A192KW.
+    Ecdh1PuA192Kw,
+    /// ECDH-1PU with A256KW (DIDComm authcrypt).
+    Ecdh1PuA256Kw,
+}
+
+impl Alg {
+    /// Every supported `alg`.
+    pub const ALL: [Alg; 8] = [
+        Alg::EcdhEs,
+        Alg::EcdhEsA128Kw,
+        Alg::EcdhEsA192Kw,
+        Alg::EcdhEsA256Kw,
+        Alg::Ecdh1Pu,
+        Alg::Ecdh1PuA128Kw,
+        Alg::Ecdh1PuA192Kw,
+        Alg::Ecdh1PuA256Kw,
+    ];
+
+    /// The `alg` header value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Alg::EcdhEs => "ECDH-ES",
+            Alg::EcdhEsA128Kw => "ECDH-ES+A128KW",
+            Alg::EcdhEsA192Kw => "ECDH-ES+A192KW",
+            Alg::EcdhEsA256Kw => "ECDH-ES+A256KW",
+            Alg::Ecdh1Pu => "ECDH-1PU",
+            Alg::Ecdh1PuA128Kw => "ECDH-1PU+A128KW",
+            Alg::Ecdh1PuA192Kw => "ECDH-1PU+A192KW",
+            Alg::Ecdh1PuA256Kw => "ECDH-1PU+A256KW",
+        }
+    }
+
+    /// Parses an `alg` header value.
+    pub fn from_name(name: &str) -> Result<Alg> {
+        Alg::ALL
+            .into_iter()
+            .find(|a| a.name() == name)
+            .ok_or_else(|| Error::UnsupportedAlg(name.chars().take(64).collect()))
+    }
+
+    /// Whether this is ECDH-1PU (sender-authenticated).
+    pub fn is_1pu(self) -> bool {
+        matches!(
+            self,
+            Alg::Ecdh1Pu | Alg::Ecdh1PuA128Kw | Alg::Ecdh1PuA192Kw | Alg::Ecdh1PuA256Kw
+        )
+    }
+
+    /// The key wrap of this algorithm, `None` for direct key agreement.
+    pub fn key_wrap(self) -> Option<KeyWrap> {
+        match self {
+            Alg::EcdhEs | Alg::Ecdh1Pu => None,
+            Alg::EcdhEsA128Kw | Alg::Ecdh1PuA128Kw => Some(KeyWrap::A128Kw),
+            Alg::EcdhEsA192Kw | Alg::Ecdh1PuA192Kw => Some(KeyWrap::A192Kw),
+            Alg::EcdhEsA256Kw | Alg::Ecdh1PuA256Kw => Some(KeyWrap::A256Kw),
+        }
+    }
+
+    /// Checks that `enc` may be used with this algorithm: ECDH-1PU key wrapping requires an
+    /// AES_CBC_HMAC_SHA2 `enc` (1PU draft §2.1).
+    pub fn check_enc(self, enc: Enc) -> Result<()> {
+        if self.is_1pu() && self.key_wrap().is_some() && !enc.is_cbc_hmac() {
+            return Err(Error::AlgEncMismatch {
+                alg: self.name(),
+                enc: enc.name(),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Alg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A JWE serialization (RFC 7516 §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Serialization {
+    /// Five dot-separated base64url parts; one recipient, protected header only.
+    Compact,
+    /// JSON with one recipient's `header` and `encrypted_key` at the top level.
+    Flattened,
+    /// JSON with a `recipients` array (DIDComm).
+    General,
+}
+
+impl Serialization {
+    /// A short lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Serialization::Compact => "compact",
+            Serialization::Flattened => "flattened JSON",
+            Serialization::General => "general JSON",
+        }
+    }
+}
+
+impl fmt::Display for Serialization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Bounds on untrusted input. Each is checked before the work it bounds is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted envelope, in octets (default 64 MiB).
+    pub max_envelope_len: usize,
+    /// Most recipients in one envelope (default 1 000).
+    pub max_recipients: usize,
+    /// Deepest JSON nesting (default 32).
+    pub max_json_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_envelope_len: 64 << 20,
+            max_recipients: 1000,
+            max_json_depth: 32,
+        }
+    }
+}

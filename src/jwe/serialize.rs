@@ -1,0 +1,337 @@
+//! Reading the three JWE serializations into one model (RFC 7516 §7).
+//!
+//! The protected header is kept as the exact base64url text received: that text, never a
+//! re-serialisation, is the additional authenticated data.
+
+use serde_json::{Map, Value};
+
+use crate::b64;
+use crate::error::{Error, Location, Result};
+use crate::json;
+use crate::jwe::header::{check_disjoint, check_zip_and_crit, Headers};
+use crate::jwe::{Limits, Serialization};
+
+/// One recipient of a parsed JWE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub(crate) header: Option<Map<String, Value>>,
+    pub(crate) encrypted_key: Vec<u8>,
+}
+
+impl Recipient {
+    /// The per-recipient unprotected header, if any.
+    pub fn header(&self) -> Option<&Map<String, Value>> {
+        self.header.as_ref()
+    }
+
+    /// The encrypted key (empty for direct key agreement).
+    pub fn encrypted_key(&self) -> &[u8] {
+        &self.encrypted_key
+    }
+}
+
+/// A parsed JWE: what the envelope claims, available before anything is decrypted.
+#[derive(Debug, Clone)]
+pub struct Jwe {
+    pub(crate) serialization: Serialization,
+    pub(crate) protected_b64: String,
+    pub(crate) protected: Map<String, Value>,
+    pub(crate) unprotected: Option<Map<String, Value>>,
+    pub(crate) recipients: Vec<Recipient>,
+    pub(crate) aad_b64: Option<String>,
+    pub(crate) iv: Vec<u8>,
+    pub(crate) ciphertext: Vec<u8>,
+    pub(crate) tag: Vec<u8>,
+}
+
+impl Jwe {
+    /// Parses an envelope in any serialization with the default [`Limits`]. Surrounding ASCII
+    /// whitespace is ignored.
+    pub fn parse(input: &[u8]) -> Result<Jwe> {
+        Jwe::parse_with_limits(input, &Limits::default())
+    }
+
+    /// Parses an envelope in any serialization.
+    pub fn parse_with_limits(input: &[u8], limits: &Limits) -> Result<Jwe> {
+        if input.len() > limits.max_envelope_len {
+            return Err(Error::LimitExceeded {
+                what: "envelope size",
+                limit: limits.max_envelope_len,
+            });
+        }
+        let input = input.trim_ascii();
+        match input.first() {
+            None => Err(Error::NotJwe("empty input")),
+            Some(b'{') => Jwe::parse_json(input, limits),
+            Some(_) => Jwe::parse_compact(input, limits),
+        }
+    }
+
+    fn parse_compact(input: &[u8], limits: &Limits) -> Result<Jwe> {
+        let text = std::str::from_utf8(input)
+            .map_err(|_| Error::NotJwe("neither JSON nor compact serialization"))?;
+        let mut parts = text.split('.');
+        let mut next = || parts.next();
+        let (Some(p), Some(ek), Some(iv), Some(ct), Some(tag), None) =
+            (next(), next(), next(), next(), next(), next())
+        else {
+            return Err(Error::NotJwe(
+                "compact serialization must have exactly five dot-separated parts",
+            ));
+        };
+        if p.is_empty() {
+            return Err(Error::MissingMember {
+                location: Location::Envelope,
+                name: "protected",
+            });
+        }
+        let protected = decode_protected(p, limits)?;
+        check_zip_and_crit(&protected, &[])?;
+        Ok(Jwe {
+            serialization: Serialization::Compact,
+            protected_b64: p.to_owned(),
+            protected,
+            unprotected: None,
+            recipients: vec![Recipient {
+                header: None,
+                encrypted_key: decode_part(ek, "encrypted_key")?,
+            }],
+            aad_b64: None,
+            iv: decode_part(iv, "iv")?,
+            ciphertext: decode_part(ct, "ciphertext")?,
+            tag: decode_part(tag, "tag")?,
+        })
+    }
+
+    fn parse_json(input: &[u8], limits: &Limits) -> Result<Jwe> {
+        let mut top = json::parse_object(input, Location::Envelope, limits.max_json_depth)?;
+        let loc = Location::Envelope;
+        let protected_b64 = json::opt_str(&top, "protected", loc)?
+            .unwrap_or_default()
+            .to_owned();
+        let protected = if protected_b64.is_empty() {
+            Map::new()
+        } else {
+            decode_protected(&protected_b64, limits)?
+        };
+        let unprotected = take_object(&mut top, "unprotected", loc)?;
+        if let Some(u) = &unprotected {
+            check_disjoint(&protected, u)?;
+        }
+        let (serialization, recipients) = match top.remove("recipients") {
+            Some(list) => {
+                if top.contains_key("header") || top.contains_key("encrypted_key") {
+                    return Err(Error::NotJwe(
+                        "\"recipients\" cannot be combined with top-level \"header\" or \"encrypted_key\"",
+                    ));
+                }
+                let Value::Array(list) = list else {
+                    return Err(Error::InvalidMember {
+                        location: loc,
+                        name: "recipients".into(),
+                        reason: "expected an array",
+                    });
+                };
+                if list.is_empty() {
+                    return Err(Error::NoRecipients);
+                }
+                if list.len() > limits.max_recipients {
+                    return Err(Error::LimitExceeded {
+                        what: "recipient count",
+                        limit: limits.max_recipients,
+                    });
+                }
+                let mut out = Vec::with_capacity(list.len());
+                for entry in list {
+                    let Value::Object(mut entry) = entry else {
+                        return Err(Error::InvalidMember {
+                            location: loc,
+                            name: "recipients".into(),
+                            reason: "each recipient must be a JSON object",
+                        });
+                    };
+                    out.push(take_recipient(&mut entry, Location::Recipient)?);
+                }
+                (Serialization::General, out)
+            }
+            None => {
+                if !top.contains_key("ciphertext") {
+                    return Err(Error::NotJwe("a JSON JWE needs \"ciphertext\""));
+                }
+                (
+                    Serialization::Flattened,
+                    vec![take_recipient(&mut top, loc)?],
+                )
+            }
+        };
+        for r in &recipients {
+            if let Some(h) = &r.header {
+                check_disjoint(&protected, h)?;
+                if let Some(u) = &unprotected {
+                    check_disjoint(u, h)?;
+                }
+            }
+        }
+        let mut others = Vec::with_capacity(recipients.len() + 1);
+        others.push((unprotected.as_ref(), Location::Unprotected));
+        others.extend(
+            recipients
+                .iter()
+                .map(|r| (r.header.as_ref(), Location::Recipient)),
+        );
+        check_zip_and_crit(&protected, &others)?;
+
+        let aad_b64 = json::opt_str(&top, "aad", loc)?.map(str::to_owned);
+        if let Some(aad) = &aad_b64 {
+            // It must be valid base64url even though the encoded text is what is authenticated.
+            b64::decode(aad).ok_or_else(|| Error::Base64 {
+                location: loc,
+                name: "aad".into(),
+            })?;
+        }
+        let field = |name: &'static str| -> Result<Vec<u8>> {
+            let text = json::req_str(&top, name, loc)?;
+            decode_part(text, name)
+        };
+        Ok(Jwe {
+            serialization,
+            iv: field("iv")?,
+            ciphertext: field("ciphertext")?,
+            tag: field("tag")?,
+            protected_b64,
+            protected,
+            unprotected,
+            recipients,
+            aad_b64,
+        })
+    }
+
+    /// Which serialization the envelope used.
+    pub fn serialization(&self) -> Serialization {
+        self.serialization
+    }
+
+    /// The protected header exactly as received (base64url text).
+    pub fn protected_b64(&self) -> &str {
+        &self.protected_b64
+    }
+
+    /// The decoded protected header.
+    pub fn protected_header(&self) -> &Map<String, Value> {
+        &self.protected
+    }
+
+    /// The shared unprotected header, if any.
+    pub fn unprotected_header(&self) -> Option<&Map<String, Value>> {
+        self.unprotected.as_ref()
+    }
+
+    /// The recipients.
+    pub fn recipients(&self) -> &[Recipient] {
+        &self.recipients
+    }
+
+    /// The header union that applies to recipient `index`.
+    pub fn headers(&self, index: usize) -> Headers<'_> {
+        Headers::new(
+            &self.protected,
+            self.unprotected.as_ref(),
+            self.recipients.get(index).and_then(|r| r.header.as_ref()),
+        )
+    }
+
+    /// The `kid` of each recipient (from its header union), in order.
+    pub fn recipient_kids(&self) -> Result<Vec<Option<&str>>> {
+        (0..self.recipients.len())
+            .map(|i| self.headers(i).kid())
+            .collect()
+    }
+
+    /// The sender key id an ECDH-1PU envelope claims: `skid`, or else `apu` decoded as UTF-8.
+    pub fn sender_kid(&self) -> Result<Option<String>> {
+        let h = self.headers(0);
+        if let Some(skid) = h.str("skid")? {
+            return Ok(Some(skid.to_owned()));
+        }
+        Ok(h.bytes("apu")?.and_then(|apu| String::from_utf8(apu).ok()))
+    }
+
+    /// The `aad` member as received, if any.
+    pub fn aad_b64(&self) -> Option<&str> {
+        self.aad_b64.as_deref()
+    }
+
+    /// The initialization vector.
+    pub fn iv(&self) -> &[u8] {
+        &self.iv
+    }
+
+    /// The ciphertext.
+    pub fn ciphertext(&self) -> &[u8] {
+        &self.ciphertext
+    }
+
+    /// The authentication tag.
+    pub fn tag(&self) -> &[u8] {
+        &self.tag
+    }
+
+    /// The JWE additional authenticated data: the protected text, and `.aad` when present.
+    pub(crate) fn aad(&self) -> Vec<u8> {
+        let mut aad = Vec::with_capacity(
+            self.protected_b64.len() + self.aad_b64.as_ref().map_or(0, |a| a.len() + 1),
+        );
+        aad.extend_from_slice(self.protected_b64.as_bytes());
+        if let Some(extra) = &self.aad_b64 {
+            aad.push(b'.');
+            aad.extend_from_slice(extra.as_bytes());
+        }
+        aad
+    }
+}
+
+fn decode_protected(text: &str, limits: &Limits) -> Result<Map<String, Value>> {
+    let raw = b64::decode(text).ok_or(Error::Base64 {
+        location: Location::Envelope,
+        name: "protected".into(),
+    })?;
+    json::parse_object(&raw, Location::Protected, limits.max_json_depth)
+}
+
+fn decode_part(text: &str, name: &'static str) -> Result<Vec<u8>> {
+    b64::decode(text).ok_or_else(|| Error::Base64 {
+        location: Location::Envelope,
+        name: name.into(),
+    })
+}
+
+fn take_object(
+    map: &mut Map<String, Value>,
+    name: &'static str,
+    location: Location,
+) -> Result<Option<Map<String, Value>>> {
+    match map.remove(name) {
+        None => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m)),
+        Some(_) => Err(Error::InvalidMember {
+            location,
+            name: name.into(),
+            reason: "expected a JSON object",
+        }),
+    }
+}
+
+fn take_recipient(entry: &mut Map<String, Value>, location: Location) -> Result<Recipient> {
+    let header = take_object(entry, "header", location)?;
+    let encrypted_key = match json::opt_str(entry, "encrypted_key", location)? {
+        None => Vec::new(),
+        Some(text) => b64::decode(text).ok_or_else(|| Error::Base64 {
+            location,
+            name: "encrypted_key".into(),
+        })?,
+    };
+    Ok(Recipient {
+        header,
+        encrypted_key,
+    })
+}

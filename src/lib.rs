@@ -1,0 +1,53 @@
+//! # authcrypt
+//!
+//! JWE (RFC 7516) for DIDComm v2: ECDH-ES *anoncrypt* and ECDH-1PU *authcrypt*
+//! (draft-madden-jose-ecdh-1pu-04), direct or with AES key wrap, on X25519, P-256, P-384 and
+//! P-521, with AES-CBC-HMAC-SHA2, AES-GCM and XChaCha20-Poly1305 content encryption, in the
+//! general JSON, flattened JSON and compact serializations.
+//!
+//! The crate has layers, each usable on its own:
+//!
+//! - [`jwk`], [`agreement`], [`kdf`], [`wrap`], [`content`]: keys and thin, typed wrappers over
+//!   the RustCrypto and dalek primitives;
+//! - [`jwe`]: the JWE engine ([`Encrypter`], [`Jwe`], [`Decrypter`]), which knows nothing of
+//!   DIDComm;
+//! - [`didcomm`]: the DIDComm v2 profile — pack and unpack with every receiver check.
+//!
+//! ```
+//! use authcrypt::{Alg, Curve, Decrypter, Enc, Encrypter, Jwk};
+//!
+//! let alice = Jwk::generate(Curve::P384).with_kid("did:example:alice#key-1");
+//! let bob = Jwk::generate(Curve::P384).with_kid("did:example:bob#key-1");
+//!
+//! // ECDH-1PU+A256KW: the content is encrypted first, then the tag enters the KDF.
+//! let envelope = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
+//!     .sender(&alice)
+//!     .recipient(&bob.to_public())
+//!     .encrypt(b"three is a magic number")?;
+//!
+//! let alice_public = alice.to_public();
+//! let opened = Decrypter::new()
+//!     .recipient_key(&bob)
+//!     .sender_key(&alice_public)
+//!     .decrypt(envelope.as_bytes())?;
+//! assert_eq!(&opened.plaintext[..], b"three is a magic number");
+//! assert_eq!(opened.sender_kid.as_deref(), Some("did:example:alice#key-1"));
+//! # Ok::<(), authcrypt::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod agreement;
+mod b64;
+pub mod content;
+pub mod error;
+mod json;
+pub mod jwe;
+pub mod jwk;
+pub mod kdf;
+pub mod wrap;
+
+pub use content::{ContentKey, Enc};
+pub use error::{Error, Location, ProfileError, Result};
+pub use jwe::{Alg, Decrypted, Decrypter, Encrypter, Jwe, Limits, Serialization};
+pub use jwk::{Coordinates, Curve, Jwk, PublicKey, SecretKey};

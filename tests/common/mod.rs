@@ -1,0 +1,45 @@
+//! Helpers shared by the integration tests: vector files and the DIDComm test keys.
+#![allow(dead_code)]
+
+use authcrypt::{Coordinates, Jwk};
+use serde_json::Value;
+
+/// Loads `rfc-vectors/<name>`.
+pub fn vector(name: &str) -> Value {
+    let path = format!("{}/rfc-vectors/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Decodes a hex member.
+pub fn hex(v: &Value) -> Vec<u8> {
+    ::hex::decode(v.as_str().expect("hex string")).expect("valid hex")
+}
+
+/// Parses a JWK given as a JSON value.
+pub fn jwk(v: &Value) -> Jwk {
+    Jwk::from_json_with(v.to_string().as_bytes(), Coordinates::Strict).expect("valid JWK")
+}
+
+/// A private key of the DIDComm test set by kid.
+pub fn didcomm_secret(kid: &str) -> Jwk {
+    let keys = vector("didcomm-v2-test-keys.json");
+    let entry = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == kid)
+        .unwrap_or_else(|| panic!("no key {kid}"));
+    jwk(&entry["private_jwk"]).with_kid(kid)
+}
+
+/// A public key of the DIDComm test set by kid.
+pub fn didcomm_public(kid: &str) -> Jwk {
+    didcomm_secret(kid).to_public()
+}
+
+/// A deterministic RNG for reproducible tests.
+pub fn rng(seed: u64) -> rand_chacha::ChaCha20Rng {
+    use rand_chacha::rand_core::SeedableRng;
+    rand_chacha::ChaCha20Rng::seed_from_u64(seed)
+}
