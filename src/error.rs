@@ -271,8 +271,14 @@ pub enum ProfileError {
     #[error("\"typ\" {0:?} is not application/didcomm-encrypted+json")]
     WrongTyp(String),
     /// The plaintext `from` does not match the sender.
-    #[error("the message's \"from\" does not match the authenticated sender")]
+    #[error("the message's \"from\" does not match the DID of the authenticated sender")]
     FromMismatch,
+    /// The plaintext `to` does not name the DID of the recipient key used.
+    #[error("the message's \"to\" does not contain the DID of the recipient key used")]
+    ToMismatch,
+    /// An authcrypt envelope names no sender (neither `skid` nor `apu`).
+    #[error("authcrypt envelope names no sender: neither \"skid\" nor \"apu\" is present")]
+    NoSenderKid,
     /// Recipient keys do not share one curve.
     #[error("recipient keys are on different curves; pack one envelope per curve")]
     MixedCurves,

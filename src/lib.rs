@@ -40,6 +40,7 @@
 pub mod agreement;
 mod b64;
 pub mod content;
+pub mod didcomm;
 pub mod error;
 mod json;
 pub mod jwe;

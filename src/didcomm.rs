@@ -1,0 +1,1123 @@
+//! The DIDComm v2 encryption profile: pack and unpack as agents do.
+//!
+//! - **authcrypt**: `ECDH-1PU+A256KW` with `A256CBC-HS512`, `skid`, `apu` = b64u(skid).
+//! - **anoncrypt**: `ECDH-ES+A256KW` with `A256CBC-HS512` (default), `A256GCM` or `XC20P`.
+//! - **protected sender**: anoncrypt(authcrypt(message)).
+//!
+//! Every envelope is general JSON with `typ` = `application/didcomm-encrypted+json`, one `epk`
+//! and `apv` = b64u(SHA-256(sorted recipient kids joined by ".")) in the protected header, and a
+//! `kid` per recipient. [`Envelope::parse`] applies every receiver check before any key is
+//! touched, and tells who claims to have sent the message and to whom, so that keys can be
+//! resolved in whatever way the application likes (two-step unpack); [`Unpacker`] does both
+//! steps with a [`KeyResolver`].
+//!
+//! ```
+//! use authcrypt::didcomm::{KeySet, Packer, Unpacker};
+//! use authcrypt::{Curve, Jwk};
+//!
+//! let alice = Jwk::generate(Curve::X25519).with_kid("did:example:alice#key-1");
+//! let bob = Jwk::generate(Curve::X25519).with_kid("did:example:bob#key-1");
+//!
+//! let envelope = Packer::authcrypt(&alice).to(&bob.to_public()).pack(br#"{"id":"1"}"#)?;
+//!
+//! let mut keys = KeySet::new();
+//! keys.insert(bob)?; // Bob's secret
+//! keys.insert(alice.to_public())?; // Alice's public key, as resolved from her DID
+//! let opened = Unpacker::new(&keys).unpack(envelope.as_bytes())?;
+//! assert_eq!(&opened.plaintext[..], br#"{"id":"1"}"#);
+//! assert_eq!(opened.sender_kid(), Some("did:example:alice#key-1"));
+//! # Ok::<(), authcrypt::Error>(())
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+
+use rand_core::CryptoRngCore;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::b64;
+use crate::content::Enc;
+use crate::error::{Error, Location, ProfileError, Result};
+use crate::json;
+use crate::jwe::{Alg, Encrypter, Jwe, Limits, Serialization};
+use crate::jwk::{Coordinates, Curve, Jwk};
+
+/// The media type of a DIDComm encrypted message.
+pub const TYP_ENCRYPTED: &str = "application/didcomm-encrypted+json";
+
+/// How a layer was encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// ECDH-1PU+A256KW: the sender is authenticated.
+    Authcrypt,
+    /// ECDH-ES+A256KW: the sender is anonymous.
+    Anoncrypt,
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Mode::Authcrypt => "authcrypt",
+            Mode::Anoncrypt => "anoncrypt",
+        })
+    }
+}
+
+/// `apv` for a set of recipient kids: b64u(SHA-256(kids sorted byte-wise, joined by "."))
+/// (spec-notes 24).
+pub fn apv_for<S: AsRef<str>>(kids: &[S]) -> String {
+    let mut sorted: Vec<&str> = kids.iter().map(AsRef::as_ref).collect();
+    sorted.sort_unstable();
+    let mut hash = Sha256::new();
+    for (i, kid) in sorted.iter().enumerate() {
+        if i > 0 {
+            hash.update(b".");
+        }
+        hash.update(kid.as_bytes());
+    }
+    b64::encode(&hash.finalize())
+}
+
+/// The DID of a DID URL (`did:example:alice#key-1` → `did:example:alice`).
+pub fn did_of(kid: &str) -> &str {
+    kid.find(['#', '?', '/']).map_or(kid, |i| &kid[..i])
+}
+
+/// Whether `kid` is a DID URL with a non-empty fragment (`did:method:id#fragment`).
+pub fn is_did_url(kid: &str) -> bool {
+    let Some(rest) = kid.strip_prefix("did:") else {
+        return false;
+    };
+    let Some((method, rest)) = rest.split_once(':') else {
+        return false;
+    };
+    let Some((id, fragment)) = rest.split_once('#') else {
+        return false;
+    };
+    !method.is_empty()
+        && method
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && !id.is_empty()
+        && !fragment.is_empty()
+}
+
+fn require_did_url(kid: &str) -> Result<()> {
+    if is_did_url(kid) {
+        Ok(())
+    } else {
+        Err(ProfileError::NotDidUrl(kid.chars().take(128).collect()).into())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key sources
+// ---------------------------------------------------------------------------------------------
+
+/// Where keys come from: a JWK, a JWK Set, a DID document, or an application's own store.
+pub trait KeyResolver {
+    /// The public key with this kid (a DID URL), if known.
+    fn public_key(&self, kid: &str) -> Option<Jwk>;
+
+    /// The private key with this kid, if held.
+    fn secret_key(&self, kid: &str) -> Option<Jwk> {
+        let _ = kid;
+        None
+    }
+
+    /// The `keyAgreement` keys of a DID, in document order, each with its absolute kid.
+    fn key_agreement(&self, did: &str) -> Vec<Jwk> {
+        let _ = did;
+        Vec::new()
+    }
+}
+
+impl<R: KeyResolver + ?Sized> KeyResolver for &R {
+    fn public_key(&self, kid: &str) -> Option<Jwk> {
+        (**self).public_key(kid)
+    }
+    fn secret_key(&self, kid: &str) -> Option<Jwk> {
+        (**self).secret_key(kid)
+    }
+    fn key_agreement(&self, did: &str) -> Vec<Jwk> {
+        (**self).key_agreement(did)
+    }
+}
+
+/// Several sources, asked in order.
+impl<R: KeyResolver> KeyResolver for [R] {
+    fn public_key(&self, kid: &str) -> Option<Jwk> {
+        self.iter().find_map(|r| r.public_key(kid))
+    }
+    fn secret_key(&self, kid: &str) -> Option<Jwk> {
+        self.iter().find_map(|r| r.secret_key(kid))
+    }
+    fn key_agreement(&self, did: &str) -> Vec<Jwk> {
+        self.iter().flat_map(|r| r.key_agreement(did)).collect()
+    }
+}
+
+impl<R: KeyResolver> KeyResolver for Vec<R> {
+    fn public_key(&self, kid: &str) -> Option<Jwk> {
+        self.as_slice().public_key(kid)
+    }
+    fn secret_key(&self, kid: &str) -> Option<Jwk> {
+        self.as_slice().secret_key(kid)
+    }
+    fn key_agreement(&self, did: &str) -> Vec<Jwk> {
+        self.as_slice().key_agreement(did)
+    }
+}
+
+/// A single JWK answers for its own kid.
+impl KeyResolver for Jwk {
+    fn public_key(&self, kid: &str) -> Option<Jwk> {
+        (self.kid() == Some(kid)).then(|| self.to_public())
+    }
+    fn secret_key(&self, kid: &str) -> Option<Jwk> {
+        (self.kid() == Some(kid) && self.is_private()).then(|| self.clone())
+    }
+    fn key_agreement(&self, did: &str) -> Vec<Jwk> {
+        match self.kid() {
+            Some(kid) if did_of(kid) == did => vec![self.to_public()],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A set of keys by kid: a JWK Set, or keys gathered from several files and DID documents.
+#[derive(Debug, Clone, Default)]
+pub struct KeySet {
+    order: Vec<String>,
+    keys: HashMap<String, Jwk>,
+}
+
+impl KeySet {
+    /// An empty set.
+    pub fn new() -> KeySet {
+        KeySet::default()
+    }
+
+    /// Reads a JWK Set (`{"keys":[...]}`), a single JWK, or a DID document. EC coordinates
+    /// shorter than the field size are accepted (left-padded). Keys on curves this crate does
+    /// not implement are skipped in a set or document; a single JWK must be supported.
+    pub fn from_json(bytes: &[u8]) -> Result<KeySet> {
+        let value = json::parse_strict(bytes, Location::Jwk, 64)?;
+        let mut set = KeySet::new();
+        set.add_json(&value)?;
+        Ok(set)
+    }
+
+    fn add_json(&mut self, value: &Value) -> Result<()> {
+        let Value::Object(map) = value else {
+            return Err(Error::Json {
+                location: Location::Jwk,
+                detail: "expected a JWK, a JWK Set or a DID document".into(),
+            });
+        };
+        if let Some(keys) = map.get("keys") {
+            let Value::Array(keys) = keys else {
+                return Err(Error::InvalidMember {
+                    location: Location::Jwk,
+                    name: "keys".into(),
+                    reason: "expected an array of JWKs",
+                });
+            };
+            for k in keys {
+                match Jwk::from_value(k, Coordinates::LeftPadShort) {
+                    Ok(jwk) => self.insert(jwk)?,
+                    Err(Error::UnsupportedCurve(_) | Error::UnsupportedKeyType(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            return Ok(());
+        }
+        if map.contains_key("kty") {
+            return self.insert(Jwk::from_map(
+                map,
+                Coordinates::LeftPadShort,
+                Location::Jwk,
+            )?);
+        }
+        let doc = DidDocument::from_value(value)?;
+        for (kid, key) in doc.methods {
+            self.insert(key.with_kid(kid))?;
+        }
+        Ok(())
+    }
+
+    /// Adds a key; it must have a kid.
+    pub fn insert(&mut self, key: Jwk) -> Result<()> {
+        let kid = key
+            .kid()
+            .ok_or(Error::InvalidKey("a key in a key set needs a \"kid\""))?
+            .to_owned();
+        if self.keys.insert(kid.clone(), key).is_none() {
+            self.order.push(kid);
+        }
+        Ok(())
+    }
+
+    /// Adds every key of another set.
+    pub fn extend(&mut self, other: KeySet) {
+        let KeySet { order, mut keys } = other;
+        for kid in order {
+            if let Some(k) = keys.remove(&kid) {
+                if self.keys.insert(kid.clone(), k).is_none() {
+                    self.order.push(kid);
+                }
+            }
+        }
+    }
+
+    /// The keys in insertion order.
+    pub fn keys(&self) -> impl Iterator<Item = &Jwk> {
+        self.order.iter().filter_map(|k| self.keys.get(k))
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+}
+
+impl KeyResolver for KeySet {
+    fn public_key(&self, kid: &str) -> Option<Jwk> {
+        self.keys.get(kid).map(Jwk::to_public)
+    }
+    fn secret_key(&self, kid: &str) -> Option<Jwk> {
+        self.keys.get(kid).filter(|k| k.is_private()).cloned()
+    }
+    fn key_agreement(&self, did: &str) -> Vec<Jwk> {
+        self.keys()
+            .filter(|k| k.kid().is_some_and(|kid| did_of(kid) == did))
+            .map(Jwk::to_public)
+            .collect()
+    }
+}
+
+/// The key-agreement view of a DID document: `verificationMethod` entries with
+/// `publicKeyJwk`, and `keyAgreement` entries given by reference (relative or absolute) or
+/// embedded.
+#[derive(Debug, Clone)]
+pub struct DidDocument {
+    id: String,
+    methods: Vec<(String, Jwk)>,
+    key_agreement: Vec<String>,
+}
+
+impl DidDocument {
+    /// Parses a DID document.
+    pub fn from_json(bytes: &[u8]) -> Result<DidDocument> {
+        DidDocument::from_value(&json::parse_strict(bytes, Location::Jwk, 64)?)
+    }
+
+    /// Reads a DID document from parsed JSON.
+    pub fn from_value(value: &Value) -> Result<DidDocument> {
+        let invalid = |name: &str, reason| Error::InvalidMember {
+            location: Location::Jwk,
+            name: name.into(),
+            reason,
+        };
+        let Value::Object(map) = value else {
+            return Err(Error::Json {
+                location: Location::Jwk,
+                detail: "a DID document must be a JSON object".into(),
+            });
+        };
+        let id = json::req_str(map, "id", Location::Jwk)?.to_owned();
+        if !id.starts_with("did:") {
+            return Err(invalid("id", "a DID document's id must be a DID"));
+        }
+        let absolute = |r: &str| -> String {
+            if r.starts_with('#') {
+                format!("{id}{r}")
+            } else {
+                r.to_owned()
+            }
+        };
+        let mut methods: Vec<(String, Jwk)> = Vec::new();
+        let add_method =
+            |m: &Map<String, Value>, methods: &mut Vec<(String, Jwk)>| -> Result<Option<String>> {
+                let mid = absolute(json::req_str(m, "id", Location::Jwk)?);
+                let Some(jwk) = m.get("publicKeyJwk") else {
+                    return Ok(None);
+                };
+                match Jwk::from_value(jwk, Coordinates::LeftPadShort) {
+                    Ok(k) => {
+                        if k.is_private() {
+                            return Err(invalid("publicKeyJwk", "must not contain a private key"));
+                        }
+                        methods.retain(|(existing, _)| *existing != mid);
+                        methods.push((mid.clone(), k.with_kid(mid.clone())));
+                        Ok(Some(mid))
+                    }
+                    Err(Error::UnsupportedCurve(_) | Error::UnsupportedKeyType(_)) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            };
+        if let Some(vms) = map.get("verificationMethod") {
+            let Value::Array(vms) = vms else {
+                return Err(invalid("verificationMethod", "expected an array"));
+            };
+            for vm in vms {
+                let Value::Object(vm) = vm else {
+                    return Err(invalid("verificationMethod", "expected objects"));
+                };
+                add_method(vm, &mut methods)?;
+            }
+        }
+        let mut key_agreement = Vec::new();
+        if let Some(ka) = map.get("keyAgreement") {
+            let Value::Array(ka) = ka else {
+                return Err(invalid("keyAgreement", "expected an array"));
+            };
+            for entry in ka {
+                match entry {
+                    Value::String(r) => key_agreement.push(absolute(r)),
+                    Value::Object(m) => {
+                        if let Some(mid) = add_method(m, &mut methods)? {
+                            key_agreement.push(mid);
+                        }
+                    }
+                    _ => return Err(invalid("keyAgreement", "expected references or objects")),
+                }
+            }
+        }
+        Ok(DidDocument {
+            id,
+            methods,
+            key_agreement,
+        })
+    }
+
+    /// The DID.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The supported `keyAgreement` keys, in document order.
+    pub fn key_agreement_keys(&self) -> Vec<Jwk> {
+        self.key_agreement
+            .iter()
+            .filter_map(|kid| self.method(kid).cloned())
+            .collect()
+    }
+
+    fn method(&self, kid: &str) -> Option<&Jwk> {
+        self.methods
+            .iter()
+            .find(|(id, _)| id == kid)
+            .map(|(_, k)| k)
+    }
+}
+
+impl KeyResolver for DidDocument {
+    fn public_key(&self, kid: &str) -> Option<Jwk> {
+        self.method(kid).cloned()
+    }
+    fn key_agreement(&self, did: &str) -> Vec<Jwk> {
+        if did == self.id {
+            self.key_agreement_keys()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packing
+// ---------------------------------------------------------------------------------------------
+
+/// The curves, in order of preference, used to choose anoncrypt recipients from DID documents
+/// that offer several key types.
+pub const DEFAULT_CURVE_PREFERENCE: [Curve; 4] =
+    [Curve::X25519, Curve::P384, Curve::P256, Curve::P521];
+
+/// Packs DIDComm v2 encrypted messages.
+#[derive(Debug, Clone)]
+pub struct Packer {
+    senders: Vec<Jwk>,
+    recipients: Vec<(Jwk, bool)>,
+    enc: Enc,
+    protect_sender: bool,
+    prefer: Vec<Curve>,
+}
+
+impl Packer {
+    /// Authcrypt from `sender` (a private key whose kid is a DID URL).
+    pub fn authcrypt(sender: &Jwk) -> Packer {
+        Packer {
+            senders: vec![sender.clone()],
+            ..Packer::anoncrypt()
+        }
+    }
+
+    /// Anoncrypt (the sender stays anonymous).
+    pub fn anoncrypt() -> Packer {
+        Packer {
+            senders: Vec::new(),
+            recipients: Vec::new(),
+            enc: Enc::A256CbcHs512,
+            protect_sender: false,
+            prefer: DEFAULT_CURVE_PREFERENCE.to_vec(),
+        }
+    }
+
+    /// Adds another sender key (on another curve), for [`Packer::pack_each_curve`].
+    pub fn also_from(mut self, sender: &Jwk) -> Packer {
+        self.senders.push(sender.clone());
+        self
+    }
+
+    /// Adds a recipient key (its public part is used). Explicit recipients must share a curve.
+    pub fn to(mut self, recipient: &Jwk) -> Packer {
+        self.recipients.push((recipient.to_public(), true));
+        self
+    }
+
+    /// Adds recipient keys.
+    pub fn to_all<'a>(mut self, recipients: impl IntoIterator<Item = &'a Jwk>) -> Packer {
+        for r in recipients {
+            self = self.to(r);
+        }
+        self
+    }
+
+    /// Adds every `keyAgreement` key of `did` from `resolver`; at packing time those on the
+    /// chosen curve are used (spec-notes 28, 29).
+    pub fn to_did(mut self, resolver: &(impl KeyResolver + ?Sized), did: &str) -> Result<Packer> {
+        let keys = resolver.key_agreement(did);
+        if keys.is_empty() {
+            return Err(ProfileError::NoKeyAgreementKey(did.chars().take(128).collect()).into());
+        }
+        self.recipients.extend(keys.into_iter().map(|k| (k, false)));
+        Ok(self)
+    }
+
+    /// The anoncrypt content encryption (default A256CBC-HS512; A256GCM and XC20P allowed). With
+    /// [`Packer::protect_sender`] it applies to the outer layer; authcrypt itself always uses
+    /// A256CBC-HS512.
+    pub fn enc(mut self, enc: Enc) -> Packer {
+        self.enc = enc;
+        self
+    }
+
+    /// Wraps the authcrypt envelope in an anoncrypt one, hiding `skid` (spec-notes 38).
+    pub fn protect_sender(mut self, on: bool) -> Packer {
+        self.protect_sender = on;
+        self
+    }
+
+    /// The curve preference for anoncrypt recipients taken from DID documents.
+    pub fn prefer_curves(mut self, curves: &[Curve]) -> Packer {
+        self.prefer = curves.to_vec();
+        self
+    }
+
+    /// Packs `message` with the operating system's RNG.
+    pub fn pack(&self, message: &[u8]) -> Result<String> {
+        self.pack_with_rng(message, &mut rand_core::OsRng)
+    }
+
+    /// Packs `message`, drawing randomness from `rng`.
+    pub fn pack_with_rng(&self, message: &[u8], rng: &mut impl CryptoRngCore) -> Result<String> {
+        let curve = self.choose_curve()?;
+        self.pack_curve(message, curve, rng)
+    }
+
+    /// Packs one envelope per curve among the recipients (spec-notes 28), for a recipient whose
+    /// DID has keys of several types. Authcrypt needs a sender key on each curve.
+    pub fn pack_each_curve(&self, message: &[u8]) -> Result<Vec<(Curve, String)>> {
+        let mut curves: Vec<Curve> = self.recipients.iter().map(|(k, _)| k.curve()).collect();
+        curves.sort();
+        curves.dedup();
+        curves
+            .into_iter()
+            .map(|c| Ok((c, self.pack_curve(message, c, &mut rand_core::OsRng)?)))
+            .collect()
+    }
+
+    fn choose_curve(&self) -> Result<Curve> {
+        if self.recipients.is_empty() {
+            return Err(Error::NoRecipients);
+        }
+        let explicit: Vec<Curve> = self
+            .recipients
+            .iter()
+            .filter(|(_, e)| *e)
+            .map(|(k, _)| k.curve())
+            .collect();
+        if let Some(&first) = explicit.first() {
+            if explicit.iter().any(|c| *c != first) {
+                return Err(ProfileError::MixedCurves.into());
+            }
+            return Ok(first);
+        }
+        let available = |c: Curve| self.recipients.iter().any(|(k, _)| k.curve() == c);
+        if !self.senders.is_empty() {
+            return self
+                .senders
+                .iter()
+                .map(Jwk::curve)
+                .find(|c| available(*c))
+                .ok_or_else(|| {
+                    ProfileError::NoKeyAgreementKey("the recipients on the sender's curve".into())
+                        .into()
+                });
+        }
+        self.prefer
+            .iter()
+            .copied()
+            .find(|c| available(*c))
+            .ok_or_else(|| ProfileError::NoKeyAgreementKey("a preferred curve".into()).into())
+    }
+
+    fn pack_curve(
+        &self,
+        message: &[u8],
+        curve: Curve,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<String> {
+        let recipients: Vec<&Jwk> = self
+            .recipients
+            .iter()
+            .filter(|(k, _)| k.curve() == curve)
+            .map(|(k, _)| k)
+            .collect();
+        if recipients.is_empty() {
+            return Err(Error::NoRecipients);
+        }
+        let mut kids: Vec<&str> = Vec::with_capacity(recipients.len());
+        for r in &recipients {
+            let kid = r.kid().ok_or(ProfileError::MissingKid)?;
+            require_did_url(kid)?;
+            kids.push(kid);
+        }
+        let mut sorted = kids.clone();
+        sorted.sort_unstable();
+        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+            return Err(ProfileError::DuplicateKid(w[0].to_owned()).into());
+        }
+        let apv = apv_bytes(&kids);
+        if self.senders.is_empty() {
+            return anoncrypt(message, &recipients, self.enc, apv, rng);
+        }
+        let sender = self
+            .senders
+            .iter()
+            .find(|s| s.curve() == curve)
+            .ok_or_else(|| ProfileError::NoKeyAgreementKey(format!("the sender on {curve}")))?;
+        let skid = sender.kid().ok_or(ProfileError::MissingKid)?;
+        require_did_url(skid)?;
+        if !sender.is_private() {
+            return Err(Error::NotPrivate("the sender key"));
+        }
+        let inner = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
+            .sender(sender)
+            .recipients(recipients.iter().copied())
+            .protected_member("typ", Value::String(TYP_ENCRYPTED.into()))
+            .skid(skid)
+            .apu(skid.as_bytes())
+            .apv(apv.clone())
+            .encrypt_with_rng(message, rng)?;
+        if !self.protect_sender {
+            return Ok(inner);
+        }
+        anoncrypt(inner.as_bytes(), &recipients, self.enc, apv, rng)
+    }
+}
+
+fn apv_bytes(kids: &[&str]) -> Vec<u8> {
+    b64::decode(&apv_for(kids)).unwrap_or_default()
+}
+
+fn anoncrypt(
+    message: &[u8],
+    recipients: &[&Jwk],
+    enc: Enc,
+    apv: Vec<u8>,
+    rng: &mut impl CryptoRngCore,
+) -> Result<String> {
+    if !matches!(enc, Enc::A256CbcHs512 | Enc::A256Gcm | Enc::XC20P) {
+        return Err(ProfileError::EncNotAllowed {
+            alg: Alg::EcdhEsA256Kw.name(),
+            enc: enc.name(),
+        }
+        .into());
+    }
+    Encrypter::new(Alg::EcdhEsA256Kw, enc)
+        .recipients(recipients.iter().copied())
+        .protected_member("typ", Value::String(TYP_ENCRYPTED.into()))
+        .apv(apv)
+        .encrypt_with_rng(message, rng)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unpacking
+// ---------------------------------------------------------------------------------------------
+
+/// A DIDComm envelope that has passed every header check (spec-notes 31–35), not yet
+/// decrypted. Read who it claims to be from and for, resolve the keys, then
+/// [`Envelope::decrypt`].
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    jwe: Jwe,
+    mode: Mode,
+    alg: Alg,
+    enc: Enc,
+    curve: Curve,
+    sender_kid: Option<String>,
+    recipient_kids: Vec<String>,
+}
+
+impl Envelope {
+    /// Parses and checks an envelope with the default limits.
+    pub fn parse(input: &[u8]) -> Result<Envelope> {
+        Envelope::parse_with_limits(input, &Limits::default())
+    }
+
+    /// Parses and checks an envelope.
+    pub fn parse_with_limits(input: &[u8], limits: &Limits) -> Result<Envelope> {
+        let jwe = Jwe::parse_with_limits(input, limits)?;
+        Envelope::check(jwe)
+    }
+
+    fn check(jwe: Jwe) -> Result<Envelope> {
+        // 31: general JSON only.
+        if jwe.serialization() != Serialization::General {
+            return Err(ProfileError::NotGeneralJson(jwe.serialization().name()).into());
+        }
+        let protected = jwe.protected_header();
+        let in_protected = |name: &'static str| -> Result<&Value> {
+            protected
+                .get(name)
+                .ok_or_else(|| ProfileError::NotProtected(name).into())
+        };
+        // 32: alg, enc allowed for the mode; epk and apv protected.
+        let alg_name = match in_protected("alg")? {
+            Value::String(s) => s.as_str(),
+            _ => return Err(invalid_protected("alg")),
+        };
+        let alg = Alg::from_name(alg_name)?;
+        let mode = match alg {
+            Alg::Ecdh1PuA256Kw => Mode::Authcrypt,
+            Alg::EcdhEsA256Kw => Mode::Anoncrypt,
+            other => return Err(ProfileError::AlgNotAllowed(other.name()).into()),
+        };
+        let enc = match in_protected("enc")? {
+            Value::String(s) => Enc::from_name(s)?,
+            _ => return Err(invalid_protected("enc")),
+        };
+        let enc_ok = match mode {
+            Mode::Authcrypt => enc == Enc::A256CbcHs512,
+            Mode::Anoncrypt => matches!(enc, Enc::A256CbcHs512 | Enc::A256Gcm | Enc::XC20P),
+        };
+        if !enc_ok {
+            return Err(ProfileError::EncNotAllowed {
+                alg: alg.name(),
+                enc: enc.name(),
+            }
+            .into());
+        }
+        in_protected("epk")?;
+        let headers = jwe.headers(0);
+        let epk = headers.epk(Coordinates::LeftPadShort)?;
+        let apv_text = match in_protected("apv")? {
+            Value::String(s) => s.as_str(),
+            _ => return Err(invalid_protected("apv")),
+        };
+        if let Some(typ) = protected.get("typ") {
+            let Value::String(typ) = typ else {
+                return Err(invalid_protected("typ"));
+            };
+            let full = if typ.contains('/') {
+                typ.clone()
+            } else {
+                format!("application/{typ}")
+            };
+            if !full.eq_ignore_ascii_case(TYP_ENCRYPTED) {
+                return Err(ProfileError::WrongTyp(typ.chars().take(128).collect()).into());
+            }
+        }
+        // 33: a DID URL kid per recipient, no repeats.
+        let mut kids = Vec::with_capacity(jwe.recipients().len());
+        for kid in jwe.recipient_kids()? {
+            let kid = kid.ok_or(ProfileError::MissingKid)?;
+            require_did_url(kid)?;
+            kids.push(kid.to_owned());
+        }
+        let mut sorted: Vec<&str> = kids.iter().map(String::as_str).collect();
+        sorted.sort_unstable();
+        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+            return Err(ProfileError::DuplicateKid(w[0].to_owned()).into());
+        }
+        // 34: apv binds the kids.
+        let apv = b64::decode(apv_text).ok_or(Error::Base64 {
+            location: Location::Protected,
+            name: "apv".into(),
+        })?;
+        if b64::decode(&apv_for(&sorted)).as_deref() != Some(&apv[..]) {
+            return Err(ProfileError::ApvMismatch.into());
+        }
+        // 35: the sender.
+        let skid = headers.str("skid")?;
+        let apu = headers.bytes("apu")?;
+        let sender_kid = match mode {
+            Mode::Anoncrypt => {
+                if protected.contains_key("skid") {
+                    return Err(ProfileError::SenderInAnoncrypt("skid").into());
+                }
+                if protected.contains_key("apu") {
+                    return Err(ProfileError::SenderInAnoncrypt("apu").into());
+                }
+                None
+            }
+            Mode::Authcrypt => {
+                for name in ["skid", "apu"] {
+                    if headers
+                        .find(name)
+                        .is_some_and(|(_, l)| l != Location::Protected)
+                    {
+                        return Err(ProfileError::NotProtected(name).into());
+                    }
+                }
+                let kid = match (skid, apu) {
+                    (Some(skid), Some(apu)) => {
+                        if apu != skid.as_bytes() {
+                            return Err(ProfileError::ApuSkidMismatch.into());
+                        }
+                        skid.to_owned()
+                    }
+                    (Some(_), None) => return Err(ProfileError::SkidWithoutApu.into()),
+                    (None, Some(apu)) => String::from_utf8(apu).map_err(|_| {
+                        Error::from(ProfileError::NotDidUrl("(apu is not UTF-8)".into()))
+                    })?,
+                    (None, None) => return Err(ProfileError::NoSenderKid.into()),
+                };
+                require_did_url(&kid)?;
+                Some(kid)
+            }
+        };
+        Ok(Envelope {
+            curve: epk.curve(),
+            jwe,
+            mode,
+            alg,
+            enc,
+            sender_kid,
+            recipient_kids: kids,
+        })
+    }
+
+    /// authcrypt or anoncrypt.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The key management algorithm.
+    pub fn alg(&self) -> Alg {
+        self.alg
+    }
+
+    /// The content encryption algorithm.
+    pub fn enc(&self) -> Enc {
+        self.enc
+    }
+
+    /// The curve of the ephemeral key (and so of every key involved).
+    pub fn curve(&self) -> Curve {
+        self.curve
+    }
+
+    /// The sender kid the envelope claims (authcrypt): `skid`, or decoded `apu`.
+    pub fn sender_kid(&self) -> Option<&str> {
+        self.sender_kid.as_deref()
+    }
+
+    /// The recipient kids, in envelope order.
+    pub fn recipient_kids(&self) -> &[String] {
+        &self.recipient_kids
+    }
+
+    /// The underlying JWE.
+    pub fn jwe(&self) -> &Jwe {
+        &self.jwe
+    }
+
+    /// Decrypts with `recipient` (whose kid must be one of [`Envelope::recipient_kids`]) and,
+    /// for authcrypt, `sender` (whose kid must equal [`Envelope::sender_kid`]); so the reported
+    /// sender is always the key that was checked.
+    pub fn decrypt(
+        &self,
+        recipient: &Jwk,
+        sender: Option<&Jwk>,
+    ) -> Result<(Zeroizing<Vec<u8>>, Layer)> {
+        self.decrypt_owned(recipient, sender, self.jwe.ciphertext().to_vec())
+    }
+
+    fn decrypt_owned(
+        &self,
+        recipient: &Jwk,
+        sender: Option<&Jwk>,
+        buf: Vec<u8>,
+    ) -> Result<(Zeroizing<Vec<u8>>, Layer)> {
+        let kid = recipient.kid().unwrap_or_default();
+        let index = self
+            .recipient_kids
+            .iter()
+            .position(|k| k == kid)
+            .ok_or_else(|| Error::RecipientNotFound(self.recipient_kids.join(", ")))?;
+        if recipient.curve() != self.curve {
+            return Err(Error::CurveMismatch {
+                what: "recipient key",
+                expected: self.curve.name(),
+                found: recipient.curve().name(),
+            });
+        }
+        let sender = match self.mode {
+            Mode::Anoncrypt => None,
+            Mode::Authcrypt => {
+                let claimed = self.sender_kid.as_deref().unwrap_or_default();
+                let s = sender.ok_or_else(|| Error::SenderNotFound(claimed.to_owned()))?;
+                if s.kid() != Some(claimed) {
+                    return Err(Error::SenderNotFound(claimed.to_owned()));
+                }
+                if s.curve() != self.curve {
+                    return Err(Error::CurveMismatch {
+                        what: "sender key",
+                        expected: self.curve.name(),
+                        found: s.curve().name(),
+                    });
+                }
+                Some(s)
+            }
+        };
+        let d = self
+            .jwe
+            .decrypt_entry(index, recipient, sender, Coordinates::LeftPadShort, buf)?;
+        Ok((
+            d.plaintext,
+            Layer {
+                mode: self.mode,
+                alg: self.alg,
+                enc: self.enc,
+                curve: self.curve,
+                sender_kid: self.sender_kid.clone(),
+                recipient_kid: kid.to_owned(),
+            },
+        ))
+    }
+}
+
+fn invalid_protected(name: &str) -> Error {
+    Error::InvalidMember {
+        location: Location::Protected,
+        name: name.into(),
+        reason: "expected a string",
+    }
+}
+
+/// What one encryption layer was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layer {
+    /// authcrypt or anoncrypt.
+    pub mode: Mode,
+    /// The key management algorithm.
+    pub alg: Alg,
+    /// The content encryption algorithm.
+    pub enc: Enc,
+    /// The curve.
+    pub curve: Curve,
+    /// The authenticated sender kid (authcrypt), or `None` (anonymous).
+    pub sender_kid: Option<String>,
+    /// The recipient kid whose key decrypted this layer.
+    pub recipient_kid: String,
+}
+
+/// An unpacked message.
+#[derive(Debug)]
+pub struct Unpacked {
+    /// The innermost plaintext (a DIDComm plaintext or signed message).
+    pub plaintext: Zeroizing<Vec<u8>>,
+    /// The layers, outermost first.
+    pub layers: Vec<Layer>,
+}
+
+impl Unpacked {
+    /// Whether some layer authenticated the sender.
+    pub fn authenticated(&self) -> bool {
+        self.layers.iter().any(|l| l.mode == Mode::Authcrypt)
+    }
+
+    /// The authenticated sender kid, if any layer was authcrypt; `None` means anonymous.
+    pub fn sender_kid(&self) -> Option<&str> {
+        self.layers
+            .iter()
+            .rev()
+            .find_map(|l| l.sender_kid.as_deref())
+    }
+
+    /// The recipient kid of the innermost layer.
+    pub fn recipient_kid(&self) -> &str {
+        self.layers.last().map_or("", |l| l.recipient_kid.as_str())
+    }
+
+    /// The outermost layer's mode.
+    pub fn mode(&self) -> Mode {
+        self.layers.first().map_or(Mode::Anoncrypt, |l| l.mode)
+    }
+}
+
+/// Unpacks DIDComm encrypted messages with keys from a [`KeyResolver`].
+pub struct Unpacker<'a> {
+    secrets: &'a dyn KeyResolver,
+    senders: &'a dyn KeyResolver,
+    limits: Limits,
+    max_layers: usize,
+    message_checks: bool,
+}
+
+impl fmt::Debug for Unpacker<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Unpacker")
+            .field("limits", &self.limits)
+            .field("max_layers", &self.max_layers)
+            .field("message_checks", &self.message_checks)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Unpacker<'a> {
+    /// An unpacker that finds recipient secrets and sender public keys in `keys`.
+    pub fn new(keys: &'a dyn KeyResolver) -> Unpacker<'a> {
+        Unpacker {
+            secrets: keys,
+            senders: keys,
+            limits: Limits::default(),
+            max_layers: 3,
+            message_checks: true,
+        }
+    }
+
+    /// Resolve sender public keys from `senders` instead.
+    pub fn senders(mut self, senders: &'a dyn KeyResolver) -> Unpacker<'a> {
+        self.senders = senders;
+        self
+    }
+
+    /// Input limits for each layer.
+    pub fn limits(mut self, limits: Limits) -> Unpacker<'a> {
+        self.limits = limits;
+        self
+    }
+
+    /// How many nested encryption layers to peel at most (default 3).
+    pub fn max_layers(mut self, n: usize) -> Unpacker<'a> {
+        self.max_layers = n;
+        self
+    }
+
+    /// Whether to check the plaintext's `from`/`to` against the keys used (default on;
+    /// spec-notes 38).
+    pub fn message_checks(mut self, on: bool) -> Unpacker<'a> {
+        self.message_checks = on;
+        self
+    }
+
+    /// Unpacks `input`, peeling nested envelopes (anoncrypt(authcrypt(...))).
+    pub fn unpack(&self, input: &[u8]) -> Result<Unpacked> {
+        let mut layers = Vec::new();
+        let mut envelope = Envelope::parse_with_limits(input, &self.limits)?;
+        loop {
+            let (plaintext, layer) = self.open(&mut envelope)?;
+            layers.push(layer);
+            if looks_like_jwe(&plaintext) {
+                if layers.len() >= self.max_layers {
+                    return Err(ProfileError::TooDeep.into());
+                }
+                envelope = Envelope::parse_with_limits(&plaintext, &self.limits)?;
+                continue;
+            }
+            let out = Unpacked { plaintext, layers };
+            if self.message_checks {
+                check_message(&out)?;
+            }
+            return Ok(out);
+        }
+    }
+
+    fn open(&self, envelope: &mut Envelope) -> Result<(Zeroizing<Vec<u8>>, Layer)> {
+        let recipient = envelope
+            .recipient_kids
+            .iter()
+            .find_map(|kid| self.secrets.secret_key(kid))
+            .ok_or_else(|| Error::RecipientNotFound(envelope.recipient_kids.join(", ")))?;
+        let sender = match &envelope.sender_kid {
+            Some(kid) => Some(
+                self.senders
+                    .public_key(kid)
+                    .ok_or_else(|| Error::SenderNotFound(kid.clone()))?,
+            ),
+            None => None,
+        };
+        let buf = std::mem::take(&mut envelope.jwe.ciphertext);
+        envelope.decrypt_owned(&recipient, sender.as_ref(), buf)
+    }
+}
+
+fn looks_like_jwe(plaintext: &[u8]) -> bool {
+    let t = plaintext.trim_ascii_start();
+    if t.first() != Some(&b'{') {
+        return false;
+    }
+    match json::parse_strict(t, Location::Envelope, 32) {
+        Ok(Value::Object(m)) => {
+            m.contains_key("ciphertext") && m.contains_key("protected") && m.contains_key("iv")
+        }
+        _ => false,
+    }
+}
+
+/// spec-notes 38: `from` matches the authenticated sender's DID; `to` names the recipient's DID.
+fn check_message(out: &Unpacked) -> Result<()> {
+    let Ok(Value::Object(msg)) = json::parse_strict(&out.plaintext, Location::Envelope, 64) else {
+        return Ok(());
+    };
+    // A signed message (JWS) carries the plaintext in its payload.
+    let msg = match msg.get("payload") {
+        Some(Value::String(p))
+            if msg.contains_key("signatures") || msg.contains_key("signature") =>
+        {
+            match b64::decode(p).and_then(|p| json::parse_strict(&p, Location::Envelope, 64).ok()) {
+                Some(Value::Object(inner)) => inner,
+                _ => return Ok(()),
+            }
+        }
+        _ => msg,
+    };
+    if let Some(sender) = out.sender_kid() {
+        if let Some(from) = msg.get("from") {
+            if from.as_str() != Some(did_of(sender)) {
+                return Err(ProfileError::FromMismatch.into());
+            }
+        }
+    }
+    if let Some(Value::Array(to)) = msg.get("to") {
+        let did = did_of(out.recipient_kid());
+        if !to
+            .iter()
+            .any(|t| t.as_str().is_some_and(|t| did_of(t) == did))
+        {
+            return Err(ProfileError::ToMismatch.into());
+        }
+    }
+    Ok(())
+}
