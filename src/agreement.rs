@@ -29,6 +29,11 @@ impl SharedSecret {
         &self.0
     }
 
+    /// Appends octets of another secret.
+    pub(crate) fn extend(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+
     /// Appends ECDH(`secret`, `public`) to this secret.
     pub(crate) fn append(&mut self, secret: &SecretKey, public: &PublicKey) -> Result<()> {
         match (secret, public) {

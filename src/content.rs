@@ -8,12 +8,17 @@
 use std::fmt;
 
 use aes_gcm::aead::{AeadInPlace, KeyInit};
-use cbc::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use cbc::cipher::block_padding::{Padding, Pkcs7};
+use cbc::cipher::consts::U16;
+use cbc::cipher::generic_array::GenericArray;
+use cbc::cipher::inout::InOutBuf;
+use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use hmac::{Hmac, Mac};
 use rand_core::CryptoRngCore;
 use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
+use crate::cache::Parallelism;
 use crate::error::{Error, Result};
 
 /// A content encryption algorithm (`enc`).
@@ -166,6 +171,10 @@ impl fmt::Debug for ContentKey {
     }
 }
 
+/// Payloads from this size on run AES-CBC and HMAC on two cores (when allowed).
+pub(crate) const PIPELINE_MIN: usize = 64 * 1024;
+const PIPELINE_CHUNK: usize = 16 * 1024;
+
 /// Encrypts `buf` in place (it grows by the CBC padding) and returns the tag.
 ///
 /// `cek` and `iv` must have the lengths `enc` requires.
@@ -176,8 +185,36 @@ pub fn encrypt_in_place(
     aad: &[u8],
     buf: &mut Vec<u8>,
 ) -> Result<Vec<u8>> {
+    encrypt_in_place_with(enc, cek, iv, aad, buf, Parallelism::Auto)
+}
+
+/// [`encrypt_in_place`], choosing whether a large CBC-HMAC payload may be encrypted on one core
+/// while the other computes the HMAC.
+pub fn encrypt_in_place_with(
+    enc: Enc,
+    cek: &ContentKey,
+    iv: &[u8],
+    aad: &[u8],
+    buf: &mut Vec<u8>,
+    parallelism: Parallelism,
+) -> Result<Vec<u8>> {
     check_lengths(enc, cek, iv)?;
     let k = cek.as_bytes();
+    if enc.is_cbc_hmac() && parallelism.threads(buf.len(), PIPELINE_MIN / 2) > 1 {
+        return match enc {
+            Enc::A128CbcHs256 => cbc_encrypt_pipelined::<
+                cbc::Encryptor<aes::Aes128>,
+                Hmac<sha2::Sha256>,
+            >(k, iv, aad, buf, 16),
+            Enc::A192CbcHs384 => cbc_encrypt_pipelined::<
+                cbc::Encryptor<aes::Aes192>,
+                Hmac<sha2::Sha384>,
+            >(k, iv, aad, buf, 24),
+            _ => cbc_encrypt_pipelined::<cbc::Encryptor<aes::Aes256>, Hmac<sha2::Sha512>>(
+                k, iv, aad, buf, 32,
+            ),
+        };
+    }
     match enc {
         Enc::A128CbcHs256 => {
             cbc_encrypt::<cbc::Encryptor<aes::Aes128>, Hmac<sha2::Sha256>>(k, iv, aad, buf, 16)
@@ -207,7 +244,50 @@ pub fn decrypt_in_place(
     buf: &mut Vec<u8>,
     tag: &[u8],
 ) -> Result<()> {
+    decrypt_in_place_with(enc, cek, iv, aad, buf, tag, Parallelism::Auto)
+}
+
+/// [`decrypt_in_place`], choosing whether a large CBC-HMAC payload may be decrypted on one core
+/// while the other verifies the HMAC. Either way no padding is examined and nothing is returned
+/// unless the tag verifies.
+pub fn decrypt_in_place_with(
+    enc: Enc,
+    cek: &ContentKey,
+    iv: &[u8],
+    aad: &[u8],
+    buf: &mut Vec<u8>,
+    tag: &[u8],
+    parallelism: Parallelism,
+) -> Result<()> {
     check_lengths(enc, cek, iv)?;
+    if enc.is_cbc_hmac() && parallelism.threads(buf.len(), PIPELINE_MIN / 2) > 1 {
+        if tag.len() != enc.tag_len() {
+            return Err(Error::InvalidLength {
+                name: "tag",
+                expected: enc.tag_len(),
+                found: tag.len(),
+            });
+        }
+        let k = cek.as_bytes();
+        let done = match enc {
+            Enc::A128CbcHs256 => cbc_decrypt_pipelined::<
+                cbc::Decryptor<aes::Aes128>,
+                Hmac<sha2::Sha256>,
+            >(k, iv, aad, buf, tag),
+            Enc::A192CbcHs384 => cbc_decrypt_pipelined::<
+                cbc::Decryptor<aes::Aes192>,
+                Hmac<sha2::Sha384>,
+            >(k, iv, aad, buf, tag),
+            _ => cbc_decrypt_pipelined::<cbc::Decryptor<aes::Aes256>, Hmac<sha2::Sha512>>(
+                k, iv, aad, buf, tag,
+            ),
+        };
+        if done.is_err() {
+            buf.zeroize();
+            buf.clear();
+        }
+        return done;
+    }
     if tag.len() != enc.tag_len() {
         return Err(Error::InvalidLength {
             name: "tag",
@@ -234,6 +314,7 @@ pub fn decrypt_in_place(
         Enc::XC20P => aead_decrypt::<chacha20poly1305::XChaCha20Poly1305>(k, iv, aad, buf, tag),
     };
     if done.is_err() {
+        buf.zeroize();
         buf.clear();
     }
     done
@@ -305,6 +386,110 @@ fn cbc_decrypt<C: KeyIvInit + BlockDecryptMut, M: Mac + KeyInit>(
         .map_err(|_| Error::Crypto)?
         .len();
     buf.truncate(pt_len);
+    Ok(())
+}
+
+/// CBC encryption on this thread, HMAC of each finished chunk on another.
+fn cbc_encrypt_pipelined<C: KeyIvInit + BlockEncryptMut, M: Mac + KeyInit + Send>(
+    k: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    buf: &mut Vec<u8>,
+    tag_len: usize,
+) -> Result<Vec<u8>> {
+    let (mac_key, enc_key) = k.split_at(k.len() / 2);
+    let len = buf.len();
+    let pad = 16 - len % 16;
+    buf.resize(len + pad, pad as u8);
+    let mut cipher = C::new_from_slices(enc_key, iv).map_err(|_| Error::Crypto)?;
+    let mut mac = <M as Mac>::new_from_slice(mac_key).map_err(|_| Error::Crypto)?;
+    mac.update(aad);
+    mac.update(iv);
+    let mac = std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::channel::<&[u8]>();
+        let worker = s.spawn(move || {
+            for chunk in rx {
+                mac.update(chunk);
+            }
+            mac
+        });
+        for chunk in buf.chunks_mut(PIPELINE_CHUNK) {
+            let (blocks, _) = InOutBuf::from(&mut *chunk).into_chunks();
+            cipher.encrypt_blocks_inout_mut(blocks);
+            let done: &[u8] = chunk;
+            if tx.send(done).is_err() {
+                break;
+            }
+        }
+        drop(tx);
+        worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    let mut mac = mac;
+    mac.update(&((aad.len() as u64) * 8).to_be_bytes());
+    let full = mac.finalize().into_bytes();
+    Ok(full[..tag_len].to_vec())
+}
+
+/// HMAC of each chunk on another thread, then CBC decryption of that chunk on this one; the
+/// padding is read only after the tag has verified, and on failure the buffer is wiped.
+fn cbc_decrypt_pipelined<C: KeyIvInit + BlockDecryptMut, M: Mac + KeyInit + Send>(
+    k: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    buf: &mut Vec<u8>,
+    tag: &[u8],
+) -> Result<()> {
+    if buf.is_empty() || buf.len() % 16 != 0 {
+        return Err(Error::Crypto);
+    }
+    let (mac_key, enc_key) = k.split_at(k.len() / 2);
+    let mut cipher = C::new_from_slices(enc_key, iv).map_err(|_| Error::Crypto)?;
+    let mut mac = <M as Mac>::new_from_slice(mac_key).map_err(|_| Error::Crypto)?;
+    mac.update(aad);
+    mac.update(iv);
+    let al = ((aad.len() as u64) * 8).to_be_bytes();
+    let mac = std::thread::scope(|s| {
+        let (to_mac, mac_rx) = std::sync::mpsc::channel::<&mut [u8]>();
+        let (back, back_rx) = std::sync::mpsc::channel::<&mut [u8]>();
+        let worker = s.spawn(move || {
+            for chunk in mac_rx {
+                mac.update(chunk);
+                if back.send(chunk).is_err() {
+                    break;
+                }
+            }
+            mac
+        });
+        for chunk in buf.chunks_mut(PIPELINE_CHUNK) {
+            if to_mac.send(chunk).is_err() {
+                break;
+            }
+        }
+        drop(to_mac);
+        // Each chunk comes back only after it has been authenticated-in-progress; it is
+        // decrypted here, in order, and stays inside this function until the tag verifies.
+        for chunk in back_rx {
+            let (blocks, _) = InOutBuf::from(chunk).into_chunks();
+            cipher.decrypt_blocks_inout_mut(blocks);
+        }
+        worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    let mut mac = mac;
+    mac.update(&al);
+    let full = mac.finalize().into_bytes();
+    if !bool::from(full[..tag.len()].ct_eq(tag)) {
+        return Err(Error::Crypto);
+    }
+    let len = buf.len();
+    let last = GenericArray::from_slice(&buf[len - 16..]);
+    let kept = <Pkcs7 as Padding<U16>>::unpad(last)
+        .map_err(|_| Error::Crypto)?
+        .len();
+    buf.truncate(len - 16 + kept);
     Ok(())
 }
 

@@ -41,7 +41,8 @@ use crate::b64;
 use crate::content::Enc;
 use crate::error::{Error, Location, ProfileError, Result};
 use crate::json;
-use crate::jwe::{Alg, Encrypter, Jwe, Limits, Serialization};
+use crate::cache::{Parallelism, ZsCache};
+use crate::jwe::{Alg, EntryOptions, Encrypter, Jwe, Limits, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
 
 /// The media type of a DIDComm encrypted message.
@@ -449,6 +450,8 @@ pub struct Packer {
     enc: Enc,
     protect_sender: bool,
     prefer: Vec<Curve>,
+    zs_cache: Option<ZsCache>,
+    parallelism: Parallelism,
 }
 
 impl Packer {
@@ -468,7 +471,22 @@ impl Packer {
             enc: Enc::A256CbcHs512,
             protect_sender: false,
             prefer: DEFAULT_CURVE_PREFERENCE.to_vec(),
+            zs_cache: None,
+            parallelism: Parallelism::Auto,
         }
+    }
+
+    /// Uses (and fills) a cache of the static-static secret Zs, saving one scalar
+    /// multiplication per recipient on every authcrypt message to a known recipient.
+    pub fn zs_cache(mut self, cache: ZsCache) -> Packer {
+        self.zs_cache = Some(cache);
+        self
+    }
+
+    /// Whether a second core may be used (default [`Parallelism::Auto`]).
+    pub fn parallelism(mut self, parallelism: Parallelism) -> Packer {
+        self.parallelism = parallelism;
+        self
     }
 
     /// Adds another sender key (on another curve), for [`Packer::pack_each_curve`].
@@ -608,7 +626,7 @@ impl Packer {
         }
         let apv = apv_bytes(&kids);
         if self.senders.is_empty() {
-            return anoncrypt(message, &recipients, self.enc, apv, rng);
+            return anoncrypt(message, &recipients, self.enc, apv, self.parallelism, rng);
         }
         let sender = self
             .senders
@@ -620,18 +638,22 @@ impl Packer {
         if !sender.is_private() {
             return Err(Error::NotPrivate("the sender key"));
         }
-        let inner = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
+        let mut inner = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
+            .parallelism(self.parallelism)
             .sender(sender)
             .recipients(recipients.iter().copied())
             .protected_member("typ", Value::String(TYP_ENCRYPTED.into()))
             .skid(skid)
             .apu(skid.as_bytes())
-            .apv(apv.clone())
-            .encrypt_with_rng(message, rng)?;
+            .apv(apv.clone());
+        if let Some(cache) = &self.zs_cache {
+            inner = inner.zs_cache(cache.clone());
+        }
+        let inner = inner.encrypt_with_rng(message, rng)?;
         if !self.protect_sender {
             return Ok(inner);
         }
-        anoncrypt(inner.as_bytes(), &recipients, self.enc, apv, rng)
+        anoncrypt(inner.as_bytes(), &recipients, self.enc, apv, self.parallelism, rng)
     }
 }
 
@@ -644,6 +666,7 @@ fn anoncrypt(
     recipients: &[&Jwk],
     enc: Enc,
     apv: Vec<u8>,
+    parallelism: Parallelism,
     rng: &mut impl CryptoRngCore,
 ) -> Result<String> {
     if !matches!(enc, Enc::A256CbcHs512 | Enc::A256Gcm | Enc::XC20P) {
@@ -654,6 +677,7 @@ fn anoncrypt(
         .into());
     }
     Encrypter::new(Alg::EcdhEsA256Kw, enc)
+        .parallelism(parallelism)
         .recipients(recipients.iter().copied())
         .protected_member("typ", Value::String(TYP_ENCRYPTED.into()))
         .apv(apv)
@@ -860,13 +884,18 @@ impl Envelope {
         recipient: &Jwk,
         sender: Option<&Jwk>,
     ) -> Result<(Zeroizing<Vec<u8>>, Layer)> {
-        self.decrypt_owned(recipient, sender, self.jwe.ciphertext().to_vec())
+        let opts = EntryOptions {
+            coordinates: Coordinates::LeftPadShort,
+            ..EntryOptions::default()
+        };
+        self.decrypt_owned(recipient, sender, &opts, self.jwe.ciphertext().to_vec())
     }
 
     fn decrypt_owned(
         &self,
         recipient: &Jwk,
         sender: Option<&Jwk>,
+        opts: &EntryOptions<'_>,
         buf: Vec<u8>,
     ) -> Result<(Zeroizing<Vec<u8>>, Layer)> {
         let kid = recipient.kid().unwrap_or_default();
@@ -900,9 +929,7 @@ impl Envelope {
                 Some(s)
             }
         };
-        let d = self
-            .jwe
-            .decrypt_entry(index, recipient, sender, Coordinates::LeftPadShort, buf)?;
+        let d = self.jwe.decrypt_entry(index, recipient, sender, opts, buf)?;
         Ok((
             d.plaintext,
             Layer {
@@ -983,6 +1010,8 @@ pub struct Unpacker<'a> {
     limits: Limits,
     max_layers: usize,
     message_checks: bool,
+    zs_cache: Option<ZsCache>,
+    parallelism: Parallelism,
 }
 
 impl fmt::Debug for Unpacker<'_> {
@@ -1004,7 +1033,22 @@ impl<'a> Unpacker<'a> {
             limits: Limits::default(),
             max_layers: 3,
             message_checks: true,
+            zs_cache: None,
+            parallelism: Parallelism::Auto,
         }
+    }
+
+    /// Uses (and fills) a cache of the static-static secret Zs, saving one scalar
+    /// multiplication per authcrypt message from a known sender.
+    pub fn zs_cache(mut self, cache: ZsCache) -> Unpacker<'a> {
+        self.zs_cache = Some(cache);
+        self
+    }
+
+    /// Whether a second core may be used (default [`Parallelism::Auto`]).
+    pub fn parallelism(mut self, parallelism: Parallelism) -> Unpacker<'a> {
+        self.parallelism = parallelism;
+        self
     }
 
     /// Resolve sender public keys from `senders` instead.
@@ -1069,7 +1113,12 @@ impl<'a> Unpacker<'a> {
             None => None,
         };
         let buf = std::mem::take(&mut envelope.jwe.ciphertext);
-        envelope.decrypt_owned(&recipient, sender.as_ref(), buf)
+        let opts = EntryOptions {
+            coordinates: Coordinates::LeftPadShort,
+            cache: self.zs_cache.as_ref(),
+            parallelism: self.parallelism,
+        };
+        envelope.decrypt_owned(&recipient, sender.as_ref(), &opts, buf)
     }
 }
 

@@ -39,6 +39,7 @@
 
 pub mod agreement;
 mod b64;
+pub mod cache;
 pub mod content;
 pub mod didcomm;
 pub mod error;
@@ -48,6 +49,7 @@ pub mod jwk;
 pub mod kdf;
 pub mod wrap;
 
+pub use cache::{Parallelism, ZsCache};
 pub use content::{ContentKey, Enc};
 pub use error::{Error, Location, ProfileError, Result};
 pub use jwe::{Alg, Decrypted, Decrypter, Encrypter, Jwe, Limits, Serialization};

@@ -3,6 +3,7 @@
 use zeroize::Zeroizing;
 
 use crate::agreement::SharedSecret;
+use crate::cache::{Parallelism, ZsCache};
 use crate::content::{self, ContentKey, Enc};
 use crate::error::{Error, Location, Result};
 use crate::jwe::{Alg, Jwe, Limits, Serialization};
@@ -61,7 +62,7 @@ impl Jwe {
             index,
             recipient,
             sender,
-            Coordinates::Strict,
+            &EntryOptions::default(),
             self.ciphertext.clone(),
         )
     }
@@ -71,7 +72,7 @@ impl Jwe {
         index: usize,
         recipient: &Jwk,
         sender: Option<&Jwk>,
-        coordinates: Coordinates,
+        opts: &EntryOptions<'_>,
         mut buf: Vec<u8>,
     ) -> Result<Decrypted> {
         let entry = self.recipients.get(index).ok_or(Error::NoRecipients)?;
@@ -82,7 +83,7 @@ impl Jwe {
         let secret = recipient
             .secret_key()
             .ok_or(Error::NotPrivate("the recipient key"))?;
-        let epk = h.epk(coordinates)?;
+        let epk = h.epk(opts.coordinates)?;
         let curve = epk.curve();
         if recipient.curve() != curve {
             return Err(Error::CurveMismatch {
@@ -120,7 +121,10 @@ impl Jwe {
         let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
         z.append(secret, epk.public_key())?;
         if let Some(s) = sender {
-            z.append(secret, s.public_key())?;
+            match opts.cache {
+                Some(cache) => cache.append(secret, recipient.public_key(), s.public_key(), &mut z)?,
+                None => z.append(secret, s.public_key())?,
+            }
         }
 
         let cek = match alg.key_wrap() {
@@ -166,7 +170,15 @@ impl Jwe {
             }
         };
         drop(z);
-        content::decrypt_in_place(enc, &cek, &self.iv, &self.aad(), &mut buf, &self.tag)?;
+        content::decrypt_in_place_with(
+            enc,
+            &cek,
+            &self.iv,
+            &self.aad(),
+            &mut buf,
+            &self.tag,
+            opts.parallelism,
+        )?;
         let recipient_kid = match h.kid()? {
             Some(kid) => Some(kid.to_owned()),
             None => recipient.kid().map(str::to_owned),
@@ -204,6 +216,16 @@ pub struct Decrypter<'a> {
     senders: Vec<&'a Jwk>,
     limits: Limits,
     coordinates: Coordinates,
+    zs_cache: Option<ZsCache>,
+    parallelism: Parallelism,
+}
+
+/// How one recipient entry is decrypted.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct EntryOptions<'a> {
+    pub(crate) coordinates: Coordinates,
+    pub(crate) cache: Option<&'a ZsCache>,
+    pub(crate) parallelism: Parallelism,
 }
 
 impl<'a> Decrypter<'a> {
@@ -239,6 +261,18 @@ impl<'a> Decrypter<'a> {
     /// Sets how EC coordinates in `epk` are read.
     pub fn coordinates(mut self, coordinates: Coordinates) -> Self {
         self.coordinates = coordinates;
+        self
+    }
+
+    /// Uses (and fills) a cache of the static-static secret Zs (ECDH-1PU).
+    pub fn zs_cache(mut self, cache: ZsCache) -> Self {
+        self.zs_cache = Some(cache);
+        self
+    }
+
+    /// Whether a second core may be used (default [`Parallelism::Auto`]).
+    pub fn parallelism(mut self, parallelism: Parallelism) -> Self {
+        self.parallelism = parallelism;
         self
     }
 
@@ -281,7 +315,12 @@ impl<'a> Decrypter<'a> {
             } else {
                 buf.clone().unwrap_or_default()
             };
-            match jwe.decrypt_entry(i, key, sender, self.coordinates, input) {
+            let opts = EntryOptions {
+                coordinates: self.coordinates,
+                cache: self.zs_cache.as_ref(),
+                parallelism: self.parallelism,
+            };
+            match jwe.decrypt_entry(i, key, sender, &opts, input) {
                 Ok(d) => return Ok(d),
                 Err(e @ (Error::Crypto | Error::CurveMismatch { .. })) if n_done + 1 < n => {
                     last = e;

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::agreement::SharedSecret;
 use crate::b64;
+use crate::cache::{Parallelism, ZsCache};
 use crate::content::{self, ContentKey, Enc};
 use crate::error::{Error, Result};
 use crate::jwe::{Alg, Serialization};
@@ -41,6 +42,8 @@ pub struct Encrypter<'a> {
     unprotected: Vec<(String, Value)>,
     aad: Option<Vec<u8>>,
     serialization: Serialization,
+    zs_cache: Option<ZsCache>,
+    parallelism: Parallelism,
 }
 
 /// Caller-supplied ephemeral key, CEK and IV, for known-answer tests only.
@@ -69,7 +72,21 @@ impl<'a> Encrypter<'a> {
             unprotected: Vec::new(),
             aad: None,
             serialization: Serialization::General,
+            zs_cache: None,
+            parallelism: Parallelism::Auto,
         }
+    }
+
+    /// Uses (and fills) a cache of the static-static secret Zs (ECDH-1PU).
+    pub fn zs_cache(mut self, cache: ZsCache) -> Self {
+        self.zs_cache = Some(cache);
+        self
+    }
+
+    /// Whether a second core may be used (default [`Parallelism::Auto`]).
+    pub fn parallelism(mut self, parallelism: Parallelism) -> Self {
+        self.parallelism = parallelism;
+        self
     }
 
     /// The sender's private key (ECDH-1PU only).
@@ -240,15 +257,23 @@ impl<'a> Encrypter<'a> {
 
         let apu = self.apu.as_deref().unwrap_or_default();
         let apv = self.apv.as_deref().unwrap_or_default();
-        let sender_secret = match self.sender {
-            Some(s) => Some(s.secret_key().ok_or(Error::NotPrivate("the sender key"))?),
+        let sender = match self.sender {
+            Some(s) => Some((
+                s.secret_key().ok_or(Error::NotPrivate("the sender key"))?,
+                s.public_key(),
+            )),
             None => None,
         };
+        let cache = self.zs_cache.as_ref();
         let agree = |recipient: &Jwk| -> Result<SharedSecret> {
             let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
             z.append(ephemeral, recipient.public_key())?;
-            if let Some(s) = sender_secret {
-                z.append(s, recipient.public_key())?;
+            match (sender, cache) {
+                (Some((s, s_pub)), Some(cache)) => {
+                    cache.append(s, s_pub, recipient.public_key(), &mut z)?
+                }
+                (Some((s, _)), None) => z.append(s, recipient.public_key())?,
+                (None, _) => {}
             }
             Ok(z)
         };
@@ -271,7 +296,7 @@ impl<'a> Encrypter<'a> {
                 )?;
                 let cek = ContentKey::from_zeroizing(enc, key)?;
                 encrypted_keys.push(Vec::new());
-                content::encrypt_in_place(enc, &cek, fixed.iv, &aad, &mut buf)?
+                content::encrypt_in_place_with(enc, &cek, fixed.iv, &aad, &mut buf, self.parallelism)?
             }
             Some(kw) => {
                 let cek = fixed
@@ -285,9 +310,16 @@ impl<'a> Encrypter<'a> {
                     });
                 }
                 // Content first: for ECDH-1PU the tag is an input of every recipient's KDF.
-                let tag = content::encrypt_in_place(enc, cek, fixed.iv, &aad, &mut buf)?;
+                let tag = content::encrypt_in_place_with(
+                    enc,
+                    cek,
+                    fixed.iv,
+                    &aad,
+                    &mut buf,
+                    self.parallelism,
+                )?;
                 let cctag = alg.is_1pu().then_some(&tag[..]);
-                for recipient in &self.recipients {
+                let wrap_for = |recipient: &&Jwk| -> Result<Vec<u8>> {
                     let z = agree(recipient)?;
                     let kek = kdf::derive(
                         &z,
@@ -299,7 +331,32 @@ impl<'a> Encrypter<'a> {
                             cctag,
                         },
                     )?;
-                    encrypted_keys.push(wrap::wrap(kw, &kek, cek.as_bytes())?);
+                    wrap::wrap(kw, &kek, cek.as_bytes())
+                };
+                let threads = self.parallelism.threads(self.recipients.len(), 2);
+                if threads <= 1 {
+                    for recipient in &self.recipients {
+                        encrypted_keys.push(wrap_for(recipient)?);
+                    }
+                } else {
+                    // Per-recipient key agreement dominates with many recipients: spread it.
+                    let per = self.recipients.len().div_ceil(threads);
+                    let wrap_for = &wrap_for;
+                    let results: Vec<Result<Vec<Vec<u8>>>> = std::thread::scope(|s| {
+                        let mut chunks = self.recipients.chunks(per);
+                        let first = chunks.next().unwrap_or_default();
+                        let handles: Vec<_> = chunks
+                            .map(|c| s.spawn(move || c.iter().map(wrap_for).collect()))
+                            .collect();
+                        let mut out = vec![first.iter().map(wrap_for).collect()];
+                        for h in handles {
+                            out.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                        }
+                        out
+                    });
+                    for r in results {
+                        encrypted_keys.extend(r?);
+                    }
                 }
                 tag
             }

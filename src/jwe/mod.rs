@@ -11,6 +11,7 @@ mod encrypt;
 mod header;
 mod serialize;
 
+pub(crate) use decrypt::EntryOptions;
 pub use decrypt::{Decrypted, Decrypter};
 pub use encrypt::{Encrypter, FixedRandomness};
 pub use header::Headers;
