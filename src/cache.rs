@@ -156,8 +156,8 @@ impl Parallelism {
             return 1;
         }
         static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-        let cores = *CORES
-            .get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let cores =
+            *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         cores.min(work_items / min_per_thread.max(1)).max(1)
     }
 }

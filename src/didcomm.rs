@@ -38,11 +38,11 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::b64;
+use crate::cache::{Parallelism, ZsCache};
 use crate::content::Enc;
 use crate::error::{Error, Location, ProfileError, Result};
 use crate::json;
-use crate::cache::{Parallelism, ZsCache};
-use crate::jwe::{Alg, EntryOptions, Encrypter, Jwe, Limits, Serialization};
+use crate::jwe::{Alg, Encrypter, EntryOptions, Jwe, Limits, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
 
 /// The media type of a DIDComm encrypted message.
@@ -653,7 +653,14 @@ impl Packer {
         if !self.protect_sender {
             return Ok(inner);
         }
-        anoncrypt(inner.as_bytes(), &recipients, self.enc, apv, self.parallelism, rng)
+        anoncrypt(
+            inner.as_bytes(),
+            &recipients,
+            self.enc,
+            apv,
+            self.parallelism,
+            rng,
+        )
     }
 }
 
@@ -929,7 +936,9 @@ impl Envelope {
                 Some(s)
             }
         };
-        let d = self.jwe.decrypt_entry(index, recipient, sender, opts, buf)?;
+        let d = self
+            .jwe
+            .decrypt_entry(index, recipient, sender, opts, buf)?;
         Ok((
             d.plaintext,
             Layer {

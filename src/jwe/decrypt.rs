@@ -122,7 +122,9 @@ impl Jwe {
         z.append(secret, epk.public_key())?;
         if let Some(s) = sender {
             match opts.cache {
-                Some(cache) => cache.append(secret, recipient.public_key(), s.public_key(), &mut z)?,
+                Some(cache) => {
+                    cache.append(secret, recipient.public_key(), s.public_key(), &mut z)?
+                }
                 None => z.append(secret, s.public_key())?,
             }
         }

@@ -296,7 +296,14 @@ impl<'a> Encrypter<'a> {
                 )?;
                 let cek = ContentKey::from_zeroizing(enc, key)?;
                 encrypted_keys.push(Vec::new());
-                content::encrypt_in_place_with(enc, &cek, fixed.iv, &aad, &mut buf, self.parallelism)?
+                content::encrypt_in_place_with(
+                    enc,
+                    &cek,
+                    fixed.iv,
+                    &aad,
+                    &mut buf,
+                    self.parallelism,
+                )?
             }
             Some(kw) => {
                 let cek = fixed
