@@ -591,6 +591,9 @@ impl Jwk {
     }
 }
 
+/// A JWK's private part is a [`SecretKey`], which zeroizes on drop.
+impl zeroize::ZeroizeOnDrop for Jwk {}
+
 impl fmt::Debug for Jwk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Jwk")
