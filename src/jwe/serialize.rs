@@ -3,6 +3,8 @@
 //! The protected header is kept as the exact base64url text received: that text, never a
 //! re-serialisation, is the additional authenticated data.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::b64;
@@ -104,64 +106,43 @@ impl Jwe {
     }
 
     fn parse_json(input: &[u8], limits: &Limits) -> Result<Jwe> {
-        let mut top = json::parse_object(input, Location::Envelope, limits.max_json_depth)?;
+        let raw = json::parse_envelope(input, limits.max_json_depth, limits.max_recipients)?;
         let loc = Location::Envelope;
-        let protected_b64 = json::opt_str(&top, "protected", loc)?
-            .unwrap_or_default()
-            .to_owned();
+        let protected_b64 = raw.protected.map(Cow::into_owned).unwrap_or_default();
         let protected = if protected_b64.is_empty() {
             Map::new()
         } else {
             decode_protected(&protected_b64, limits)?
         };
-        let unprotected = take_object(&mut top, "unprotected", loc)?;
+        let unprotected = raw.unprotected;
         if let Some(u) = &unprotected {
             check_disjoint(&protected, u)?;
         }
-        let (serialization, recipients) = match top.remove("recipients") {
+        let (serialization, recipients) = match raw.recipients {
             Some(list) => {
-                if top.contains_key("header") || top.contains_key("encrypted_key") {
+                if raw.header.is_some() || raw.encrypted_key.is_some() {
                     return Err(Error::NotJwe(
                         "\"recipients\" cannot be combined with top-level \"header\" or \"encrypted_key\"",
                     ));
                 }
-                let Value::Array(list) = list else {
-                    return Err(Error::InvalidMember {
-                        location: loc,
-                        name: "recipients".into(),
-                        reason: "expected an array",
-                    });
-                };
                 if list.is_empty() {
                     return Err(Error::NoRecipients);
                 }
-                if list.len() > limits.max_recipients {
-                    return Err(Error::LimitExceeded {
-                        what: "recipient count",
-                        limit: limits.max_recipients,
-                    });
-                }
                 let mut out = Vec::with_capacity(list.len());
-                for entry in list {
-                    let Value::Object(mut entry) = entry else {
-                        return Err(Error::InvalidMember {
-                            location: loc,
-                            name: "recipients".into(),
-                            reason: "each recipient must be a JSON object",
-                        });
-                    };
-                    out.push(take_recipient(&mut entry, Location::Recipient)?);
+                for mut entry in list {
+                    let header = take_object(&mut entry, "header", Location::Recipient)?;
+                    let encrypted_key =
+                        json::opt_str(&entry, "encrypted_key", Location::Recipient)?;
+                    out.push(recipient(header, encrypted_key, Location::Recipient)?);
                 }
                 (Serialization::General, out)
             }
             None => {
-                if !top.contains_key("ciphertext") {
+                if raw.ciphertext.is_none() {
                     return Err(Error::NotJwe("a JSON JWE needs \"ciphertext\""));
                 }
-                (
-                    Serialization::Flattened,
-                    vec![take_recipient(&mut top, loc)?],
-                )
+                let r = recipient(raw.header, raw.encrypted_key.as_deref(), loc)?;
+                (Serialization::Flattened, vec![r])
             }
         };
         for r in &recipients {
@@ -181,7 +162,7 @@ impl Jwe {
         );
         check_zip_and_crit(&protected, &others)?;
 
-        let aad_b64 = json::opt_str(&top, "aad", loc)?.map(str::to_owned);
+        let aad_b64 = raw.aad.map(Cow::into_owned);
         if let Some(aad) = &aad_b64 {
             // It must be valid base64url even though the encoded text is what is authenticated.
             b64::decode(aad).ok_or_else(|| Error::Base64 {
@@ -189,15 +170,18 @@ impl Jwe {
                 name: "aad".into(),
             })?;
         }
-        let field = |name: &'static str| -> Result<Vec<u8>> {
-            let text = json::req_str(&top, name, loc)?;
-            decode_part(text, name)
+        let field = |text: Option<Cow<'_, str>>, name: &'static str| -> Result<Vec<u8>> {
+            let text = text.ok_or(Error::MissingMember {
+                location: loc,
+                name,
+            })?;
+            decode_part(&text, name)
         };
         Ok(Jwe {
             serialization,
-            iv: field("iv")?,
-            ciphertext: field("ciphertext")?,
-            tag: field("tag")?,
+            iv: field(raw.iv, "iv")?,
+            ciphertext: field(raw.ciphertext, "ciphertext")?,
+            tag: field(raw.tag, "tag")?,
             protected_b64,
             protected,
             unprotected,
@@ -321,9 +305,12 @@ fn take_object(
     }
 }
 
-fn take_recipient(entry: &mut Map<String, Value>, location: Location) -> Result<Recipient> {
-    let header = take_object(entry, "header", location)?;
-    let encrypted_key = match json::opt_str(entry, "encrypted_key", location)? {
+fn recipient(
+    header: Option<Map<String, Value>>,
+    encrypted_key: Option<&str>,
+    location: Location,
+) -> Result<Recipient> {
+    let encrypted_key = match encrypted_key {
         None => Vec::new(),
         Some(text) => b64::decode(text).ok_or_else(|| Error::Base64 {
             location,
