@@ -136,6 +136,11 @@ pub struct ContentKey(Zeroizing<Vec<u8>>);
 impl zeroize::ZeroizeOnDrop for ContentKey {}
 
 impl ContentKey {
+    /// Draws a fresh key for `enc` from the operating system's RNG.
+    pub fn generate(enc: Enc) -> ContentKey {
+        ContentKey::generate_with_rng(enc, &mut rand_core::OsRng)
+    }
+
     /// Draws a fresh key for `enc` from `rng`.
     pub fn generate_with_rng(enc: Enc, rng: &mut impl CryptoRngCore) -> ContentKey {
         let mut key = Zeroizing::new(vec![0u8; enc.key_len()]);

@@ -554,12 +554,21 @@ impl Packer {
     /// Packs one envelope per curve among the recipients (spec-notes 28), for a recipient whose
     /// DID has keys of several types. Authcrypt needs a sender key on each curve.
     pub fn pack_each_curve(&self, message: &[u8]) -> Result<Vec<(Curve, String)>> {
+        self.pack_each_curve_with_rng(message, &mut rand_core::OsRng)
+    }
+
+    /// [`Packer::pack_each_curve`], drawing randomness from `rng`.
+    pub fn pack_each_curve_with_rng(
+        &self,
+        message: &[u8],
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Vec<(Curve, String)>> {
         let mut curves: Vec<Curve> = self.recipients.iter().map(|(k, _)| k.curve()).collect();
         curves.sort();
         curves.dedup();
         curves
             .into_iter()
-            .map(|c| Ok((c, self.pack_curve(message, c, &mut rand_core::OsRng)?)))
+            .map(|c| Ok((c, self.pack_curve(message, c, rng)?)))
             .collect()
     }
 

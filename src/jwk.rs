@@ -296,6 +296,11 @@ impl SecretKey {
         }
     }
 
+    /// Draws a fresh private key from the operating system's RNG.
+    pub fn generate(curve: Curve) -> SecretKey {
+        SecretKey::generate_with_rng(curve, &mut rand_core::OsRng)
+    }
+
     /// Draws a fresh private key from `rng`.
     pub fn generate_with_rng(curve: Curve, rng: &mut impl CryptoRngCore) -> SecretKey {
         match curve {
