@@ -1101,18 +1101,22 @@ impl<'a> Unpacker<'a> {
         loop {
             let (plaintext, layer) = self.open(&mut envelope)?;
             layers.push(layer);
-            if looks_like_jwe(&plaintext) {
+            let peek = Peek::read(&plaintext);
+            if peek.as_ref().is_some_and(Peek::is_jwe) {
                 if layers.len() >= self.max_layers {
                     return Err(ProfileError::TooDeep.into());
                 }
+                drop(peek);
                 envelope = Envelope::parse_with_limits(&plaintext, &self.limits)?;
                 continue;
             }
-            let out = Unpacked { plaintext, layers };
-            if self.message_checks {
-                check_message(&out)?;
-            }
-            return Ok(out);
+            let checked = match (&peek, self.message_checks) {
+                (Some(p), true) => check_message_with(&layers, p),
+                _ => Ok(()),
+            };
+            drop(peek);
+            checked?;
+            return Ok(Unpacked { plaintext, layers });
         }
     }
 
@@ -1140,45 +1144,77 @@ impl<'a> Unpacker<'a> {
     }
 }
 
-fn looks_like_jwe(plaintext: &[u8]) -> bool {
-    let t = plaintext.trim_ascii_start();
-    if t.first() != Some(&b'{') {
-        return false;
-    }
-    match json::parse_strict(t, Location::Envelope, 32) {
-        Ok(Value::Object(m)) => {
-            m.contains_key("ciphertext") && m.contains_key("protected") && m.contains_key("iv")
+/// The members of a decrypted plaintext that the unpacker looks at: whether it is another JWE,
+/// a signed message, or a plaintext message with `from`/`to`. Everything else is skipped
+/// without being built.
+#[derive(serde::Deserialize, Default)]
+struct Peek<'a> {
+    #[serde(default)]
+    protected: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    ciphertext: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    iv: Option<serde::de::IgnoredAny>,
+    #[serde(default, borrow)]
+    payload: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    signatures: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    signature: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    from: Option<Value>,
+    #[serde(default)]
+    to: Option<Value>,
+}
+
+impl Peek<'_> {
+    fn read(bytes: &[u8]) -> Option<Peek<'_>> {
+        let t = bytes.trim_ascii_start();
+        if t.first() != Some(&b'{') {
+            return None;
         }
-        _ => false,
+        serde_json::from_slice(t).ok()
+    }
+
+    fn is_jwe(&self) -> bool {
+        self.protected.is_some() && self.ciphertext.is_some() && self.iv.is_some()
     }
 }
 
+fn check_message_with(layers: &[Layer], peek: &Peek<'_>) -> Result<()> {
+    let sender = layers.iter().rev().find_map(|l| l.sender_kid.as_deref());
+    let recipient = layers.last().map_or("", |l| l.recipient_kid.as_str());
+    check_message(sender, recipient, peek)
+}
+
 /// spec-notes 38: `from` matches the authenticated sender's DID; `to` names the recipient's DID.
-fn check_message(out: &Unpacked) -> Result<()> {
-    let Ok(Value::Object(msg)) = json::parse_strict(&out.plaintext, Location::Envelope, 64) else {
-        return Ok(());
-    };
+fn check_message(sender: Option<&str>, recipient: &str, peek: &Peek<'_>) -> Result<()> {
     // A signed message (JWS) carries the plaintext in its payload.
-    let msg = match msg.get("payload") {
-        Some(Value::String(p))
-            if msg.contains_key("signatures") || msg.contains_key("signature") =>
-        {
-            match b64::decode(p).and_then(|p| json::parse_strict(&p, Location::Envelope, 64).ok()) {
-                Some(Value::Object(inner)) => inner,
-                _ => return Ok(()),
+    let inner;
+    let msg = match &peek.payload {
+        Some(p) if peek.signatures.is_some() || peek.signature.is_some() => {
+            let Some(decoded) = b64::decode(p) else {
+                return Ok(());
+            };
+            inner = decoded;
+            match Peek::read(&inner) {
+                Some(m) => m,
+                None => return Ok(()),
             }
         }
-        _ => msg,
+        _ => Peek {
+            from: peek.from.clone(),
+            to: peek.to.clone(),
+            ..Peek::default()
+        },
     };
-    if let Some(sender) = out.sender_kid() {
-        if let Some(from) = msg.get("from") {
-            if from.as_str() != Some(did_of(sender)) {
-                return Err(ProfileError::FromMismatch.into());
-            }
+    if let (Some(sender), Some(from)) = (sender, &msg.from) {
+        if from.as_str() != Some(did_of(sender)) {
+            return Err(ProfileError::FromMismatch.into());
         }
     }
-    if let Some(Value::Array(to)) = msg.get("to") {
-        let did = did_of(out.recipient_kid());
+    if let Some(Value::Array(to)) = &msg.to {
+        let did = did_of(recipient);
         if !to
             .iter()
             .any(|t| t.as_str().is_some_and(|t| did_of(t) == did))
