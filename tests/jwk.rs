@@ -151,3 +151,16 @@ fn p521_keys_keep_their_66_octet_coordinates() {
     }
     assert!(seen_leading_zero);
 }
+
+#[test]
+fn small_order_x25519_recipient_key_is_refused_when_sending() {
+    let zero = Jwk::from_json(r#"{"kty":"OKP","crv":"X25519","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","kid":"did:example:z#1"}"#).unwrap();
+    let e = authcrypt::Encrypter::new(authcrypt::Alg::EcdhEsA256Kw, authcrypt::Enc::A256Gcm)
+        .recipient(&zero)
+        .encrypt(b"x")
+        .unwrap_err();
+    assert_eq!(
+        e,
+        Error::InvalidKey("the recipient key is a small-order X25519 point")
+    );
+}

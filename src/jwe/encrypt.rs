@@ -267,15 +267,23 @@ impl<'a> Encrypter<'a> {
         let cache = self.zs_cache.as_ref();
         let agree = |recipient: &Jwk| -> Result<SharedSecret> {
             let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
-            z.append(ephemeral, recipient.public_key())?;
-            match (sender, cache) {
-                (Some((s, s_pub)), Some(cache)) => {
-                    cache.append(s, s_pub, recipient.public_key(), &mut z)?
-                }
-                (Some((s, _)), None) => z.append(s, recipient.public_key())?,
-                (None, _) => {}
+            let agreed =
+                z.append(ephemeral, recipient.public_key())
+                    .and_then(|()| match (sender, cache) {
+                        (Some((s, s_pub)), Some(cache)) => {
+                            cache.append(s, s_pub, recipient.public_key(), &mut z)
+                        }
+                        (Some((s, _)), None) => z.append(s, recipient.public_key()),
+                        (None, _) => Ok(()),
+                    });
+            match agreed {
+                // Only a small-order X25519 point gives an all-zero secret; on the sending side
+                // that is a bad recipient key, not a failed decryption.
+                Err(Error::Crypto) => Err(Error::InvalidKey(
+                    "the recipient key is a small-order X25519 point",
+                )),
+                other => other.map(|()| z),
             }
-            Ok(z)
         };
 
         let mut buf = Vec::with_capacity(enc.ciphertext_len(plaintext.len()));
