@@ -812,11 +812,11 @@ impl Envelope {
         let apu = headers.bytes("apu")?;
         let sender_kid = match mode {
             Mode::Anoncrypt => {
-                if protected.contains_key("skid") {
-                    return Err(ProfileError::SenderInAnoncrypt("skid").into());
-                }
-                if protected.contains_key("apu") {
-                    return Err(ProfileError::SenderInAnoncrypt("apu").into());
+                // In any header: an anonymous message names no sender.
+                for name in ["skid", "apu"] {
+                    if headers.find(name).is_some() {
+                        return Err(ProfileError::SenderInAnoncrypt(name).into());
+                    }
                 }
                 None
             }
@@ -919,7 +919,9 @@ impl Envelope {
             .recipient_kids
             .iter()
             .position(|k| k == kid)
-            .ok_or_else(|| Error::RecipientNotFound(self.recipient_kids.join(", ")))?;
+            .ok_or_else(|| {
+                Error::recipient_not_found(self.recipient_kids.iter().map(|k| Some(k.as_str())))
+            })?;
         if recipient.curve() != self.curve {
             return Err(Error::CurveMismatch {
                 what: "recipient key",
@@ -931,9 +933,9 @@ impl Envelope {
             Mode::Anoncrypt => None,
             Mode::Authcrypt => {
                 let claimed = self.sender_kid.as_deref().unwrap_or_default();
-                let s = sender.ok_or_else(|| Error::SenderNotFound(claimed.to_owned()))?;
+                let s = sender.ok_or_else(|| Error::sender_not_found(claimed))?;
                 if s.kid() != Some(claimed) {
-                    return Err(Error::SenderNotFound(claimed.to_owned()));
+                    return Err(Error::sender_not_found(claimed));
                 }
                 if s.curve() != self.curve {
                     return Err(Error::CurveMismatch {
@@ -1125,12 +1127,14 @@ impl<'a> Unpacker<'a> {
             .recipient_kids
             .iter()
             .find_map(|kid| self.secrets.secret_key(kid))
-            .ok_or_else(|| Error::RecipientNotFound(envelope.recipient_kids.join(", ")))?;
+            .ok_or_else(|| {
+                Error::recipient_not_found(envelope.recipient_kids.iter().map(|k| Some(k.as_str())))
+            })?;
         let sender = match &envelope.sender_kid {
             Some(kid) => Some(
                 self.senders
                     .public_key(kid)
-                    .ok_or_else(|| Error::SenderNotFound(kid.clone()))?,
+                    .ok_or_else(|| Error::sender_not_found(kid))?,
             ),
             None => None,
         };

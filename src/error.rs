@@ -225,6 +225,46 @@ pub enum Error {
     Rng,
 }
 
+/// Longest piece of input text an error message repeats.
+pub(crate) const ECHO_MAX: usize = 128;
+
+/// `text` cut to [`ECHO_MAX`] characters, for error messages that name input.
+pub(crate) fn echo(text: &str) -> String {
+    let mut out: String = text.chars().take(ECHO_MAX).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+impl Error {
+    /// [`Error::RecipientNotFound`] listing at most eight kids, each cut to a bounded length.
+    pub(crate) fn recipient_not_found<'a>(
+        kids: impl IntoIterator<Item = Option<&'a str>>,
+    ) -> Error {
+        let mut out = String::new();
+        let mut count = 0usize;
+        for kid in kids {
+            if count < 8 {
+                if count > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&kid.map_or_else(|| "(none)".to_owned(), echo));
+            }
+            count += 1;
+        }
+        if count > 8 {
+            out.push_str(&format!(", … {} more", count - 8));
+        }
+        Error::RecipientNotFound(out)
+    }
+
+    /// [`Error::SenderNotFound`] with the kid cut to a bounded length.
+    pub(crate) fn sender_not_found(kid: &str) -> Error {
+        Error::SenderNotFound(echo(kid))
+    }
+}
+
 /// A DIDComm v2 envelope rule that an envelope or a request breaks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -58,7 +58,10 @@ fn classify(
         Some(rest.split(marker).next().unwrap_or_default().to_owned())
     };
     if let Some(name) = marked(DUPLICATE) {
-        return Error::DuplicateMember { location, name };
+        return Error::DuplicateMember {
+            location,
+            name: crate::error::echo(&name),
+        };
     }
     if marked(TOO_DEEP).is_some() || text.starts_with("recursion limit exceeded") {
         return Error::LimitExceeded {

@@ -883,3 +883,40 @@ fn key_sources_jwk_jwk_set_and_did_document() {
         ]
     );
 }
+
+#[test]
+fn rule_35_anoncrypt_names_no_sender_in_any_header() {
+    let p = party(Curve::X25519);
+    let eph = key(Curve::X25519, "eph", 9);
+    let mut seal = auth_seal(&p, eph);
+    seal.alg = Alg::EcdhEsA256Kw;
+    seal.sender = None;
+    seal.apu = Vec::new();
+    let h = seal.protected.as_object_mut().unwrap();
+    h.insert("alg".into(), json!("ECDH-ES+A256KW"));
+    h.remove("skid");
+    h.remove("apu");
+    seal.recipients[0].0["skid"] = json!(ALICE);
+    assert_eq!(
+        profile(unpack(&p, &seal.build(b"x")).unwrap_err()),
+        ProfileError::SenderInAnoncrypt("skid")
+    );
+}
+
+#[test]
+fn direct_key_agreement_envelope_with_two_recipients_is_refused() {
+    let p = party(Curve::X25519);
+    let bob = p.bob.to_public();
+    let env = Encrypter::new(Alg::EcdhEs, Enc::A256Gcm)
+        .recipient(&bob)
+        .encrypt(b"x")
+        .unwrap();
+    let mut v: Value = serde_json::from_str(&env).unwrap();
+    let r = v["recipients"][0].clone();
+    v["recipients"].as_array_mut().unwrap().push(r);
+    let e = Decrypter::new()
+        .recipient_key(&p.bob)
+        .decrypt(v.to_string().as_bytes())
+        .unwrap_err();
+    assert!(matches!(e, Error::Serialization { .. }), "{e:?}");
+}

@@ -45,6 +45,11 @@ impl Jwe {
     /// kid is used; entries without a `kid` are tried in turn when the key has a matching curve.
     /// `sender` is the sender's public key for ECDH-1PU and must be `None` for ECDH-ES.
     pub fn decrypt(&self, recipient: &Jwk, sender: Option<&Jwk>) -> Result<Decrypted> {
+        if sender.is_some() && !self.headers(0).alg()?.is_1pu() {
+            return Err(Error::Usage(
+                "ECDH-ES is anonymous: no sender key can be checked",
+            ));
+        }
         Decrypter::new()
             .recipient_key(recipient)
             .sender_keys(sender)
@@ -73,13 +78,39 @@ impl Jwe {
         recipient: &Jwk,
         sender: Option<&Jwk>,
         opts: &EntryOptions<'_>,
-        mut buf: Vec<u8>,
+        buf: Vec<u8>,
     ) -> Result<Decrypted> {
+        let opened = self.open_entry(index, recipient, sender, opts)?;
+        self.finish(opened, buf, opts.parallelism)
+    }
+
+    /// Everything up to the content key: header checks, key agreement, KDF and unwrap.
+    pub(crate) fn open_entry<'k>(
+        &self,
+        index: usize,
+        recipient: &'k Jwk,
+        sender: Option<&'k Jwk>,
+        opts: &EntryOptions<'_>,
+    ) -> Result<Opened<'k>> {
         let entry = self.recipients.get(index).ok_or(Error::NoRecipients)?;
         let h = self.headers(index);
         let alg = h.alg()?;
         let enc = h.enc()?;
         alg.check_enc(enc)?;
+        // Lengths first: with ECDH-1PU key wrap the tag feeds the KDF, and a tag of the wrong
+        // length is a structural error, not a failed unwrap.
+        for (name, expected, found) in [
+            ("tag", enc.tag_len(), self.tag.len()),
+            ("iv", enc.iv_len(), self.iv.len()),
+        ] {
+            if expected != found {
+                return Err(Error::InvalidLength {
+                    name,
+                    expected,
+                    found,
+                });
+            }
+        }
         let secret = recipient
             .secret_key()
             .ok_or(Error::NotPrivate("the recipient key"))?;
@@ -104,8 +135,8 @@ impl Jwe {
                 Some(s)
             }
             (true, None) => {
-                return Err(Error::SenderNotFound(
-                    self.sender_kid()?.unwrap_or_else(|| "(not named)".into()),
+                return Err(Error::sender_not_found(
+                    self.sender_kid()?.as_deref().unwrap_or("(not named)"),
                 ))
             }
             (false, Some(_)) => {
@@ -172,6 +203,33 @@ impl Jwe {
             }
         };
         drop(z);
+        Ok(Opened {
+            cek,
+            alg,
+            enc,
+            curve,
+            index,
+            recipient,
+            sender,
+        })
+    }
+
+    /// Verifies and decrypts the content with an opened entry's key.
+    pub(crate) fn finish(
+        &self,
+        opened: Opened<'_>,
+        mut buf: Vec<u8>,
+        parallelism: Parallelism,
+    ) -> Result<Decrypted> {
+        let Opened {
+            cek,
+            alg,
+            enc,
+            curve,
+            index,
+            recipient,
+            sender,
+        } = opened;
         content::decrypt_in_place_with(
             enc,
             &cek,
@@ -179,8 +237,9 @@ impl Jwe {
             &self.aad(),
             &mut buf,
             &self.tag,
-            opts.parallelism,
+            parallelism,
         )?;
+        let h = self.headers(index);
         let recipient_kid = match h.kid()? {
             Some(kid) => Some(kid.to_owned()),
             None => recipient.kid().map(str::to_owned),
@@ -220,6 +279,17 @@ pub struct Decrypter<'a> {
     coordinates: Coordinates,
     zs_cache: Option<ZsCache>,
     parallelism: Parallelism,
+}
+
+/// A recipient entry whose content key has been recovered.
+pub(crate) struct Opened<'k> {
+    cek: ContentKey,
+    alg: Alg,
+    enc: Enc,
+    curve: Curve,
+    index: usize,
+    recipient: &'k Jwk,
+    sender: Option<&'k Jwk>,
 }
 
 /// How one recipient entry is decrypted.
@@ -306,27 +376,42 @@ impl<'a> Decrypter<'a> {
             }
         }
         if attempts.is_empty() {
-            return Err(Error::RecipientNotFound(describe_kids(&kids)));
+            return Err(Error::recipient_not_found(kids.iter().copied()));
+        }
+        // Recover the content key entry by entry (cheap: one or two scalar multiplications and
+        // an unwrap each); the content itself is verified and decrypted once, with the first key
+        // that unwraps, and that result is final.
+        let opts = EntryOptions {
+            coordinates: self.coordinates,
+            cache: self.zs_cache.as_ref(),
+            parallelism: self.parallelism,
+        };
+        let n = attempts.len();
+        let direct = alg.key_wrap().is_none();
+        if direct && jwe.recipients.len() > 1 {
+            return Err(Error::Serialization {
+                serialization: "general JSON",
+                reason: "with direct key agreement carries exactly one recipient",
+            });
         }
         let mut buf = Some(buf);
         let mut last = Error::Crypto;
-        let n = attempts.len();
-        for (n_done, (i, key)) in attempts.into_iter().enumerate() {
-            let input = if n_done + 1 == n {
-                buf.take().unwrap_or_default()
-            } else {
-                buf.clone().unwrap_or_default()
-            };
-            let opts = EntryOptions {
-                coordinates: self.coordinates,
-                cache: self.zs_cache.as_ref(),
-                parallelism: self.parallelism,
-            };
-            match jwe.decrypt_entry(i, key, sender, &opts, input) {
-                Ok(d) => return Ok(d),
-                Err(e @ (Error::Crypto | Error::CurveMismatch { .. })) if n_done + 1 < n => {
-                    last = e;
+        for (done, (i, key)) in attempts.into_iter().enumerate() {
+            let more = done + 1 < n;
+            match jwe.open_entry(i, key, sender, &opts) {
+                // Direct key agreement derives a key from any private key: only the content can
+                // tell whether it was the right one, so each of the caller's keys is tried.
+                Ok(opened) if direct && more => {
+                    let input = buf.clone().unwrap_or_default();
+                    match jwe.finish(opened, input, self.parallelism) {
+                        Err(Error::Crypto) => last = Error::Crypto,
+                        other => return other,
+                    }
                 }
+                Ok(opened) => {
+                    return jwe.finish(opened, buf.take().unwrap_or_default(), self.parallelism)
+                }
+                Err(e @ (Error::Crypto | Error::CurveMismatch { .. })) if more => last = e,
                 Err(e) => return Err(e),
             }
         }
@@ -352,23 +437,9 @@ impl<'a> Decrypter<'a> {
                 // apu is not a key id in plain JOSE (e.g. "Alice"): the caller named one key.
                 Ok(only)
             }
-            _ => Err(Error::SenderNotFound(
-                claimed.unwrap_or_else(|| "(not named)".into()),
+            _ => Err(Error::sender_not_found(
+                claimed.as_deref().unwrap_or("(not named)"),
             )),
         }
     }
-}
-
-fn describe_kids(kids: &[Option<&str>]) -> String {
-    let mut out = String::new();
-    for (i, kid) in kids.iter().take(8).enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(kid.unwrap_or("(none)"));
-    }
-    if kids.len() > 8 {
-        out.push_str(&format!(", … {} more", kids.len() - 8));
-    }
-    out
 }

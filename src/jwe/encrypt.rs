@@ -206,6 +206,10 @@ impl<'a> Encrypter<'a> {
         header.push_str(enc.name());
         header.push('"');
         let mut names: Vec<&str> = vec!["alg", "enc", "epk"];
+        if !compact && self.recipients.iter().any(|r| r.kid().is_some()) {
+            // Recipient kids go into the per-recipient headers.
+            names.push("kid");
+        }
         if compact {
             if let Some(kid) = self.recipients[0].kid() {
                 push_member(&mut header, "kid", &Value::String(kid.to_owned()));
