@@ -439,6 +439,9 @@ impl Jwk {
         location: Location,
     ) -> Result<Jwk> {
         let kty = json::req_str(map, "kty", location)?;
+        if kty != "OKP" && kty != "EC" {
+            return Err(Error::UnsupportedKeyType(truncate(kty)));
+        }
         let crv_name = json::req_str(map, "crv", location)?;
         let curve = match (kty, crv_name) {
             ("OKP", "X25519") => Curve::X25519,

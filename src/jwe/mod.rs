@@ -128,6 +128,13 @@ pub enum Serialization {
 }
 
 impl Serialization {
+    /// Every serialization.
+    pub const ALL: [Serialization; 3] = [
+        Serialization::Compact,
+        Serialization::Flattened,
+        Serialization::General,
+    ];
+
     /// A short lower-case name.
     pub fn name(self) -> &'static str {
         match self {

@@ -1,0 +1,207 @@
+//! `demo`: authcrypt a DIDComm message from Alice to Bob and Charlie, unpack it as each of
+//! them, and show what happens to a tampered copy.
+
+use std::fmt::Write as _;
+
+use authcrypt::didcomm::{Envelope, KeySet, Packer, Unpacked, Unpacker};
+use authcrypt::{Jwk, Result};
+use serde_json::Value;
+
+use super::error::Failure;
+use super::Output;
+
+pub const DEMO_EXAMPLES: &str = "\
+Example:
+  cargo run --release -- demo
+
+The keys are the X25519 keyAgreement keys of Alice, Bob and Charlie from the DIDComm v2
+specification's test vectors, embedded in the tool.";
+
+/// did:example:alice#key-x25519-1 (DIDComm v2 specification, Appendix A).
+const ALICE: &str = r#"{"kty":"OKP","crv":"X25519","x":"avH0O2Y4tqLAq8y9zpianr8ajii5m4F_mICrzNlatXs","d":"r-jK2cO3taR8LQnJB1_ikLBTAnOtShJOsHXRUWT-aZA","kid":"did:example:alice#key-x25519-1"}"#;
+/// did:example:bob#key-x25519-1 (DIDComm v2 specification, Appendix A).
+const BOB: &str = r#"{"kty":"OKP","crv":"X25519","x":"GDTrI66K0pFfO54tlCSvfjjNapIs44dzpneBgyx0S3E","d":"b9NnuOCB0hm7YGNvaE9DMhwH_wjZA1-gWD6dA0JWdL0","kid":"did:example:bob#key-x25519-1"}"#;
+/// did:example:charlie#key-x25519-1 (the didcomm-rust test vectors).
+const CHARLIE: &str = r#"{"kty":"OKP","crv":"X25519","x":"nTiVFj7DChMsETDdxd5dIzLAJbSQ4j4UG6ZU1ogLNlw","d":"Z-BsgFe-eCvhuZlCBX5BV2XiDE2M92gkaORCe68YdZI","kid":"did:example:charlie#key-x25519-1"}"#;
+
+/// A DIDComm v2 plaintext message (the specification's example).
+const MESSAGE: &str = r#"{"id":"1234567890","type":"https://example.com/protocols/lets_do_lunch/1.0/proposal","from":"did:example:alice","to":["did:example:bob","did:example:charlie"],"created_time":1516269022,"expires_time":1516385931,"body":{"messagespecificattribute":"and its value"}}"#;
+
+pub fn run() -> Result<Output, Failure> {
+    demo().map_err(|e| Failure::internal(format!("demo failed: {e}")))
+}
+
+fn demo() -> Result<Output> {
+    let alice = Jwk::from_json(ALICE)?;
+    let bob = Jwk::from_json(BOB)?;
+    let charlie = Jwk::from_json(CHARLIE)?;
+    let mut out = String::new();
+
+    heading(
+        &mut out,
+        "The plaintext message (Alice's DIDComm v2 message)",
+    );
+    let _ = writeln!(out, "{}", pretty_json(MESSAGE.as_bytes()));
+
+    let envelope = Packer::authcrypt(&alice)
+        .to(&bob.to_public())
+        .to(&charlie.to_public())
+        .pack(MESSAGE.as_bytes())?;
+    heading(
+        &mut out,
+        "authcrypt from Alice to Bob and Charlie (ECDH-1PU+A256KW, A256CBC-HS512, X25519)",
+    );
+    let _ = writeln!(out, "{}", pretty_json(envelope.as_bytes()));
+    let claims = Envelope::parse(envelope.as_bytes())?;
+    let _ = writeln!(
+        out,
+        "\nThe protected header, decoded: {}",
+        pretty_json(&protected_header(claims.jwe().protected_b64()))
+    );
+
+    for (name, me) in [("Bob", &bob), ("Charlie", &charlie)] {
+        heading(&mut out, &format!("{name} unpacks it"));
+        let opened = unpack(me, &alice, envelope.as_bytes())?;
+        describe(&mut out, &opened);
+    }
+
+    heading(&mut out, "Tampered copies are rejected");
+    let flipped = tamper_ciphertext(&envelope);
+    let _ = writeln!(
+        out,
+        "one ciphertext character changed, Bob unpacks: {}",
+        verdict(unpack(&bob, &alice, flipped.as_bytes()))?
+    );
+    let dropped = drop_recipient(&envelope, "did:example:charlie#key-x25519-1");
+    let _ = writeln!(
+        out,
+        "Charlie's entry removed, Bob unpacks:          {}",
+        verdict(unpack(&bob, &alice, dropped.as_bytes()))?
+    );
+    let impostor =
+        Jwk::generate(authcrypt::Curve::X25519).with_kid("did:example:alice#key-x25519-1");
+    let _ = writeln!(
+        out,
+        "Bob checks against a key that is not Alice's:  {}",
+        verdict(unpack(&bob, &impostor, envelope.as_bytes()))?
+    );
+
+    heading(
+        &mut out,
+        "anoncrypt to Bob (ECDH-ES+A256KW): the sender stays anonymous",
+    );
+    let anon = Packer::anoncrypt().to(&bob.to_public()).pack(
+        br#"{"id":"42","type":"https://example.com/ping","to":["did:example:bob"],"body":{}}"#,
+    )?;
+    let claims = Envelope::parse(anon.as_bytes())?;
+    let _ = writeln!(
+        out,
+        "protected header: {}",
+        String::from_utf8_lossy(&protected_header(claims.jwe().protected_b64()))
+    );
+    describe(&mut out, &unpack(&bob, &alice, anon.as_bytes())?);
+
+    heading(
+        &mut out,
+        "protect-sender: anoncrypt(authcrypt(message)) to Bob hides Alice's kid",
+    );
+    let hidden = Packer::authcrypt(&alice)
+        .to(&bob.to_public())
+        .protect_sender(true)
+        .pack(MESSAGE.as_bytes())?;
+    let claims = Envelope::parse(hidden.as_bytes())?;
+    let _ = writeln!(
+        out,
+        "outer envelope: {} {}, sender as seen from outside: {}",
+        claims.alg(),
+        claims.enc(),
+        claims.sender_kid().unwrap_or("(none)")
+    );
+    describe(&mut out, &unpack(&bob, &alice, hidden.as_bytes())?);
+    let _ = writeln!(
+        out,
+        "\nEvery recipient read the message, the sender was authenticated, and every \
+         tampered copy was rejected."
+    );
+    Ok(Output::new(out.trim_start().as_bytes().to_vec()))
+}
+
+fn heading(out: &mut String, title: &str) {
+    let _ = writeln!(out, "\n== {title} ==\n");
+}
+
+/// Unpacks as `me`, resolving the sender's public key from `sender`.
+fn unpack(me: &Jwk, sender: &Jwk, envelope: &[u8]) -> Result<Unpacked> {
+    let mut secrets = KeySet::new();
+    secrets.insert(me.clone())?;
+    let mut senders = KeySet::new();
+    senders.insert(sender.to_public())?;
+    Unpacker::new(&secrets).senders(&senders).unpack(envelope)
+}
+
+fn describe(out: &mut String, opened: &Unpacked) {
+    let layers: Vec<String> = opened.layers.iter().map(|l| l.mode.to_string()).collect();
+    let _ = writeln!(out, "mode:        {}", layers.join(" wrapping "));
+    let _ = writeln!(out, "recipient:   {}", opened.recipient_kid());
+    let _ = writeln!(
+        out,
+        "sender kid:  {}",
+        opened.sender_kid().unwrap_or("(anonymous)")
+    );
+    let _ = writeln!(
+        out,
+        "plaintext:   {}",
+        String::from_utf8_lossy(&opened.plaintext)
+    );
+}
+
+/// The rejection of a tampered envelope, as text; accepting it would be a failure.
+fn verdict(result: Result<Unpacked>) -> Result<String> {
+    match result {
+        Ok(_) => Err(authcrypt::Error::Usage("a tampered envelope was accepted")),
+        Err(e) => Ok(format!("rejected: {e}")),
+    }
+}
+
+fn pretty_json(bytes: &[u8]) -> String {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+fn protected_header(b64: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(b64)
+        .unwrap_or_default()
+}
+
+/// The envelope with the first character of its ciphertext changed.
+fn tamper_ciphertext(envelope: &str) -> String {
+    edit(envelope, |v| {
+        if let Some(Value::String(ct)) = v.get_mut("ciphertext").filter(|c| c != &"") {
+            let first = if ct.starts_with('A') { "B" } else { "A" };
+            ct.replace_range(..1, first);
+        }
+    })
+}
+
+/// The envelope without the recipient entry of `kid`.
+fn drop_recipient(envelope: &str, kid: &str) -> String {
+    edit(envelope, |v| {
+        if let Some(Value::Array(list)) = v.get_mut("recipients") {
+            list.retain(|r| r["header"]["kid"] != kid);
+        }
+    })
+}
+
+fn edit(envelope: &str, change: impl FnOnce(&mut Value)) -> String {
+    match serde_json::from_str::<Value>(envelope) {
+        Ok(mut v) => {
+            change(&mut v);
+            v.to_string()
+        }
+        Err(_) => envelope.to_owned(),
+    }
+}

@@ -1,0 +1,171 @@
+//! Key files: a JWK, a JWK Set (`{"keys":[...]}`) or a DID document (its `keyAgreement` keys).
+
+use std::path::Path;
+
+use authcrypt::didcomm::DidDocument;
+use authcrypt::{Coordinates, Error, Jwk};
+use serde_json::Value;
+
+use super::error::{is_unsupported, Failure};
+use super::io;
+
+/// What a key file turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A single JWK.
+    Jwk,
+    /// A JWK Set.
+    Set,
+    /// A DID document with this id; its keys are the `keyAgreement` keys.
+    DidDocument(String),
+}
+
+/// The keys of one file.
+#[derive(Debug, Clone)]
+pub struct KeyFile {
+    /// "key file PATH" (or "stdin"), for messages.
+    pub what: String,
+    /// What the file was.
+    pub kind: Kind,
+    /// The keys, in file order.
+    pub keys: Vec<Jwk>,
+}
+
+impl KeyFile {
+    /// The private keys of the file.
+    pub fn private_keys(&self) -> impl Iterator<Item = &Jwk> {
+        self.keys.iter().filter(|k| k.is_private())
+    }
+}
+
+/// Names a key file in messages.
+pub fn what(path: &Path) -> String {
+    if path == Path::new("-") {
+        "key on stdin".to_owned()
+    } else {
+        format!("key file {}", io::show(path))
+    }
+}
+
+/// Reads a key file.
+pub fn load(path: &Path) -> Result<KeyFile, Failure> {
+    let what = what(path);
+    let bytes = io::read_key_file(path, &what)?;
+    parse(&bytes, what)
+}
+
+/// Parses the text of a key file named `what`.
+pub fn parse(bytes: &[u8], what: String) -> Result<KeyFile, Failure> {
+    if bytes.trim_ascii().is_empty() {
+        return Err(Failure::usage(format!(
+            "{what} is empty: expected a JWK, a JWK Set or a DID document"
+        )));
+    }
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| Failure::usage(format!("{what} is not valid JSON: {e}")))?;
+    let Value::Object(map) = &value else {
+        return Err(Failure::usage(format!(
+            "{what}: expected a JWK, a JWK Set or a DID document (a JSON object)"
+        )));
+    };
+    if map.contains_key("kty") {
+        if let Some(e) = other_key_type(&value) {
+            return Err(Failure::key(&what, &e));
+        }
+        let key = Jwk::from_json_with(bytes, Coordinates::LeftPadShort)
+            .map_err(|e| Failure::key(&what, &e))?;
+        return Ok(KeyFile {
+            what,
+            kind: Kind::Jwk,
+            keys: vec![key],
+        });
+    }
+    if let Some(keys) = map.get("keys") {
+        let Value::Array(entries) = keys else {
+            return Err(Failure::usage(format!(
+                "{what}: \"keys\" must be an array of JWKs"
+            )));
+        };
+        let mut out = Vec::with_capacity(entries.len());
+        let mut skipped: Option<Error> = None;
+        for (i, entry) in entries.iter().enumerate() {
+            if let Some(e) = other_key_type(entry) {
+                skipped = Some(e);
+                continue;
+            }
+            match Jwk::from_value(entry, Coordinates::LeftPadShort) {
+                Ok(k) => out.push(k),
+                // As in a DID document, keys on curves this tool does not implement are skipped.
+                Err(e) if is_unsupported(&e) => skipped = Some(e),
+                Err(e) => {
+                    return Err(Failure::key(
+                        &format!("{what}, key {} of the JWK Set", i + 1),
+                        &e,
+                    ))
+                }
+            }
+        }
+        if out.is_empty() {
+            return Err(match skipped {
+                Some(e) => Failure::key(&format!("{what}: the JWK Set has no usable key"), &e),
+                None => Failure::usage(format!("{what}: the JWK Set is empty")),
+            });
+        }
+        return Ok(KeyFile {
+            what,
+            kind: Kind::Set,
+            keys: out,
+        });
+    }
+    if map.contains_key("id") {
+        let doc = DidDocument::from_json(bytes).map_err(|e| Failure::key(&what, &e))?;
+        let keys = doc.key_agreement_keys();
+        let id = doc.id().to_owned();
+        if keys.is_empty() {
+            return Err(Failure::usage(format!(
+                "{what}: the DID document {id} has no keyAgreement key on a supported curve \
+                 (X25519, P-256, P-384, P-521)"
+            )));
+        }
+        return Ok(KeyFile {
+            what,
+            kind: Kind::DidDocument(id),
+            keys,
+        });
+    }
+    Err(Failure::usage(format!(
+        "{what}: expected a JWK (with \"kty\"), a JWK Set (with \"keys\") or a DID document \
+         (with \"id\")"
+    )))
+}
+
+/// A key type other than OKP and EC (RSA, oct, ...) is unsupported whatever its other members;
+/// the library would first ask for "crv", which such keys do not have.
+fn other_key_type(jwk: &Value) -> Option<Error> {
+    match jwk.get("kty") {
+        Some(Value::String(kty)) if kty != "OKP" && kty != "EC" => {
+            Some(Error::UnsupportedKeyType(kty.chars().take(64).collect()))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        let k = Jwk::generate(authcrypt::Curve::X25519).with_kid("did:example:a#1");
+        let pubj = k.to_public_json();
+        assert_eq!(parse(pubj.as_bytes(), "k".into()).unwrap().kind, Kind::Jwk);
+        let set = format!(r#"{{"keys":[{pubj},{{"kty":"OKP","crv":"X448","x":"AA"}}]}}"#);
+        let f = parse(set.as_bytes(), "k".into()).unwrap();
+        assert_eq!((f.kind, f.keys.len()), (Kind::Set, 1));
+        let doc = r#"{"id":"did:example:a","verificationMethod":[]}"#;
+        assert_eq!(parse(doc.as_bytes(), "k".into()).unwrap_err().code, 2);
+        assert_eq!(parse(b"[1]", "k".into()).unwrap_err().code, 2);
+        let x448 = br#"{"kty":"OKP","crv":"X448","x":"AA"}"#;
+        assert_eq!(parse(x448, "k".into()).unwrap_err().code, 3);
+    }
+}

@@ -1,0 +1,220 @@
+//! `unpack`: decrypt the envelope on stdin.
+
+use std::path::PathBuf;
+
+use authcrypt::didcomm::{KeySet, Unpacker};
+use authcrypt::{Coordinates, Decrypter, Error, Jwk};
+use clap::{Args, ValueEnum};
+
+use super::error::Failure;
+use super::keys::{self, KeyFile};
+use super::{io, Output};
+
+pub const UNPACK_EXAMPLES: &str = "\
+Examples:
+  authcrypt unpack --key bob.jwk --sender alice.pub.jwk < msg.jwe > msg.json
+  authcrypt unpack --key bob.jwk < anoncrypted.jwe
+  authcrypt unpack --key bob-keys.jwks --sender alice-did.json < msg.jwe
+  authcrypt unpack --profile jose --key bob.jwk < compact.jwe
+
+The plaintext bytes, exactly, are the only output. The recipient key is the --key whose kid
+matches a recipient kid of the envelope (under --profile jose, envelope entries without a kid
+are tried with every --key). An authcrypt sender key is the --sender whose kid equals skid (or
+the decoded apu). When --sender is given, a message whose sender is anonymous is rejected.
+
+Profiles:
+  didcomm  (default) the DIDComm v2 rules: general JSON serialization; ECDH-1PU+A256KW with
+           A256CBC-HS512, or ECDH-ES+A256KW; typ, epk, apv, skid and apu protected and
+           consistent; DID URL kids; nested anoncrypt(authcrypt) layers are opened; a
+           plaintext message's from/to must match the sender and recipient keys
+  jose     RFC 7516/7518/8037 and ECDH-1PU (draft-madden-jose-ecdh-1pu-04) only, any
+           serialization, one layer";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    /// The DIDComm v2 envelope rules
+    Didcomm,
+    /// Plain JOSE: RFC 7516/7518/8037 and the ECDH-1PU draft
+    Jose,
+}
+
+#[derive(Debug, Args)]
+pub struct UnpackArgs {
+    /// A recipient private key: a JWK or a JWK Set. Repeat to offer several
+    #[arg(long = "key", value_name = "FILE", required = true)]
+    key: Vec<PathBuf>,
+    /// A possible sender's public key (authcrypt): a JWK, a JWK Set or a DID document. Repeat
+    /// to offer several
+    #[arg(long = "sender", value_name = "FILE")]
+    sender: Vec<PathBuf>,
+    /// Which rules the envelope must follow
+    #[arg(long, value_enum, default_value_t = Profile::Didcomm)]
+    profile: Profile,
+    /// Report on stderr how the message was protected and by whom
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+/// What was learned about the message, for `--verbose`.
+struct Report {
+    authenticated: bool,
+    summary: String,
+}
+
+pub fn run(args: UnpackArgs) -> Result<Output, Failure> {
+    let mut secrets: Vec<Jwk> = Vec::new();
+    for path in &args.key {
+        let file = keys::load(path)?;
+        let before = secrets.len();
+        secrets.extend(file.private_keys().cloned());
+        if secrets.len() == before {
+            return Err(Failure::usage(format!(
+                "{} holds no private key: --key takes the recipient's private JWK",
+                file.what
+            )));
+        }
+    }
+    let mut senders: Vec<Jwk> = Vec::new();
+    for path in &args.sender {
+        let file: KeyFile = keys::load(path)?;
+        senders.extend(file.keys.iter().map(Jwk::to_public));
+    }
+
+    let input = io::read_stdin(Some(io::MAX_ENVELOPE))?;
+    if input.trim_ascii().is_empty() {
+        return Err(Failure::usage(
+            "no envelope on stdin: pipe a JWE into `authcrypt unpack`",
+        ));
+    }
+    let hints = Hints {
+        secrets: &secrets,
+        senders: &senders,
+        profile: args.profile,
+    };
+    let (plaintext, report) = match args.profile {
+        Profile::Didcomm => unpack_didcomm(&input, &secrets, &senders),
+        Profile::Jose => unpack_jose(&input, &secrets, &senders),
+    }
+    .map_err(|e| hints.explain(&e))?;
+    if !args.sender.is_empty() && !report.authenticated {
+        return Err(Failure::rejected(
+            "the message is anonymous (anoncrypt or ECDH-ES), so it does not come from an \
+             authenticated --sender",
+        )
+        .hint("drop --sender to accept anonymous messages"));
+    }
+    if args.verbose {
+        io::warn(&report.summary);
+    }
+    Ok(plaintext)
+}
+
+fn unpack_didcomm(
+    input: &[u8],
+    secrets: &[Jwk],
+    senders: &[Jwk],
+) -> Result<(Output, Report), Error> {
+    let mut secret_set = KeySet::new();
+    for k in secrets.iter().filter(|k| k.kid().is_some()) {
+        secret_set.insert(k.clone())?;
+    }
+    let mut sender_set = KeySet::new();
+    for k in senders.iter().filter(|k| k.kid().is_some()) {
+        sender_set.insert(k.clone())?;
+    }
+    let opened = Unpacker::new(&secret_set)
+        .senders(&sender_set)
+        .unpack(input)?;
+    let layers: Vec<String> = opened
+        .layers
+        .iter()
+        .map(|l| format!("{} ({}, {}, {})", l.mode, l.alg, l.enc, l.curve))
+        .collect();
+    let summary = format!(
+        "{} for {}, from {}",
+        layers.join(" wrapping "),
+        opened.recipient_kid(),
+        opened.sender_kid().unwrap_or("an anonymous sender"),
+    );
+    let authenticated = opened.authenticated();
+    Ok((
+        opened.plaintext,
+        Report {
+            authenticated,
+            summary,
+        },
+    ))
+}
+
+fn unpack_jose(input: &[u8], secrets: &[Jwk], senders: &[Jwk]) -> Result<(Output, Report), Error> {
+    let mut decrypter = Decrypter::new()
+        .coordinates(Coordinates::LeftPadShort)
+        .sender_keys(senders);
+    for k in secrets {
+        decrypter = decrypter.recipient_key(k);
+    }
+    let d = decrypter.decrypt(input)?;
+    let summary = format!(
+        "{} {} on {} ({}), recipient {}, from {}",
+        d.alg,
+        d.enc,
+        d.curve,
+        d.serialization,
+        d.recipient_kid.as_deref().unwrap_or("(no kid)"),
+        match (&d.sender_kid, d.authenticated()) {
+            (Some(kid), true) => kid.as_str(),
+            (None, true) => "the --sender key (no kid)",
+            _ => "an anonymous sender",
+        }
+    );
+    let authenticated = d.authenticated();
+    Ok((
+        d.plaintext,
+        Report {
+            authenticated,
+            summary,
+        },
+    ))
+}
+
+/// Turns a library error into a failure, with a hint about the keys given where it helps.
+struct Hints<'a> {
+    secrets: &'a [Jwk],
+    senders: &'a [Jwk],
+    profile: Profile,
+}
+
+impl Hints<'_> {
+    fn explain(&self, e: &Error) -> Failure {
+        let failure = Failure::envelope(e);
+        let kids = |keys: &[Jwk]| -> String {
+            let kids: Vec<&str> = keys.iter().filter_map(Jwk::kid).take(8).collect();
+            if kids.is_empty() {
+                "none has a kid".to_owned()
+            } else {
+                kids.join(", ")
+            }
+        };
+        match e {
+            Error::RecipientNotFound(_) => {
+                failure.hint(format!("--key kids: {}", kids(self.secrets)))
+            }
+            Error::SenderNotFound(_) if self.senders.is_empty() => {
+                failure.hint("the message is authcrypt: give the sender's public key with --sender")
+            }
+            Error::SenderNotFound(_) => {
+                failure.hint(format!("--sender kids: {}", kids(self.senders)))
+            }
+            Error::Profile(authcrypt::ProfileError::NotGeneralJson(_))
+                if self.profile == Profile::Didcomm =>
+            {
+                failure.hint("use --profile jose for other JWE serializations")
+            }
+            Error::Profile(authcrypt::ProfileError::AlgNotAllowed(_))
+            | Error::Profile(authcrypt::ProfileError::EncNotAllowed { .. }) => {
+                failure.hint("use --profile jose for other algorithms")
+            }
+            _ => failure,
+        }
+    }
+}
