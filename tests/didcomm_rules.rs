@@ -920,3 +920,24 @@ fn direct_key_agreement_envelope_with_two_recipients_is_refused() {
         .unwrap_err();
     assert!(matches!(e, Error::Serialization { .. }), "{e:?}");
 }
+
+#[test]
+fn pitfall_p10_the_sender_reads_its_own_message_only_as_a_listed_recipient() {
+    let p = party(Curve::X25519);
+    let mut alice_keys = KeySet::new();
+    alice_keys.insert(p.alice.clone()).unwrap();
+    let env = Packer::authcrypt(&p.alice).to(&p.bob).pack(b"x").unwrap();
+    assert!(matches!(
+        Unpacker::new(&alice_keys)
+            .unpack(env.as_bytes())
+            .unwrap_err(),
+        Error::RecipientNotFound(_)
+    ));
+    let env = Packer::authcrypt(&p.alice)
+        .to(&p.bob)
+        .to(&p.alice)
+        .pack(b"x")
+        .unwrap();
+    let out = Unpacker::new(&alice_keys).unpack(env.as_bytes()).unwrap();
+    assert_eq!(out.sender_kid(), Some(ALICE));
+}
