@@ -40,7 +40,7 @@ use zeroize::Zeroizing;
 use crate::b64;
 use crate::cache::{Parallelism, ZsCache};
 use crate::content::Enc;
-use crate::error::{Error, Location, ProfileError, Result};
+use crate::error::{self, Error, Location, ProfileError, Result};
 use crate::json;
 use crate::jwe::{Alg, Encrypter, EntryOptions, Jwe, Limits, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
@@ -71,6 +71,11 @@ impl fmt::Display for Mode {
 pub fn apv_for<S: AsRef<str>>(kids: &[S]) -> String {
     let mut sorted: Vec<&str> = kids.iter().map(AsRef::as_ref).collect();
     sorted.sort_unstable();
+    b64::encode(&apv_digest(&sorted))
+}
+
+/// SHA-256 of already sorted kids joined by ".".
+fn apv_digest(sorted: &[&str]) -> [u8; 32] {
     let mut hash = Sha256::new();
     for (i, kid) in sorted.iter().enumerate() {
         if i > 0 {
@@ -78,7 +83,20 @@ pub fn apv_for<S: AsRef<str>>(kids: &[S]) -> String {
         }
         hash.update(kid.as_bytes());
     }
-    b64::encode(&hash.finalize())
+    hash.finalize().into()
+}
+
+/// The raw `apv` (PartyVInfo) for an envelope's recipient kids, which must be distinct DID URLs.
+fn checked_apv(kids: &[&str]) -> Result<[u8; 32]> {
+    for kid in kids {
+        require_did_url(kid)?;
+    }
+    let mut sorted = kids.to_vec();
+    sorted.sort_unstable();
+    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        return Err(ProfileError::DuplicateKid(error::echo(w[0])).into());
+    }
+    Ok(apv_digest(&sorted))
 }
 
 /// The DID of a DID URL (`did:example:alice#key-1` → `did:example:alice`).
@@ -622,18 +640,11 @@ impl Packer {
         if recipients.is_empty() {
             return Err(Error::NoRecipients);
         }
-        let mut kids: Vec<&str> = Vec::with_capacity(recipients.len());
-        for r in &recipients {
-            let kid = r.kid().ok_or(ProfileError::MissingKid)?;
-            require_did_url(kid)?;
-            kids.push(kid);
-        }
-        let mut sorted = kids.clone();
-        sorted.sort_unstable();
-        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-            return Err(ProfileError::DuplicateKid(w[0].to_owned()).into());
-        }
-        let apv = apv_bytes(&kids);
+        let kids = recipients
+            .iter()
+            .map(|r| r.kid().ok_or(ProfileError::MissingKid))
+            .collect::<Result<Vec<&str>, _>>()?;
+        let apv = checked_apv(&kids)?.to_vec();
         if self.senders.is_empty() {
             return anoncrypt(message, &recipients, self.enc, apv, self.parallelism, rng);
         }
@@ -671,10 +682,6 @@ impl Packer {
             rng,
         )
     }
-}
-
-fn apv_bytes(kids: &[&str]) -> Vec<u8> {
-    b64::decode(&apv_for(kids)).unwrap_or_default()
 }
 
 fn anoncrypt(
@@ -788,25 +795,21 @@ impl Envelope {
             }
         }
         // 33: a DID URL kid per recipient, no repeats.
-        let mut kids = Vec::with_capacity(jwe.recipients().len());
-        for kid in jwe.recipient_kids()? {
-            let kid = kid.ok_or(ProfileError::MissingKid)?;
-            require_did_url(kid)?;
-            kids.push(kid.to_owned());
-        }
-        let mut sorted: Vec<&str> = kids.iter().map(String::as_str).collect();
-        sorted.sort_unstable();
-        if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-            return Err(ProfileError::DuplicateKid(w[0].to_owned()).into());
-        }
+        let kids = jwe
+            .recipient_kids()?
+            .into_iter()
+            .map(|k| k.ok_or(ProfileError::MissingKid))
+            .collect::<Result<Vec<&str>, _>>()?;
+        let expected_apv = checked_apv(&kids)?;
         // 34: apv binds the kids.
         let apv = b64::decode(apv_text).ok_or(Error::Base64 {
             location: Location::Protected,
             name: "apv".into(),
         })?;
-        if b64::decode(&apv_for(&sorted)).as_deref() != Some(&apv[..]) {
+        if apv[..] != expected_apv[..] {
             return Err(ProfileError::ApvMismatch.into());
         }
+        let kids: Vec<String> = kids.into_iter().map(str::to_owned).collect();
         // 35: the sender.
         let skid = headers.str("skid")?;
         let apu = headers.bytes("apu")?;

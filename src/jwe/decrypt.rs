@@ -221,30 +221,21 @@ impl Jwe {
         mut buf: Vec<u8>,
         parallelism: Parallelism,
     ) -> Result<Decrypted> {
-        let Opened {
-            cek,
-            alg,
-            enc,
-            curve,
-            index,
-            recipient,
-            sender,
-        } = opened;
+        let enc = opened.enc;
         content::decrypt_in_place_with(
             enc,
-            &cek,
+            &opened.cek,
             &self.iv,
             &self.aad(),
             &mut buf,
             &self.tag,
             parallelism,
         )?;
-        let h = self.headers(index);
-        let recipient_kid = match h.kid()? {
+        let recipient_kid = match self.headers(opened.index).kid()? {
             Some(kid) => Some(kid.to_owned()),
-            None => recipient.kid().map(str::to_owned),
+            None => opened.recipient.kid().map(str::to_owned),
         };
-        let sender_kid = match sender {
+        let sender_kid = match opened.sender {
             Some(s) => match s.kid() {
                 Some(kid) => Some(kid.to_owned()),
                 None => self.sender_kid()?,
@@ -253,11 +244,11 @@ impl Jwe {
         };
         Ok(Decrypted {
             plaintext: Zeroizing::new(buf),
-            alg,
+            alg: opened.alg,
             enc,
-            curve,
+            curve: opened.curve,
             serialization: self.serialization,
-            recipient_index: index,
+            recipient_index: opened.index,
             recipient_kid,
             sender_kid,
         })
