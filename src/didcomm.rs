@@ -1106,7 +1106,13 @@ impl<'a> Unpacker<'a> {
         loop {
             let (plaintext, layer) = self.open(&mut envelope)?;
             layers.push(layer);
-            let peek = Peek::read(&plaintext);
+            // With the message checks on, a JSON plaintext must be readable JSON: a repeated
+            // `from` or `to` would let the checked value differ from the one the application reads.
+            let peek = match Peek::read(&plaintext) {
+                Ok(peek) => peek,
+                Err(e) if self.message_checks => return Err(e),
+                Err(_) => None,
+            };
             if peek.as_ref().is_some_and(Peek::is_jwe) {
                 if layers.len() >= self.max_layers {
                     return Err(ProfileError::TooDeep.into());
@@ -1175,12 +1181,16 @@ struct Peek<'a> {
 }
 
 impl Peek<'_> {
-    fn read(bytes: &[u8]) -> Option<Peek<'_>> {
+    /// `Ok(None)` for a plaintext that is not a JSON object; an error for one that starts like
+    /// an object but is not valid JSON or repeats a member this check reads.
+    fn read(bytes: &[u8]) -> Result<Option<Peek<'_>>> {
         let t = bytes.trim_ascii_start();
         if t.first() != Some(&b'{') {
-            return None;
+            return Ok(None);
         }
-        serde_json::from_slice(t).ok()
+        serde_json::from_slice(t)
+            .map(Some)
+            .map_err(|_| ProfileError::InvalidMessage.into())
     }
 
     fn is_jwe(&self) -> bool {
@@ -1204,7 +1214,7 @@ fn check_message(sender: Option<&str>, recipient: &str, peek: &Peek<'_>) -> Resu
                 return Ok(());
             };
             inner = decoded;
-            match Peek::read(&inner) {
+            match Peek::read(&inner)? {
                 Some(m) => m,
                 None => return Ok(()),
             }

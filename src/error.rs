@@ -316,6 +316,10 @@ pub enum ProfileError {
     /// The plaintext `to` does not name the DID of the recipient key used.
     #[error("the message's \"to\" does not contain the DID of the recipient key used")]
     ToMismatch,
+    /// The decrypted plaintext starts as a JSON object but is not valid JSON, or repeats
+    /// `from`, `to` or `payload`.
+    #[error("the decrypted message is not valid JSON or repeats \"from\", \"to\" or \"payload\"")]
+    InvalidMessage,
     /// An authcrypt envelope names no sender (neither `skid` nor `apu`).
     #[error("authcrypt envelope names no sender: neither \"skid\" nor \"apu\" is present")]
     NoSenderKid,

@@ -941,3 +941,22 @@ fn pitfall_p10_the_sender_reads_its_own_message_only_as_a_listed_recipient() {
     let out = Unpacker::new(&alice_keys).unpack(env.as_bytes()).unwrap();
     assert_eq!(out.sender_kid(), Some(ALICE));
 }
+
+#[test]
+fn rule_38_a_repeated_from_cannot_slip_past_the_check() {
+    let p = party(Curve::X25519);
+    let env = Packer::authcrypt(&p.alice)
+        .to(&p.bob)
+        .pack(br#"{"from":"did:example:alice","from":"did:example:mallory","to":["did:example:bob"]}"#)
+        .unwrap();
+    assert_eq!(
+        profile(unpack(&p, &env).unwrap_err()),
+        ProfileError::InvalidMessage
+    );
+    // Plaintexts that are not JSON objects are not messages to check.
+    let env = Packer::authcrypt(&p.alice)
+        .to(&p.bob)
+        .pack(b"\x00binary")
+        .unwrap();
+    assert!(unpack(&p, &env).is_ok());
+}
