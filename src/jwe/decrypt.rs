@@ -28,8 +28,8 @@ pub struct Decrypted {
     pub recipient_index: usize,
     /// The `kid` of that recipient entry (or of the key used, when the entry had none).
     pub recipient_kid: Option<String>,
-    /// For ECDH-1PU: the id of the sender key that was checked (its `kid`, or the claimed
-    /// `skid`/`apu` when the supplied key had none). `None` for ECDH-ES.
+    /// For ECDH-1PU: the `kid` of the sender key that was checked (`None` when that key has no
+    /// kid — the caller chose it — and always `None` for ECDH-ES; see [`Decrypted::authenticated`]).
     pub sender_kid: Option<String>,
 }
 
@@ -235,13 +235,9 @@ impl Jwe {
             Some(kid) => Some(kid.to_owned()),
             None => opened.recipient.kid().map(str::to_owned),
         };
-        let sender_kid = match opened.sender {
-            Some(s) => match s.kid() {
-                Some(kid) => Some(kid.to_owned()),
-                None => self.sender_kid()?,
-            },
-            None => None,
-        };
+        // Only the kid of the key that was actually checked: a claim in the header is not
+        // evidence of anything when the caller supplied a key without a kid.
+        let sender_kid = opened.sender.and_then(Jwk::kid).map(str::to_owned);
         Ok(Decrypted {
             plaintext: Zeroizing::new(buf),
             alg: opened.alg,
