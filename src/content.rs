@@ -178,7 +178,7 @@ impl fmt::Debug for ContentKey {
 
 /// Payloads from this size on run AES-CBC and HMAC on two cores (when allowed).
 pub(crate) const PIPELINE_MIN: usize = 64 * 1024;
-const PIPELINE_CHUNK: usize = 16 * 1024;
+const PIPELINE_CHUNK: usize = 32 * 1024;
 
 /// Encrypts `buf` in place (it grows by the CBC padding) and returns the tag.
 ///
@@ -437,9 +437,10 @@ fn cbc_encrypt_pipelined<C: KeyIvInit + BlockEncryptMut, M: Mac + KeyInit + Send
     Ok(full[..tag_len].to_vec())
 }
 
-/// HMAC of each chunk on another thread, then CBC decryption of that chunk on this one; the
-/// padding is read only after the tag has verified, and on failure the buffer is wiped.
-fn cbc_decrypt_pipelined<C: KeyIvInit + BlockDecryptMut, M: Mac + KeyInit + Send>(
+/// HMAC of each chunk on this thread; CBC decryption of each chunk, once authenticated-so-far,
+/// on another. Nothing leaves this function unless the whole tag verifies, and the padding is
+/// read only then; on failure the buffer is wiped.
+fn cbc_decrypt_pipelined<C: KeyIvInit + BlockDecryptMut + Send, M: Mac + KeyInit>(
     k: &[u8],
     iv: &[u8],
     aad: &[u8],
@@ -454,37 +455,32 @@ fn cbc_decrypt_pipelined<C: KeyIvInit + BlockDecryptMut, M: Mac + KeyInit + Send
     let mut mac = <M as Mac>::new_from_slice(mac_key).map_err(|_| Error::Crypto)?;
     mac.update(aad);
     mac.update(iv);
-    let al = ((aad.len() as u64) * 8).to_be_bytes();
-    let mac = std::thread::scope(|s| {
-        let (to_mac, mac_rx) = std::sync::mpsc::channel::<&mut [u8]>();
-        let (back, back_rx) = std::sync::mpsc::channel::<&mut [u8]>();
-        let worker = s.spawn(move || {
-            for chunk in mac_rx {
-                mac.update(chunk);
-                if back.send(chunk).is_err() {
-                    break;
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::channel::<&mut [u8]>();
+        // The HMAC is the long pole; the decrypting thread polls instead of sleeping so that
+        // handing it a chunk never costs this thread a wake-up call.
+        let worker = s.spawn(move || loop {
+            match rx.try_recv() {
+                Ok(chunk) => {
+                    let (blocks, _) = InOutBuf::from(chunk).into_chunks();
+                    cipher.decrypt_blocks_inout_mut(blocks);
                 }
+                Err(std::sync::mpsc::TryRecvError::Empty) => std::thread::yield_now(),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
             }
-            mac
         });
         for chunk in buf.chunks_mut(PIPELINE_CHUNK) {
-            if to_mac.send(chunk).is_err() {
+            mac.update(chunk);
+            if tx.send(chunk).is_err() {
                 break;
             }
         }
-        drop(to_mac);
-        // Each chunk comes back only after it has been authenticated-in-progress; it is
-        // decrypted here, in order, and stays inside this function until the tag verifies.
-        for chunk in back_rx {
-            let (blocks, _) = InOutBuf::from(chunk).into_chunks();
-            cipher.decrypt_blocks_inout_mut(blocks);
-        }
+        drop(tx);
         worker
             .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     });
-    let mut mac = mac;
-    mac.update(&al);
+    mac.update(&((aad.len() as u64) * 8).to_be_bytes());
     let full = mac.finalize().into_bytes();
     if !bool::from(full[..tag.len()].ct_eq(tag)) {
         return Err(Error::Crypto);

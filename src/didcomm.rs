@@ -733,8 +733,7 @@ impl Envelope {
 
     /// Parses and checks an envelope.
     pub fn parse_with_limits(input: &[u8], limits: &Limits) -> Result<Envelope> {
-        let jwe = Jwe::parse_with_limits(input, limits)?;
-        Envelope::check(jwe)
+        Envelope::check(Jwe::parse_with_limits(input, limits)?)
     }
 
     fn check(jwe: Jwe) -> Result<Envelope> {
@@ -1102,7 +1101,8 @@ impl<'a> Unpacker<'a> {
     /// Unpacks `input`, peeling nested envelopes (anoncrypt(authcrypt(...))).
     pub fn unpack(&self, input: &[u8]) -> Result<Unpacked> {
         let mut layers = Vec::new();
-        let mut envelope = Envelope::parse_with_limits(input, &self.limits)?;
+        let mut envelope =
+            Envelope::check(Jwe::parse_with(input, &self.limits, self.parallelism)?)?;
         loop {
             let (plaintext, layer) = self.open(&mut envelope)?;
             layers.push(layer);
@@ -1118,7 +1118,8 @@ impl<'a> Unpacker<'a> {
                     return Err(ProfileError::TooDeep.into());
                 }
                 drop(peek);
-                envelope = Envelope::parse_with_limits(&plaintext, &self.limits)?;
+                envelope =
+                    Envelope::check(Jwe::parse_with(&plaintext, &self.limits, self.parallelism)?)?;
                 continue;
             }
             let checked = match (&peek, self.message_checks) {

@@ -337,7 +337,7 @@ impl<'a> Decrypter<'a> {
 
     /// Parses and decrypts an envelope in any serialization.
     pub fn decrypt(&self, input: &[u8]) -> Result<Decrypted> {
-        let mut jwe = Jwe::parse_with_limits(input, &self.limits)?;
+        let mut jwe = Jwe::parse_with(input, &self.limits, self.parallelism)?;
         let buf = std::mem::take(&mut jwe.ciphertext);
         self.decrypt_parsed(&jwe, buf)
     }

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use crate::b64;
+use crate::cache::Parallelism;
 use crate::error::{Error, Location, Result};
 use crate::json;
 use crate::jwe::header::{check_disjoint, check_zip_and_crit, Headers};
@@ -55,6 +56,15 @@ impl Jwe {
 
     /// Parses an envelope in any serialization.
     pub fn parse_with_limits(input: &[u8], limits: &Limits) -> Result<Jwe> {
+        Jwe::parse_with(input, limits, Parallelism::Auto)
+    }
+
+    /// Parses, decoding a large ciphertext on two threads when `parallelism` allows.
+    pub(crate) fn parse_with(
+        input: &[u8],
+        limits: &Limits,
+        parallelism: Parallelism,
+    ) -> Result<Jwe> {
         if input.len() > limits.max_envelope_len {
             return Err(Error::LimitExceeded {
                 what: "envelope size",
@@ -64,12 +74,12 @@ impl Jwe {
         let input = input.trim_ascii();
         match input.first() {
             None => Err(Error::NotJwe("empty input")),
-            Some(b'{') => Jwe::parse_json(input, limits),
-            Some(_) => Jwe::parse_compact(input, limits),
+            Some(b'{') => Jwe::parse_json(input, limits, parallelism),
+            Some(_) => Jwe::parse_compact(input, limits, parallelism),
         }
     }
 
-    fn parse_compact(input: &[u8], limits: &Limits) -> Result<Jwe> {
+    fn parse_compact(input: &[u8], limits: &Limits, parallelism: Parallelism) -> Result<Jwe> {
         let text = std::str::from_utf8(input)
             .map_err(|_| Error::NotJwe("neither JSON nor compact serialization"))?;
         let mut parts = text.split('.');
@@ -100,12 +110,12 @@ impl Jwe {
             }],
             aad_b64: None,
             iv: decode_part(iv, "iv")?,
-            ciphertext: decode_part(ct, "ciphertext")?,
+            ciphertext: decode_ciphertext(ct, parallelism)?,
             tag: decode_part(tag, "tag")?,
         })
     }
 
-    fn parse_json(input: &[u8], limits: &Limits) -> Result<Jwe> {
+    fn parse_json(input: &[u8], limits: &Limits, parallelism: Parallelism) -> Result<Jwe> {
         let raw = json::parse_envelope(input, limits.max_json_depth, limits.max_recipients)?;
         let loc = Location::Envelope;
         let protected_b64 = raw.protected.map(Cow::into_owned).unwrap_or_default();
@@ -180,7 +190,13 @@ impl Jwe {
         Ok(Jwe {
             serialization,
             iv: field(raw.iv, "iv")?,
-            ciphertext: field(raw.ciphertext, "ciphertext")?,
+            ciphertext: decode_ciphertext(
+                &raw.ciphertext.ok_or(Error::MissingMember {
+                    location: loc,
+                    name: "ciphertext",
+                })?,
+                parallelism,
+            )?,
             tag: field(raw.tag, "tag")?,
             protected_b64,
             protected,
@@ -280,6 +296,15 @@ fn decode_protected(text: &str, limits: &Limits) -> Result<Map<String, Value>> {
         name: "protected".into(),
     })?;
     json::parse_object(&raw, Location::Protected, limits.max_json_depth)
+}
+
+fn decode_ciphertext(text: &str, parallelism: Parallelism) -> Result<Vec<u8>> {
+    b64::decode_split(text, parallelism.threads(text.len(), 128 * 1024)).ok_or_else(|| {
+        Error::Base64 {
+            location: Location::Envelope,
+            name: "ciphertext".into(),
+        }
+    })
 }
 
 fn decode_part(text: &str, name: &'static str) -> Result<Vec<u8>> {
