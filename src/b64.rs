@@ -58,7 +58,7 @@ pub(crate) fn decode_split(text: &str, threads: usize) -> Option<Vec<u8>> {
 }
 
 /// Below twice this many characters, splitting a decode costs more than it saves.
-const SPLIT_MIN: usize = 128 * 1024;
+pub(crate) const SPLIT_MIN: usize = 256 * 1024;
 
 /// Encodes secret data in constant time.
 pub(crate) fn encode_secret(data: &[u8]) -> Zeroizing<String> {
@@ -86,7 +86,7 @@ mod tests {
 
     #[test]
     fn split_decode_matches_the_plain_one() {
-        for len in [0usize, 1, 2, 3, 300_000, 300_001, 300_002, 1 << 20] {
+        for len in [0usize, 1, 2, 3, 400_000, 400_001, 400_002, 1 << 20] {
             let data: Vec<u8> = (0..len).map(|i| (i * 31 + 7) as u8).collect();
             let text = encode(&data);
             assert_eq!(decode_split(&text, 2).as_deref(), Some(&data[..]), "{len}");

@@ -176,8 +176,11 @@ impl fmt::Debug for ContentKey {
     }
 }
 
-/// Payloads from this size on run AES-CBC and HMAC on two cores (when allowed).
-pub(crate) const PIPELINE_MIN: usize = 64 * 1024;
+/// Payloads from this size on are encrypted with AES-CBC and HMAC on two cores (when allowed):
+/// below it, starting a thread costs more than the overlap saves.
+pub(crate) const ENCRYPT_PIPELINE_MIN: usize = 128 * 1024;
+/// The same for decryption, where only the (fast) CBC decryption overlaps the HMAC.
+pub(crate) const DECRYPT_PIPELINE_MIN: usize = 512 * 1024;
 const PIPELINE_CHUNK: usize = 32 * 1024;
 
 /// Encrypts `buf` in place (it grows by the CBC padding) and returns the tag.
@@ -205,7 +208,7 @@ pub fn encrypt_in_place_with(
 ) -> Result<Vec<u8>> {
     check_lengths(enc, cek, iv)?;
     let k = cek.as_bytes();
-    if enc.is_cbc_hmac() && parallelism.threads(buf.len(), PIPELINE_MIN / 2) > 1 {
+    if enc.is_cbc_hmac() && parallelism.threads(buf.len(), ENCRYPT_PIPELINE_MIN / 2) > 1 {
         return match enc {
             Enc::A128CbcHs256 => cbc_encrypt_pipelined::<
                 cbc::Encryptor<aes::Aes128>,
@@ -265,7 +268,7 @@ pub fn decrypt_in_place_with(
     parallelism: Parallelism,
 ) -> Result<()> {
     check_lengths(enc, cek, iv)?;
-    if enc.is_cbc_hmac() && parallelism.threads(buf.len(), PIPELINE_MIN / 2) > 1 {
+    if enc.is_cbc_hmac() && parallelism.threads(buf.len(), DECRYPT_PIPELINE_MIN / 2) > 1 {
         if tag.len() != enc.tag_len() {
             return Err(Error::InvalidLength {
                 name: "tag",

@@ -17,7 +17,7 @@ fn pipelined_cbc_hmac_matches_the_sequential_result_byte_for_byte() {
     for enc in [Enc::A128CbcHs256, Enc::A192CbcHs384, Enc::A256CbcHs512] {
         let cek = ContentKey::generate_with_rng(enc, &mut common::rng(1));
         let iv = [9u8; 16];
-        for len in [64 * 1024, 64 * 1024 + 5, 300_001, 1 << 20] {
+        for len in [64 * 1024, 128 * 1024 + 5, 300_001, 600_000, 1 << 20] {
             let plaintext: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
             let mut seq = plaintext.clone();
             let t1 =
@@ -52,7 +52,7 @@ fn pipelined_decrypt_reports_bad_padding_behind_a_valid_tag_as_the_generic_error
     let enc = Enc::A256CbcHs512;
     let key = [5u8; 64];
     let iv = [1u8; 16];
-    let mut data = vec![0xAAu8; 128 * 1024];
+    let mut data = vec![0xAAu8; 600 * 1024];
     let mut c = cbc::Encryptor::<aes::Aes256>::new_from_slices(&key[32..], &iv).unwrap();
     for block in data.chunks_mut(16) {
         c.encrypt_block_mut(block.into());

@@ -299,7 +299,7 @@ fn decode_protected(text: &str, limits: &Limits) -> Result<Map<String, Value>> {
 }
 
 fn decode_ciphertext(text: &str, parallelism: Parallelism) -> Result<Vec<u8>> {
-    b64::decode_split(text, parallelism.threads(text.len(), 128 * 1024)).ok_or_else(|| {
+    b64::decode_split(text, parallelism.threads(text.len(), b64::SPLIT_MIN)).ok_or_else(|| {
         Error::Base64 {
             location: Location::Envelope,
             name: "ciphertext".into(),
