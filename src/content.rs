@@ -268,15 +268,15 @@ pub fn decrypt_in_place_with(
     parallelism: Parallelism,
 ) -> Result<()> {
     check_lengths(enc, cek, iv)?;
+    if tag.len() != enc.tag_len() {
+        return Err(Error::InvalidLength {
+            name: "tag",
+            expected: enc.tag_len(),
+            found: tag.len(),
+        });
+    }
+    let k = cek.as_bytes();
     if enc.is_cbc_hmac() && parallelism.threads(buf.len(), DECRYPT_PIPELINE_MIN / 2) > 1 {
-        if tag.len() != enc.tag_len() {
-            return Err(Error::InvalidLength {
-                name: "tag",
-                expected: enc.tag_len(),
-                found: tag.len(),
-            });
-        }
-        let k = cek.as_bytes();
         let done = match enc {
             Enc::A128CbcHs256 => cbc_decrypt_pipelined::<
                 cbc::Decryptor<aes::Aes128>,
@@ -296,14 +296,6 @@ pub fn decrypt_in_place_with(
         }
         return done;
     }
-    if tag.len() != enc.tag_len() {
-        return Err(Error::InvalidLength {
-            name: "tag",
-            expected: enc.tag_len(),
-            found: tag.len(),
-        });
-    }
-    let k = cek.as_bytes();
     let done = match enc {
         Enc::A128CbcHs256 => {
             cbc_decrypt::<cbc::Decryptor<aes::Aes128>, Hmac<sha2::Sha256>>(k, iv, aad, buf, tag)
