@@ -127,7 +127,7 @@ def section_summary(results, out):
                     rows.append([f"{impl} ÷ {against}", bench, op] + cells)
     if not rows:
         return
-    out.append("## Summary: geometric means of the ratios over the cases of each size\n")
+    out.append("### Summary: geometric means of the ratios over the cases of each size\n")
     out.append(table(["ratio", "bench", "op", "1KiB", "64KiB", "1MiB"], rows))
     out.append("")
 
@@ -138,7 +138,7 @@ def section_floor(results, out):
     if not sizes:
         return
     get = lambda op, size, impl, case: results.get((bench, op, size, impl, case))
-    out.append("## ours ÷ floor (main bench)\n")
+    out.append("### ours ÷ floor (main bench)\n")
     out.append("Median times; the ratio is ours ÷ floor (1.00 = nothing above the primitives).\n")
     rows = []
     summary = defaultdict(list)
@@ -171,7 +171,7 @@ def section_peer(results, out):
     if not sizes:
         return
     get = lambda op, size, impl, case: results.get((bench, op, size, impl, case))
-    out.append("## ours ÷ askar (peer bench, one run)\n")
+    out.append("### ours ÷ askar (peer bench, one run)\n")
     out.append("askar-crypto used as didcomm-rust uses it; the floor of the same run for scale. "
                "Ratios below 1.00 mean this crate is faster.\n")
     summary = defaultdict(list)
@@ -184,7 +184,7 @@ def section_peer(results, out):
                              fmt_ratio(ours, askar), fmt_ratio(ours, floor), fmt_ratio(askar, floor)])
                 if ours and askar:
                     summary[(op, size)].append(ours / askar)
-        out.append(f"### {op}\n")
+        out.append(f"#### {op}\n")
         out.append(table(["case", "size", "ours", "askar", "floor", "ours ÷ askar", "ours ÷ floor", "askar ÷ floor"], rows))
         out.append("")
     out.append("Geometric mean of ours ÷ askar:\n")
@@ -200,7 +200,7 @@ def section_variants(results, out):
             continue
         get = lambda op, size, impl, case: results.get((bench, op, size, impl, case))
         for variant in variants:
-            out.append(f"## {variant} ({bench} bench)\n")
+            out.append(f"### {variant} ({bench} bench)\n")
             cols = ["case", "size", "op", "ours", variant, f"{variant} ÷ ours", f"{variant} ÷ floor"]
             if bench == "peer":
                 cols.append(f"{variant} ÷ askar")
@@ -227,7 +227,7 @@ def section_payload_scaling(results, out):
         return
     first, last = sizes[0], sizes[-1]
     impls = ["ours"] + variants_of(results, bench) + ["floor"]
-    out.append(f"## Scaling with the payload ({first} → {last}, 1 recipient, main bench)\n")
+    out.append(f"### Scaling with the payload ({first} → {last}, 1 recipient, main bench)\n")
     rows = []
     cases = [c for c in cases_of(results, bench, last) if c.endswith("-r1")]
     for case in cases:
@@ -258,7 +258,7 @@ def section_recipient_scaling(results, out):
         counts = sorted(ns)
         if len(counts) < 3:
             continue
-        out.append(f"## Scaling with recipients ({mode}, {curve}, {size}, main bench)\n")
+        out.append(f"### Scaling with recipients ({mode}, {curve}, {size}, main bench)\n")
         rows = []
         for op in ("pack", "unpack"):
             for impl in impls:
