@@ -389,6 +389,17 @@ fn cbc_decrypt<C: KeyIvInit + BlockDecryptMut, M: Mac + KeyInit>(
     Ok(())
 }
 
+/// The cipher under the second half of `k` and the HMAC under the first half, already fed
+/// A ‖ IV (RFC 7518 §5.2.2.1).
+fn cbc_start<C: KeyIvInit, M: Mac + KeyInit>(k: &[u8], iv: &[u8], aad: &[u8]) -> Result<(C, M)> {
+    let (mac_key, enc_key) = k.split_at(k.len() / 2);
+    let cipher = C::new_from_slices(enc_key, iv).map_err(|_| Error::Crypto)?;
+    let mut mac = <M as Mac>::new_from_slice(mac_key).map_err(|_| Error::Crypto)?;
+    mac.update(aad);
+    mac.update(iv);
+    Ok((cipher, mac))
+}
+
 /// CBC encryption on this thread, HMAC of each finished chunk on another.
 fn cbc_encrypt_pipelined<C: KeyIvInit + BlockEncryptMut, M: Mac + KeyInit + Send>(
     k: &[u8],
@@ -397,14 +408,10 @@ fn cbc_encrypt_pipelined<C: KeyIvInit + BlockEncryptMut, M: Mac + KeyInit + Send
     buf: &mut Vec<u8>,
     tag_len: usize,
 ) -> Result<Vec<u8>> {
-    let (mac_key, enc_key) = k.split_at(k.len() / 2);
     let len = buf.len();
     let pad = 16 - len % 16;
     buf.resize(len + pad, pad as u8);
-    let mut cipher = C::new_from_slices(enc_key, iv).map_err(|_| Error::Crypto)?;
-    let mut mac = <M as Mac>::new_from_slice(mac_key).map_err(|_| Error::Crypto)?;
-    mac.update(aad);
-    mac.update(iv);
+    let (mut cipher, mut mac) = cbc_start::<C, M>(k, iv, aad)?;
     let mac = std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::channel::<&[u8]>();
         let worker = s.spawn(move || {
@@ -445,11 +452,7 @@ fn cbc_decrypt_pipelined<C: KeyIvInit + BlockDecryptMut + Send, M: Mac + KeyInit
     if buf.is_empty() || buf.len() % 16 != 0 {
         return Err(Error::Crypto);
     }
-    let (mac_key, enc_key) = k.split_at(k.len() / 2);
-    let mut cipher = C::new_from_slices(enc_key, iv).map_err(|_| Error::Crypto)?;
-    let mut mac = <M as Mac>::new_from_slice(mac_key).map_err(|_| Error::Crypto)?;
-    mac.update(aad);
-    mac.update(iv);
+    let (mut cipher, mut mac) = cbc_start::<C, M>(k, iv, aad)?;
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::channel::<&mut [u8]>();
         // The HMAC is the long pole; the decrypting thread polls instead of sleeping so that

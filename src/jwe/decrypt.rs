@@ -419,11 +419,9 @@ impl<'a> Decrypter<'a> {
         }
         let has_skid = h.str("skid")?.is_some();
         match self.senders.as_slice() {
-            [only] if only.kid().is_none() || (!has_skid && claimed.is_none()) => Ok(only),
-            [only] if !has_skid && only.kid().is_some() => {
-                // apu is not a key id in plain JOSE (e.g. "Alice"): the caller named one key.
-                Ok(only)
-            }
+            // A single key the caller named: it has no kid to compare, or the envelope names
+            // no `skid` (in plain JOSE `apu` need not be a key id, e.g. "Alice").
+            [only] if only.kid().is_none() || !has_skid => Ok(only),
             _ => Err(Error::sender_not_found(
                 claimed.as_deref().unwrap_or("(not named)"),
             )),
