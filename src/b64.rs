@@ -21,13 +21,13 @@ pub(crate) fn encode_into(data: &[u8], out: &mut String) {
 }
 
 /// Decodes public data.
-pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode(text: impl AsRef<[u8]>) -> Option<Vec<u8>> {
     FAST.decode(text).ok()
 }
 
 /// Decodes public data, on two threads when `threads` > 1 and the text is large enough to pay
 /// for it. The result is identical to [`decode`].
-pub(crate) fn decode_split(text: &str, threads: usize) -> Option<Vec<u8>> {
+pub(crate) fn decode_split(text: &[u8], threads: usize) -> Option<Vec<u8>> {
     let n = text.len();
     if threads < 2 || n < 2 * SPLIT_MIN {
         return decode(text);
@@ -40,17 +40,13 @@ pub(crate) fn decode_split(text: &str, threads: usize) -> Option<Vec<u8>> {
     };
     // Split on a 4-character boundary: the first part decodes to whole 3-octet groups.
     let mid = n / 2 / 4 * 4;
-    let (head, tail) = text.as_bytes().split_at(mid);
+    let (head, tail) = text.split_at(mid);
     let mut out = vec![0u8; n / 4 * 3 + rem];
     let (out_head, out_tail) = out.split_at_mut(mid / 4 * 3);
-    let (a, b) = std::thread::scope(|s| {
-        let worker = s.spawn(|| FAST.decode_slice(tail, out_tail));
-        let a = FAST.decode_slice(head, out_head);
-        let b = worker
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (a, b)
-    });
+    let (a, b) = rayon::join(
+        || FAST.decode_slice(head, out_head),
+        || FAST.decode_slice(tail, out_tail),
+    );
     match (a, b) {
         (Ok(x), Ok(y)) if x + y == out.len() => Some(out),
         _ => None,
@@ -89,14 +85,21 @@ mod tests {
         for len in [0usize, 1, 2, 3, 400_000, 400_001, 400_002, 1 << 20] {
             let data: Vec<u8> = (0..len).map(|i| (i * 31 + 7) as u8).collect();
             let text = encode(&data);
-            assert_eq!(decode_split(&text, 2).as_deref(), Some(&data[..]), "{len}");
+            assert_eq!(
+                decode_split(text.as_bytes(), 2).as_deref(),
+                Some(&data[..]),
+                "{len}"
+            );
         }
         let mut bad = encode(&vec![7u8; 400_000]);
         bad.replace_range(350_000..350_001, "=");
-        assert!(decode_split(&bad, 2).is_none());
+        assert!(decode_split(bad.as_bytes(), 2).is_none());
         bad.replace_range(350_000..350_001, "A");
         bad.push_str("AAA");
-        assert!(decode_split(&bad, 2).is_none(), "a lone trailing character");
+        assert!(
+            decode_split(bad.as_bytes(), 2).is_none(),
+            "a lone trailing character"
+        );
     }
 
     #[test]

@@ -142,8 +142,10 @@ impl fmt::Debug for ZsCache {
 pub enum Parallelism {
     /// Everything on the calling thread.
     Off,
-    /// Use the other cores where it measurably pays: per-recipient key agreement with many
-    /// recipients, and CBC alongside HMAC for large payloads.
+    /// Use the other cores where it measurably pays: per-recipient key agreement from two
+    /// recipients on (on rayon's global pool, started once per process and shared with the
+    /// application), base64url decoding of a large ciphertext, and CBC alongside HMAC for large
+    /// payloads.
     #[default]
     Auto,
 }

@@ -176,6 +176,65 @@ impl fmt::Debug for ContentKey {
     }
 }
 
+/// A decrypted plaintext, zeroized when dropped.
+///
+/// It dereferences to `[u8]`. The wipe runs over the whole allocation as one bulk write (the
+/// `zeroize` crate's slice path), so dropping a megabyte costs a memset, not a loop of byte-wide
+/// volatile stores. `Debug` shows only the length.
+#[derive(Default, PartialEq, Eq)]
+pub struct Plaintext(Vec<u8>);
+
+impl Plaintext {
+    pub(crate) fn new(bytes: Vec<u8>) -> Plaintext {
+        Plaintext(bytes)
+    }
+
+    /// The plaintext octets.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Moves the octets out into a buffer that still zeroizes on drop.
+    pub fn into_zeroizing(mut self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(std::mem::take(&mut self.0))
+    }
+}
+
+impl std::ops::Deref for Plaintext {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl AsRef<[u8]> for Plaintext {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Zeroize for Plaintext {
+    fn zeroize(&mut self) {
+        self.0.as_mut_slice().zeroize();
+        self.0.spare_capacity_mut().zeroize();
+        self.0.clear();
+    }
+}
+
+impl Drop for Plaintext {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for Plaintext {}
+
+impl fmt::Debug for Plaintext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Plaintext(<{} octets>)", self.0.len())
+    }
+}
+
 /// Payloads from this size on are encrypted with AES-CBC and HMAC on two cores (when allowed):
 /// below it, starting a thread costs more than the overlap saves.
 pub(crate) const ENCRYPT_PIPELINE_MIN: usize = 128 * 1024;

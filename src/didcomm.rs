@@ -35,11 +35,10 @@ use std::fmt;
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
 
 use crate::b64;
 use crate::cache::{Parallelism, ZsCache};
-use crate::content::Enc;
+use crate::content::{Enc, Plaintext};
 use crate::error::{self, Error, Location, ProfileError, Result};
 use crate::json;
 use crate::jwe::{Alg, Encrypter, EntryOptions, Jwe, Limits, Serialization};
@@ -897,11 +896,7 @@ impl Envelope {
     /// Decrypts with `recipient` (whose kid must be one of [`Envelope::recipient_kids`]) and,
     /// for authcrypt, `sender` (whose kid must equal [`Envelope::sender_kid`]); so the reported
     /// sender is always the key that was checked.
-    pub fn decrypt(
-        &self,
-        recipient: &Jwk,
-        sender: Option<&Jwk>,
-    ) -> Result<(Zeroizing<Vec<u8>>, Layer)> {
+    pub fn decrypt(&self, recipient: &Jwk, sender: Option<&Jwk>) -> Result<(Plaintext, Layer)> {
         let opts = EntryOptions {
             coordinates: Coordinates::LeftPadShort,
             ..EntryOptions::default()
@@ -915,7 +910,7 @@ impl Envelope {
         sender: Option<&Jwk>,
         opts: &EntryOptions<'_>,
         buf: Vec<u8>,
-    ) -> Result<(Zeroizing<Vec<u8>>, Layer)> {
+    ) -> Result<(Plaintext, Layer)> {
         let kid = recipient.kid().unwrap_or_default();
         let index = self
             .recipient_kids
@@ -995,7 +990,7 @@ pub struct Layer {
 #[derive(Debug)]
 pub struct Unpacked {
     /// The innermost plaintext (a DIDComm plaintext or signed message).
-    pub plaintext: Zeroizing<Vec<u8>>,
+    pub plaintext: Plaintext,
     /// The layers, outermost first.
     pub layers: Vec<Layer>,
 }
@@ -1132,7 +1127,7 @@ impl<'a> Unpacker<'a> {
         }
     }
 
-    fn open(&self, envelope: &mut Envelope) -> Result<(Zeroizing<Vec<u8>>, Layer)> {
+    fn open(&self, envelope: &mut Envelope) -> Result<(Plaintext, Layer)> {
         let recipient = envelope
             .recipient_kids
             .iter()
@@ -1211,7 +1206,7 @@ fn check_message(sender: Option<&str>, recipient: &str, peek: &Peek<'_>) -> Resu
     let inner;
     let msg = match &peek.payload {
         Some(p) if peek.signatures.is_some() || peek.signature.is_some() => {
-            let Some(decoded) = b64::decode(p) else {
+            let Some(decoded) = b64::decode(p.as_bytes()) else {
                 return Ok(());
             };
             inner = decoded;

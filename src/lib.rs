@@ -47,10 +47,11 @@ mod json;
 pub mod jwe;
 pub mod jwk;
 pub mod kdf;
+mod scan;
 pub mod wrap;
 
 pub use cache::{Parallelism, ZsCache};
-pub use content::{ContentKey, Enc};
+pub use content::{ContentKey, Enc, Plaintext};
 pub use error::{Error, Location, ProfileError, Result};
 pub use jwe::{Alg, Decrypted, Decrypter, Encrypter, Jwe, Limits, Serialization};
 pub use jwk::{Coordinates, Curve, Jwk, PublicKey, SecretKey};

@@ -8,10 +8,10 @@ use authcrypt::agreement::{diffie_hellman, SharedSecret};
 use authcrypt::content::{decrypt_in_place_with, ContentKey};
 use authcrypt::didcomm::{KeySet, Packer, Unpacker};
 use authcrypt::kdf::{derive, FixedInfo};
-use authcrypt::{Curve, Decrypter, Enc, Error, Jwk, Parallelism, SecretKey, ZsCache};
+use authcrypt::{Curve, Decrypter, Enc, Error, Jwk, Parallelism, Plaintext, SecretKey, ZsCache};
 use base64ct::{Base64UrlUnpadded as B64, Encoding};
 use hmac::Mac;
-use zeroize::{ZeroizeOnDrop, Zeroizing};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 fn zeroizes_on_drop<T: ZeroizeOnDrop>() {}
 
@@ -21,7 +21,8 @@ fn every_secret_holding_type_zeroizes_on_drop() {
     zeroizes_on_drop::<Jwk>(); // private JWKs
     zeroizes_on_drop::<SharedSecret>(); // Z, Ze || Zs
     zeroizes_on_drop::<ContentKey>(); // CEK
-    zeroizes_on_drop::<Zeroizing<Vec<u8>>>(); // KEK (kdf::derive), unwrapped CEK, plaintext
+    zeroizes_on_drop::<Zeroizing<Vec<u8>>>(); // KEK (kdf::derive), unwrapped CEK
+    zeroizes_on_drop::<Plaintext>(); // decrypted content
     let z = diffie_hellman(
         Jwk::generate(Curve::X25519).secret_key().unwrap(),
         Jwk::generate(Curve::X25519).public_key(),
@@ -35,6 +36,25 @@ fn every_secret_holding_type_zeroizes_on_drop() {
         cctag: None,
     };
     let _kek: Zeroizing<Vec<u8>> = derive(&z, &info).unwrap();
+}
+
+#[test]
+fn plaintext_is_wiped_and_never_printed() {
+    let k = Jwk::generate(Curve::X25519).with_kid("did:example:b#1");
+    let mut ks = KeySet::new();
+    ks.insert(k.clone()).unwrap();
+    let env = Packer::anoncrypt().to(&k).pack(b"attack at dawn").unwrap();
+    let mut opened = Unpacker::new(&ks).unpack(env.as_bytes()).unwrap();
+    assert_eq!(opened.plaintext.as_bytes(), b"attack at dawn");
+    let printed = format!("{opened:?}");
+    assert!(!printed.contains("attack"), "{printed}");
+    assert!(printed.contains("14 octets"), "{printed}");
+    opened.plaintext.zeroize();
+    assert!(opened.plaintext.is_empty());
+    // Moving the octets out keeps them in a zeroizing buffer.
+    let opened = Unpacker::new(&ks).unpack(env.as_bytes()).unwrap();
+    let moved: Zeroizing<Vec<u8>> = opened.plaintext.into_zeroizing();
+    assert_eq!(&moved[..], b"attack at dawn");
 }
 
 #[test]

@@ -138,7 +138,7 @@ fn unpack_didcomm(
     );
     let authenticated = opened.authenticated();
     Ok((
-        opened.plaintext,
+        opened.plaintext.into_zeroizing(),
         Report {
             authenticated,
             summary,
@@ -169,7 +169,7 @@ fn unpack_jose(input: &[u8], secrets: &[Jwk], senders: &[Jwk]) -> Result<(Output
     );
     let authenticated = d.authenticated();
     Ok((
-        d.plaintext,
+        d.plaintext.into_zeroizing(),
         Report {
             authenticated,
             summary,

@@ -1,10 +1,8 @@
 //! Decryption (RFC 7516 §5.2), with ECDH-1PU feeding the received tag into the KDF.
 
-use zeroize::Zeroizing;
-
 use crate::agreement::SharedSecret;
 use crate::cache::{Parallelism, ZsCache};
-use crate::content::{self, ContentKey, Enc};
+use crate::content::{self, ContentKey, Enc, Plaintext};
 use crate::error::{Error, Location, Result};
 use crate::jwe::{Alg, Jwe, Limits, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
@@ -15,7 +13,7 @@ use crate::wrap;
 #[derive(Debug)]
 pub struct Decrypted {
     /// The plaintext, in a buffer that zeroizes on drop.
-    pub plaintext: Zeroizing<Vec<u8>>,
+    pub plaintext: Plaintext,
     /// The key management algorithm.
     pub alg: Alg,
     /// The content encryption algorithm.
@@ -239,7 +237,7 @@ impl Jwe {
         // evidence of anything when the caller supplied a key without a kid.
         let sender_kid = opened.sender.and_then(Jwk::kid).map(str::to_owned);
         Ok(Decrypted {
-            plaintext: Zeroizing::new(buf),
+            plaintext: Plaintext::new(buf),
             alg: opened.alg,
             enc,
             curve: opened.curve,

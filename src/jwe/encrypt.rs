@@ -3,6 +3,7 @@
 //! (1PU draft §2.1).
 
 use rand_core::CryptoRngCore;
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::agreement::SharedSecret;
@@ -352,29 +353,24 @@ impl<'a> Encrypter<'a> {
                     )?;
                     wrap::wrap(kw, &kek, cek.as_bytes())
                 };
-                let threads = self.parallelism.threads(self.recipients.len(), 2);
+                let threads = self.parallelism.threads(self.recipients.len(), 1);
                 if threads <= 1 {
                     for recipient in &self.recipients {
                         encrypted_keys.push(wrap_for(recipient)?);
                     }
                 } else {
                     // Per-recipient key agreement dominates with many recipients: spread it.
-                    let per = self.recipients.len().div_ceil(threads);
-                    let wrap_for = &wrap_for;
-                    let results: Vec<Result<Vec<Vec<u8>>>> = std::thread::scope(|s| {
-                        let mut chunks = self.recipients.chunks(per);
-                        let first = chunks.next().unwrap_or_default();
-                        let handles: Vec<_> = chunks
-                            .map(|c| s.spawn(move || c.iter().map(wrap_for).collect()))
-                            .collect();
-                        let mut out = vec![first.iter().map(wrap_for).collect()];
-                        for h in handles {
-                            out.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-                        }
-                        out
-                    });
+                    // Rayon's pool (started once per process, shared with the application)
+                    // takes the recipients one by one, so no thread is started per message and
+                    // a busier core simply does fewer.
+                    let results: Vec<Result<Vec<u8>>> = self
+                        .recipients
+                        .par_iter()
+                        .with_max_len(1)
+                        .map(wrap_for)
+                        .collect();
                     for r in results {
-                        encrypted_keys.extend(r?);
+                        encrypted_keys.push(r?);
                     }
                 }
                 tag

@@ -1,6 +1,8 @@
 //! The JOSE header of one recipient: the union of the protected header, the shared unprotected
 //! header and that recipient's header (RFC 7516 §5.2 step 5).
 
+use std::sync::OnceLock;
+
 use serde_json::{Map, Value};
 
 use crate::b64;
@@ -19,29 +21,111 @@ const REGISTERED: &[&str] = &[
 /// two of them was rejected when the envelope was parsed.
 #[derive(Debug, Clone, Copy)]
 pub struct Headers<'a> {
-    parts: [(Option<&'a Map<String, Value>>, Location); 3],
+    protected: &'a Map<String, Value>,
+    unprotected: Option<&'a Map<String, Value>>,
+    recipient: Option<&'a RecipientHeader>,
+}
+
+/// A per-recipient unprotected header. The DIDComm shape, `{"kid": "…"}`, is held as its one
+/// value: an envelope for a hundred recipients then builds no map per recipient.
+#[derive(Clone)]
+pub(crate) enum RecipientHeader {
+    /// Exactly one member, `kid`; the map is built only if someone asks for it.
+    Kid(Value, OnceLock<Map<String, Value>>),
+    /// Any other header.
+    Map(Map<String, Value>),
+}
+
+impl RecipientHeader {
+    pub(crate) fn kid(kid: String) -> RecipientHeader {
+        RecipientHeader::Kid(Value::String(kid), OnceLock::new())
+    }
+
+    /// The header as a JSON object.
+    pub(crate) fn map(&self) -> &Map<String, Value> {
+        match self {
+            RecipientHeader::Map(m) => m,
+            RecipientHeader::Kid(kid, map) => map.get_or_init(|| {
+                let mut m = Map::new();
+                m.insert("kid".to_owned(), kid.clone());
+                m
+            }),
+        }
+    }
+
+    /// The value of member `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
+        match self {
+            RecipientHeader::Map(m) => m.get(name),
+            RecipientHeader::Kid(kid, _) => (name == "kid").then_some(kid),
+        }
+    }
+
+    /// The first member name that is also in `other`.
+    fn shared_name<'m>(&'m self, other: &Map<String, Value>) -> Option<&'m str> {
+        match self {
+            RecipientHeader::Map(m) => {
+                let (small, large) = if m.len() < other.len() {
+                    (m, other)
+                } else {
+                    (other, m)
+                };
+                small
+                    .keys()
+                    .find(|k| large.contains_key(*k))
+                    .and_then(|k| m.get_key_value(k))
+                    .map(|(k, _)| k.as_str())
+            }
+            RecipientHeader::Kid(..) => other.contains_key("kid").then_some("kid"),
+        }
+    }
+}
+
+impl PartialEq for RecipientHeader {
+    fn eq(&self, other: &RecipientHeader) -> bool {
+        match (self, other) {
+            (RecipientHeader::Map(a), RecipientHeader::Map(b)) => a == b,
+            (RecipientHeader::Kid(a, _), RecipientHeader::Kid(b, _)) => a == b,
+            (RecipientHeader::Kid(kid, _), RecipientHeader::Map(m))
+            | (RecipientHeader::Map(m), RecipientHeader::Kid(kid, _)) => {
+                m.len() == 1 && m.get("kid") == Some(kid)
+            }
+        }
+    }
+}
+
+impl Eq for RecipientHeader {}
+
+impl std::fmt::Debug for RecipientHeader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.map().fmt(f)
+    }
 }
 
 impl<'a> Headers<'a> {
     pub(crate) fn new(
         protected: &'a Map<String, Value>,
         unprotected: Option<&'a Map<String, Value>>,
-        recipient: Option<&'a Map<String, Value>>,
+        recipient: Option<&'a RecipientHeader>,
     ) -> Headers<'a> {
         Headers {
-            parts: [
-                (Some(protected), Location::Protected),
-                (unprotected, Location::Unprotected),
-                (recipient, Location::Recipient),
-            ],
+            protected,
+            unprotected,
+            recipient,
         }
     }
 
     /// The value of a header parameter and the header it was found in.
     pub fn find(&self, name: &str) -> Option<(&'a Value, Location)> {
-        self.parts
-            .iter()
-            .find_map(|(map, loc)| map.and_then(|m| m.get(name)).map(|v| (v, *loc)))
+        if let Some(v) = self.protected.get(name) {
+            return Some((v, Location::Protected));
+        }
+        if let Some(v) = self.unprotected.and_then(|m| m.get(name)) {
+            return Some((v, Location::Unprotected));
+        }
+        self.recipient
+            .and_then(|h| h.get(name))
+            .map(|v| (v, Location::Recipient))
     }
 
     /// The value of a header parameter.
@@ -124,24 +208,48 @@ impl<'a> Headers<'a> {
 /// Checks `zip` and `crit` (RFC 7516 §4.1.3, RFC 7515 §4.1.11) across the headers of an envelope.
 /// This implementation understands no extension, so any well-formed `crit` is rejected as
 /// unsupported; a malformed one is rejected as invalid.
-pub(crate) fn check_zip_and_crit(
+pub(crate) fn check_zip_and_crit<'h>(
     protected: &Map<String, Value>,
-    others: &[(Option<&Map<String, Value>>, Location)],
+    unprotected: Option<&Map<String, Value>>,
+    recipients: impl IntoIterator<Item = &'h RecipientHeader>,
 ) -> Result<()> {
-    for (map, location) in others {
-        if let Some(map) = map {
-            if map.contains_key("zip") {
-                return Err(Error::UnsupportedZip);
-            }
-            if map.contains_key("crit") {
-                return Err(Error::InvalidMember {
-                    location: *location,
-                    name: "crit".into(),
-                    reason: "\"crit\" must be in the protected header",
-                });
-            }
-        }
+    if let Some(map) = unprotected {
+        check_no_zip_or_crit(
+            map.contains_key("zip"),
+            map.contains_key("crit"),
+            Location::Unprotected,
+        )?;
     }
+    for header in recipients {
+        check_recipient_zip_and_crit(header)?;
+    }
+    check_protected_zip_and_crit(protected)
+}
+
+/// Checks a recipient header for `zip` and `crit`, which belong in the protected header.
+fn check_recipient_zip_and_crit(header: &RecipientHeader) -> Result<()> {
+    check_no_zip_or_crit(
+        header.get("zip").is_some(),
+        header.get("crit").is_some(),
+        Location::Recipient,
+    )
+}
+
+fn check_no_zip_or_crit(zip: bool, crit: bool, location: Location) -> Result<()> {
+    if zip {
+        return Err(Error::UnsupportedZip);
+    }
+    if crit {
+        return Err(Error::InvalidMember {
+            location,
+            name: "crit".into(),
+            reason: "\"crit\" must be in the protected header",
+        });
+    }
+    Ok(())
+}
+
+fn check_protected_zip_and_crit(protected: &Map<String, Value>) -> Result<()> {
     if protected.contains_key("zip") {
         return Err(Error::UnsupportedZip);
     }
@@ -184,6 +292,14 @@ pub(crate) fn check_zip_and_crit(
 pub(crate) fn check_disjoint(a: &Map<String, Value>, b: &Map<String, Value>) -> Result<()> {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     match small.keys().find(|k| large.contains_key(*k)) {
+        Some(name) => Err(Error::DuplicateHeader(name.chars().take(64).collect())),
+        None => Ok(()),
+    }
+}
+
+/// [`check_disjoint`] for a recipient header.
+pub(crate) fn check_recipient_disjoint(a: &Map<String, Value>, b: &RecipientHeader) -> Result<()> {
+    match b.shared_name(a) {
         Some(name) => Err(Error::DuplicateHeader(name.chars().take(64).collect())),
         None => Ok(()),
     }

@@ -11,20 +11,23 @@ use crate::b64;
 use crate::cache::Parallelism;
 use crate::error::{Error, Location, Result};
 use crate::json;
-use crate::jwe::header::{check_disjoint, check_zip_and_crit, Headers};
+use crate::jwe::header::{
+    check_disjoint, check_recipient_disjoint, check_zip_and_crit, Headers, RecipientHeader,
+};
 use crate::jwe::{Limits, Serialization};
+use crate::scan;
 
 /// One recipient of a parsed JWE.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipient {
-    pub(crate) header: Option<Map<String, Value>>,
+    pub(crate) header: Option<RecipientHeader>,
     pub(crate) encrypted_key: Vec<u8>,
 }
 
 impl Recipient {
     /// The per-recipient unprotected header, if any.
     pub fn header(&self) -> Option<&Map<String, Value>> {
-        self.header.as_ref()
+        self.header.as_ref().map(RecipientHeader::map)
     }
 
     /// The encrypted key (empty for direct key agreement).
@@ -97,8 +100,8 @@ impl Jwe {
                 name: "protected",
             });
         }
-        let protected = decode_protected(p, limits)?;
-        check_zip_and_crit(&protected, &[])?;
+        let protected = decode_protected(p.as_bytes(), limits)?;
+        check_zip_and_crit(&protected, None, [])?;
         Ok(Jwe {
             serialization: Serialization::Compact,
             protected_b64: p.to_owned(),
@@ -106,81 +109,122 @@ impl Jwe {
             unprotected: None,
             recipients: vec![Recipient {
                 header: None,
-                encrypted_key: decode_part(ek, "encrypted_key")?,
+                encrypted_key: decode_part(ek.as_bytes(), "encrypted_key")?,
             }],
             aad_b64: None,
-            iv: decode_part(iv, "iv")?,
-            ciphertext: decode_ciphertext(ct, parallelism)?,
-            tag: decode_part(tag, "tag")?,
+            iv: decode_part(iv.as_bytes(), "iv")?,
+            ciphertext: decode_ciphertext(ct.as_bytes(), parallelism)?,
+            tag: decode_part(tag.as_bytes(), "tag")?,
         })
     }
 
     fn parse_json(input: &[u8], limits: &Limits, parallelism: Parallelism) -> Result<Jwe> {
+        // The common shape is read without serde_json; anything else, and every failure, goes
+        // through the general reader, so both accept and reject exactly the same envelopes.
+        if let Some(members) = scan::envelope(input, limits.max_json_depth, limits.max_recipients) {
+            if let Ok(jwe) = Jwe::from_parts(Parts::fast(members), limits, parallelism) {
+                return Ok(jwe);
+            }
+        }
         let raw = json::parse_envelope(input, limits.max_json_depth, limits.max_recipients)?;
+        Jwe::from_parts(Parts::general(raw), limits, parallelism)
+    }
+
+    fn from_parts(raw: Parts<'_>, limits: &Limits, parallelism: Parallelism) -> Result<Jwe> {
         let loc = Location::Envelope;
-        let protected_b64 = raw.protected.map(Cow::into_owned).unwrap_or_default();
-        let protected = if protected_b64.is_empty() {
-            Map::new()
-        } else {
-            decode_protected(&protected_b64, limits)?
+        let (protected_b64, protected) = match raw.protected {
+            None => (String::new(), Map::new()),
+            Some(text) if text.is_empty() => (String::new(), Map::new()),
+            Some(text) => {
+                let protected = decode_protected(&text, limits)?;
+                (ascii(text, "protected")?, protected)
+            }
         };
         let unprotected = raw.unprotected;
         if let Some(u) = &unprotected {
             check_disjoint(&protected, u)?;
         }
         let (serialization, recipients) = match raw.recipients {
-            Some(list) => {
+            Some(entries) => {
                 if raw.header.is_some() || raw.encrypted_key.is_some() {
                     return Err(Error::NotJwe(
                         "\"recipients\" cannot be combined with top-level \"header\" or \"encrypted_key\"",
                     ));
                 }
-                if list.is_empty() {
-                    return Err(Error::NoRecipients);
-                }
-                let mut out = Vec::with_capacity(list.len());
-                for mut entry in list {
-                    let header = take_object(&mut entry, "header", Location::Recipient)?;
-                    let encrypted_key =
-                        json::opt_str(&entry, "encrypted_key", Location::Recipient)?;
-                    out.push(recipient(header, encrypted_key, Location::Recipient)?);
-                }
+                let out = match entries {
+                    Entries::General(list) => {
+                        if list.is_empty() {
+                            return Err(Error::NoRecipients);
+                        }
+                        let mut out = Vec::with_capacity(list.len());
+                        for mut entry in list {
+                            let header = take_object(&mut entry, "header", Location::Recipient)?;
+                            let encrypted_key =
+                                json::opt_str(&entry, "encrypted_key", Location::Recipient)?;
+                            out.push(recipient(
+                                header.map(RecipientHeader::Map),
+                                encrypted_key.map(str::as_bytes),
+                                Location::Recipient,
+                            )?);
+                        }
+                        out
+                    }
+                    Entries::Fast(list) => {
+                        if list.is_empty() {
+                            return Err(Error::NoRecipients);
+                        }
+                        let mut out = Vec::with_capacity(list.len());
+                        for entry in list {
+                            out.push(recipient(
+                                entry.kid.map(|k| RecipientHeader::kid(k.to_owned())),
+                                entry.encrypted_key.as_deref(),
+                                Location::Recipient,
+                            )?);
+                        }
+                        out
+                    }
+                };
                 (Serialization::General, out)
             }
             None => {
                 if raw.ciphertext.is_none() {
                     return Err(Error::NotJwe("a JSON JWE needs \"ciphertext\""));
                 }
-                let r = recipient(raw.header, raw.encrypted_key.as_deref(), loc)?;
+                let r = recipient(
+                    raw.header.map(RecipientHeader::Map),
+                    raw.encrypted_key.as_deref(),
+                    loc,
+                )?;
                 (Serialization::Flattened, vec![r])
             }
         };
         for r in &recipients {
             if let Some(h) = &r.header {
-                check_disjoint(&protected, h)?;
+                check_recipient_disjoint(&protected, h)?;
                 if let Some(u) = &unprotected {
-                    check_disjoint(u, h)?;
+                    check_recipient_disjoint(u, h)?;
                 }
             }
         }
-        let mut others = Vec::with_capacity(recipients.len() + 1);
-        others.push((unprotected.as_ref(), Location::Unprotected));
-        others.extend(
-            recipients
-                .iter()
-                .map(|r| (r.header.as_ref(), Location::Recipient)),
-        );
-        check_zip_and_crit(&protected, &others)?;
+        check_zip_and_crit(
+            &protected,
+            unprotected.as_ref(),
+            recipients.iter().filter_map(|r| r.header.as_ref()),
+        )?;
 
-        let aad_b64 = raw.aad.map(Cow::into_owned);
-        if let Some(aad) = &aad_b64 {
-            // It must be valid base64url even though the encoded text is what is authenticated.
-            b64::decode(aad).ok_or_else(|| Error::Base64 {
-                location: loc,
-                name: "aad".into(),
-            })?;
-        }
-        let field = |text: Option<Cow<'_, str>>, name: &'static str| -> Result<Vec<u8>> {
+        let aad_b64 = match raw.aad {
+            None => None,
+            Some(aad) => {
+                // It must be valid base64url even though the encoded text is what is
+                // authenticated.
+                b64::decode(&aad).ok_or_else(|| Error::Base64 {
+                    location: loc,
+                    name: "aad".into(),
+                })?;
+                Some(ascii(aad, "aad")?)
+            }
+        };
+        let field = |text: Option<Cow<'_, [u8]>>, name: &'static str| -> Result<Vec<u8>> {
             let text = text.ok_or(Error::MissingMember {
                 location: loc,
                 name,
@@ -290,7 +334,70 @@ impl Jwe {
     }
 }
 
-fn decode_protected(text: &str, limits: &Limits) -> Result<Map<String, Value>> {
+/// The members of a JSON JWE, from either reader.
+struct Parts<'a> {
+    protected: Option<Cow<'a, [u8]>>,
+    unprotected: Option<Map<String, Value>>,
+    header: Option<Map<String, Value>>,
+    encrypted_key: Option<Cow<'a, [u8]>>,
+    recipients: Option<Entries<'a>>,
+    aad: Option<Cow<'a, [u8]>>,
+    iv: Option<Cow<'a, [u8]>>,
+    ciphertext: Option<Cow<'a, [u8]>>,
+    tag: Option<Cow<'a, [u8]>>,
+}
+
+/// Recipient entries: JSON objects from the general reader, or already split by the fast one.
+enum Entries<'a> {
+    General(Vec<Map<String, Value>>),
+    Fast(Vec<scan::RawRecipient<'a>>),
+}
+
+impl<'a> Parts<'a> {
+    fn fast(m: scan::Members<'a>) -> Parts<'a> {
+        Parts {
+            protected: m.protected,
+            unprotected: None,
+            header: None,
+            encrypted_key: m.encrypted_key,
+            recipients: m.recipients.map(Entries::Fast),
+            aad: m.aad,
+            iv: m.iv,
+            ciphertext: m.ciphertext,
+            tag: m.tag,
+        }
+    }
+
+    fn general(raw: json::RawEnvelope<'a>) -> Parts<'a> {
+        fn bytes(text: Option<Cow<'_, str>>) -> Option<Cow<'_, [u8]>> {
+            text.map(|t| match t {
+                Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+                Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+            })
+        }
+        Parts {
+            protected: bytes(raw.protected),
+            unprotected: raw.unprotected,
+            header: raw.header,
+            encrypted_key: bytes(raw.encrypted_key),
+            recipients: raw.recipients.map(Entries::General),
+            aad: bytes(raw.aad),
+            iv: bytes(raw.iv),
+            ciphertext: bytes(raw.ciphertext),
+            tag: bytes(raw.tag),
+        }
+    }
+}
+
+/// Base64url text that has just been decoded successfully (so it is ASCII) as a `String`.
+fn ascii(text: Cow<'_, [u8]>, name: &'static str) -> Result<String> {
+    String::from_utf8(text.into_owned()).map_err(|_| Error::Base64 {
+        location: Location::Envelope,
+        name: name.into(),
+    })
+}
+
+fn decode_protected(text: &[u8], limits: &Limits) -> Result<Map<String, Value>> {
     let raw = b64::decode(text).ok_or(Error::Base64 {
         location: Location::Envelope,
         name: "protected".into(),
@@ -298,7 +405,7 @@ fn decode_protected(text: &str, limits: &Limits) -> Result<Map<String, Value>> {
     json::parse_object(&raw, Location::Protected, limits.max_json_depth)
 }
 
-fn decode_ciphertext(text: &str, parallelism: Parallelism) -> Result<Vec<u8>> {
+fn decode_ciphertext(text: &[u8], parallelism: Parallelism) -> Result<Vec<u8>> {
     b64::decode_split(text, parallelism.threads(text.len(), b64::SPLIT_MIN)).ok_or_else(|| {
         Error::Base64 {
             location: Location::Envelope,
@@ -307,7 +414,7 @@ fn decode_ciphertext(text: &str, parallelism: Parallelism) -> Result<Vec<u8>> {
     })
 }
 
-fn decode_part(text: &str, name: &'static str) -> Result<Vec<u8>> {
+fn decode_part(text: &[u8], name: &'static str) -> Result<Vec<u8>> {
     b64::decode(text).ok_or_else(|| Error::Base64 {
         location: Location::Envelope,
         name: name.into(),
@@ -331,8 +438,8 @@ fn take_object(
 }
 
 fn recipient(
-    header: Option<Map<String, Value>>,
-    encrypted_key: Option<&str>,
+    header: Option<RecipientHeader>,
+    encrypted_key: Option<&[u8]>,
     location: Location,
 ) -> Result<Recipient> {
     let encrypted_key = match encrypted_key {
@@ -346,4 +453,157 @@ fn recipient(
         header,
         encrypted_key,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::didcomm::Packer;
+    use crate::jwk::{Curve, Jwk};
+
+    /// The general reader alone.
+    fn general(input: &[u8], limits: &Limits) -> Result<Jwe> {
+        let raw = json::parse_envelope(input, limits.max_json_depth, limits.max_recipients)?;
+        Jwe::from_parts(Parts::general(raw), limits, Parallelism::Off)
+    }
+
+    /// Both paths agree: the same envelope, or the same error.
+    fn agree(input: &[u8], limits: &Limits) {
+        let input = input.trim_ascii();
+        if input.first() != Some(&b'{') {
+            return;
+        }
+        let both = Jwe::parse_json(input, limits, Parallelism::Off);
+        let slow = general(input, limits);
+        match (&both, &slow) {
+            (Ok(a), Ok(b)) => assert_eq!(
+                format!("{a:?}"),
+                format!("{b:?}"),
+                "{}",
+                String::from_utf8_lossy(input)
+            ),
+            (Err(a), Err(b)) => assert_eq!(a, b, "{}", String::from_utf8_lossy(input)),
+            _ => panic!(
+                "readers disagree on {}: {both:?} / {slow:?}",
+                String::from_utf8_lossy(input)
+            ),
+        }
+    }
+
+    fn samples() -> Vec<Vec<u8>> {
+        let sender = Jwk::generate(Curve::X25519).with_kid("did:example:alice#1");
+        let bobs: Vec<Jwk> = (0..3)
+            .map(|i| Jwk::generate(Curve::X25519).with_kid(format!("did:example:bob#{i}")))
+            .collect();
+        let env = Packer::authcrypt(&sender)
+            .to_all(&bobs)
+            .pack(br#"{"id":"1","body":{}}"#)
+            .unwrap();
+        let pretty = serde_json::to_vec_pretty(
+            &serde_json::from_str::<Value>(&env).expect("packer output is JSON"),
+        )
+        .unwrap();
+        let flat = crate::jwe::Encrypter::new(crate::Alg::EcdhEsA256Kw, crate::Enc::A128Gcm)
+            .recipient(&bobs[0])
+            .aad(b"extra")
+            .serialization(Serialization::Flattened)
+            .encrypt(b"hi")
+            .unwrap();
+        vec![env.into_bytes(), pretty, flat.into_bytes()]
+    }
+
+    #[test]
+    fn fast_and_general_readers_agree_on_mutations() {
+        let limits = Limits::default();
+        let inserts: &[&[u8]] = &[
+            b"\\",
+            b"\"",
+            b" ",
+            b",",
+            b"}",
+            b"]",
+            b"{",
+            b"[",
+            b"\\u0041",
+            b"\x01",
+            b"\xff",
+            b"A",
+            b"\"x\":1,",
+            b"\"iv\":\"AA\",",
+        ];
+        for (i, sample) in samples().into_iter().enumerate() {
+            // The packer's output, compact or pretty-printed, takes the fast path.
+            assert_eq!(scan::envelope(&sample, 32, 1000).is_some(), i < 2);
+            agree(&sample, &limits);
+            agree(
+                &sample,
+                &Limits {
+                    max_json_depth: 3,
+                    ..limits
+                },
+            );
+            agree(
+                &sample,
+                &Limits {
+                    max_recipients: 2,
+                    ..limits
+                },
+            );
+            // Every position: one deletion, one bit flip, and insertions of structural
+            // characters, escapes and bytes JSON forbids.
+            for i in 0..sample.len() {
+                let mut m = sample.clone();
+                m.remove(i);
+                agree(&m, &limits);
+                let mut m = sample.clone();
+                m[i] ^= 1 << (i % 8);
+                agree(&m, &limits);
+                for ins in inserts.iter().filter(|_| i % 3 == 0) {
+                    let mut m = sample.clone();
+                    m.splice(i..i, ins.iter().copied());
+                    agree(&m, &limits);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_and_general_readers_agree_on_the_fuzz_corpus() {
+        let limits = Limits::default();
+        let mut seen = 0;
+        for dir in [
+            "fuzz/corpus/parse",
+            "fuzz/corpus/unpack_jose",
+            "fuzz/corpus/unpack_didcomm",
+        ] {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let bytes = std::fs::read(entry.path()).unwrap();
+                agree(&bytes, &limits);
+                seen += 1;
+            }
+        }
+        assert!(seen > 1000, "the fuzz corpus is part of the repository");
+    }
+
+    #[test]
+    fn an_escaped_base64_member_is_still_read() {
+        let sample = samples().remove(0);
+        let text = String::from_utf8(sample).unwrap();
+        // Replace the first character of the ciphertext with its `\uXXXX` escape.
+        let c = text.find("\"ciphertext\":\"").unwrap() + 14;
+        let escaped = format!(
+            "{}\\u{:04x}{}",
+            &text[..c],
+            text.as_bytes()[c],
+            &text[c + 1..]
+        );
+        assert_ne!(escaped, text);
+        let a = Jwe::parse(text.as_bytes()).unwrap();
+        let b = Jwe::parse(escaped.as_bytes()).unwrap();
+        assert_eq!(a.ciphertext(), b.ciphertext());
+        agree(escaped.as_bytes(), &Limits::default());
+    }
 }
