@@ -1184,9 +1184,48 @@ impl Peek<'_> {
         if t.first() != Some(&b'{') {
             return Ok(None);
         }
+        // The fast reader validates the whole text and hands over the few members read here;
+        // whatever it does not handle, or rejects, serde_json decides.
+        if let Some(peek) = crate::scan::message(t).and_then(Peek::from_members) {
+            return Ok(Some(peek));
+        }
         serde_json::from_slice(t)
             .map(Some)
             .map_err(|_| ProfileError::InvalidMessage.into())
+    }
+
+    /// The same values serde would give for these members (a JSON `null` reads as absent).
+    fn from_members(m: crate::scan::MessageMembers<'_>) -> Option<Peek<'_>> {
+        fn present(raw: Option<&[u8]>) -> Option<serde::de::IgnoredAny> {
+            raw.filter(|r| *r != b"null").map(|_| serde::de::IgnoredAny)
+        }
+        fn value(raw: Option<&[u8]>) -> Option<Option<Value>> {
+            match raw {
+                None => Some(None),
+                Some(raw) => serde_json::from_slice(raw).ok(),
+            }
+        }
+        let payload = match m.payload {
+            None | Some(b"null") => None,
+            Some(raw) => {
+                // A validated string without escapes is its own value.
+                let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+                if inner.contains(&b'\\') {
+                    return None;
+                }
+                Some(std::borrow::Cow::Borrowed(std::str::from_utf8(inner).ok()?))
+            }
+        };
+        Some(Peek {
+            protected: present(m.protected),
+            ciphertext: present(m.ciphertext),
+            iv: present(m.iv),
+            payload,
+            signatures: present(m.signatures),
+            signature: present(m.signature),
+            from: value(m.from)?,
+            to: value(m.to)?,
+        })
     }
 
     fn is_jwe(&self) -> bool {
@@ -1236,4 +1275,129 @@ fn check_message(sender: Option<&str>, recipient: &str, peek: &Peek<'_>) -> Resu
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a peek says, comparable.
+    fn facts(p: &Peek<'_>) -> String {
+        format!(
+            "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            p.protected.is_some(),
+            p.ciphertext.is_some(),
+            p.iv.is_some(),
+            p.payload,
+            p.signatures.is_some(),
+            p.signature.is_some(),
+            p.from,
+            p.to
+        )
+    }
+
+    /// Whenever the fast reader answers, serde_json accepts the text and reads the same values.
+    fn agree(text: &[u8]) -> bool {
+        let Some(fast) = crate::scan::message(text).and_then(Peek::from_members) else {
+            return false;
+        };
+        let slow: Peek<'_> = serde_json::from_slice(text).unwrap_or_else(|e| {
+            panic!(
+                "fast reader accepted what serde_json rejects ({e}): {}",
+                String::from_utf8_lossy(text)
+            )
+        });
+        assert_eq!(
+            facts(&fast),
+            facts(&slow),
+            "{}",
+            String::from_utf8_lossy(text)
+        );
+        true
+    }
+
+    const SAMPLES: &[&str] = &[
+        r#"{"id":"1","type":"t","from":"did:example:alice","to":["did:example:bob"],"body":{"a":[1,-2.5e3,0.0,true,false,null,{"b":"c\"\\\/\b\f\n\r\t\u00e9\u20AC"}]}}"#,
+        r#" { "from" : null , "to" : null , "x" : [ ] , "y" : { } , "z" : "é€😀" } "#,
+        r#"{"payload":"eyJmcm9tIjoiZGlkOmE6YiJ9","signatures":[{"protected":"x","signature":"y"}]}"#,
+        r#"{"protected":"a","iv":"b","ciphertext":"c","tag":"d","recipients":[{"header":{"kid":"k"}}]}"#,
+        r#"{"payload":null,"signature":null,"from":{"nested":[1,2]},"to":"did:x:y"}"#,
+        r#"{}"#,
+        r#"{"a":-0,"b":1E+2,"c":1e-2,"d":123456789012345678901234567890}"#,
+    ];
+
+    #[test]
+    fn fast_message_reader_agrees_with_serde() {
+        for sample in SAMPLES {
+            assert!(agree(sample.as_bytes()), "not taken: {sample}");
+        }
+        let inserts: &[&[u8]] = &[
+            b"\\",
+            b"\"",
+            b" ",
+            b",",
+            b"}",
+            b"]",
+            b"{",
+            b"[",
+            b":",
+            b"\\u",
+            b"\\ud800",
+            b"\x01",
+            b"\xff",
+            b"\xc3",
+            b"0",
+            b"-",
+            b".",
+            b"e",
+            b"n",
+            b"\"from\":1,",
+        ];
+        for sample in SAMPLES {
+            let sample = sample.as_bytes();
+            for i in 0..sample.len() {
+                let mut m = sample.to_vec();
+                m.remove(i);
+                agree(&m);
+                let mut m = sample.to_vec();
+                m[i] ^= 1 << (i % 8);
+                agree(&m);
+                for ins in inserts {
+                    let mut m = sample.to_vec();
+                    m.splice(i..i, ins.iter().copied());
+                    agree(&m);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_message_reader_declines_what_it_does_not_handle() {
+        for text in [
+            &br#"{"from":"a","from":"b"}"#[..],
+            br#"{"fr\u006fm":"a"}"#,
+            br#"{"a":"\ud83d\ude00"}"#,
+            br#"{"a":"x"} x"#,
+            br#"{"a":01}"#,
+            br#"{"a":1.}"#,
+            br#"{"a":.5}"#,
+            br#"{"a":+1}"#,
+            br#"{"a":"\x"}"#,
+            br#"{"a":tru}"#,
+            br#"{"a":[1,]}"#,
+            br#"{"a":{"b":1,}}"#,
+            b"{\"a\":\"\x1f\"}",
+            b"{\"a\":\"\xc3\x28\"}",
+        ] {
+            assert!(
+                crate::scan::message(text).is_none(),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(70), "]".repeat(70));
+        assert!(crate::scan::message(deep.as_bytes()).is_none());
+        // ...and serde_json still reads it, so the unpacker's answer does not change.
+        assert!(Peek::read(deep.as_bytes()).unwrap().is_some());
+    }
 }

@@ -45,6 +45,9 @@ pub(crate) struct Members<'de> {
 /// depth limit the general reader decides.
 const NEEDED_DEPTH: usize = 4;
 
+/// Strings up to this length are scanned inline.
+const SHORT: usize = 96;
+
 /// Reads the common shape, or returns `None` for the general reader to decide.
 pub(crate) fn envelope(
     bytes: &[u8],
@@ -131,7 +134,12 @@ impl<'de> Reader<'de> {
     fn raw_string(&mut self) -> Option<&'de [u8]> {
         self.expect(b'"')?;
         let rest = &self.bytes[self.pos..];
-        let len = memchr::memchr(b'"', rest)?;
+        // Names, kids and keys are short: a plain loop finds their end sooner than a call into
+        // `memchr`, which wins on the long ciphertext.
+        let len = match rest.iter().take(SHORT).position(|&b| b == b'"') {
+            Some(len) => len,
+            None => SHORT + memchr::memchr(b'"', rest.get(SHORT..)?)?,
+        };
         self.pos += len + 1;
         Some(&rest[..len])
     }
@@ -227,6 +235,222 @@ impl<'de> Reader<'de> {
         self.expect(b'}')?;
         Some(kid)
     }
+}
+
+/// The top-level members of a decrypted plaintext that the DIDComm unpacker looks at, as raw
+/// JSON text; `None` for an absent member.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct MessageMembers<'de> {
+    pub(crate) protected: Option<&'de [u8]>,
+    pub(crate) ciphertext: Option<&'de [u8]>,
+    pub(crate) iv: Option<&'de [u8]>,
+    pub(crate) payload: Option<&'de [u8]>,
+    pub(crate) signatures: Option<&'de [u8]>,
+    pub(crate) signature: Option<&'de [u8]>,
+    pub(crate) from: Option<&'de [u8]>,
+    pub(crate) to: Option<&'de [u8]>,
+}
+
+/// Nesting deeper than this is left to serde_json (whose own limit is 128).
+const MESSAGE_DEPTH: usize = 64;
+
+/// Validates `bytes` as one JSON object (RFC 8259, as strictly as serde_json) and returns the
+/// raw text of the members [`MessageMembers`] names; `None` when the text is not valid JSON, or
+/// is valid but outside what this reader handles (a name with an escape, a `\u` escape of a
+/// surrogate, a repeated member of interest, deep nesting), for serde_json to decide.
+///
+/// Every byte is checked, but long strings, the bulk of a message body, are crossed with
+/// `memchr` and a vectorised control-character test instead of byte-at-a-time parsing.
+pub(crate) fn message(bytes: &[u8]) -> Option<MessageMembers<'_>> {
+    let mut r = Reader { bytes, pos: 0 };
+    let mut out = MessageMembers::default();
+    r.ws();
+    r.expect(b'{')?;
+    r.ws();
+    if r.peek()? == b'}' {
+        r.pos += 1;
+    } else {
+        loop {
+            let name = r.name()?;
+            r.ws();
+            r.expect(b':')?;
+            r.ws();
+            let start = r.pos;
+            r.skip_value(1)?;
+            let value = &bytes[start..r.pos];
+            let mut ignored = None;
+            let slot = match name {
+                b"protected" => &mut out.protected,
+                b"ciphertext" => &mut out.ciphertext,
+                b"iv" => &mut out.iv,
+                b"payload" => &mut out.payload,
+                b"signatures" => &mut out.signatures,
+                b"signature" => &mut out.signature,
+                b"from" => &mut out.from,
+                b"to" => &mut out.to,
+                _ => &mut ignored,
+            };
+            if slot.replace(value).is_some() {
+                return None;
+            }
+            r.ws();
+            match r.next()? {
+                b',' => r.ws(),
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    r.ws();
+    (r.pos == bytes.len()).then_some(out)
+}
+
+impl Reader<'_> {
+    /// Skips one JSON value, validating it.
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.skip_string(),
+            b'{' => {
+                if depth >= MESSAGE_DEPTH {
+                    return None;
+                }
+                self.pos += 1;
+                self.ws();
+                if self.peek()? == b'}' {
+                    self.pos += 1;
+                    return Some(());
+                }
+                loop {
+                    self.ws();
+                    if self.peek()? != b'"' {
+                        return None;
+                    }
+                    self.skip_string()?;
+                    self.ws();
+                    self.expect(b':')?;
+                    self.ws();
+                    self.skip_value(depth + 1)?;
+                    self.ws();
+                    match self.next()? {
+                        b',' => {}
+                        b'}' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                if depth >= MESSAGE_DEPTH {
+                    return None;
+                }
+                self.pos += 1;
+                self.ws();
+                if self.peek()? == b']' {
+                    self.pos += 1;
+                    return Some(());
+                }
+                loop {
+                    self.ws();
+                    self.skip_value(depth + 1)?;
+                    self.ws();
+                    match self.next()? {
+                        b',' => {}
+                        b']' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.skip_number(),
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.pos.checked_add(word.len())?;
+        (self.bytes.get(self.pos..end)? == word).then(|| self.pos = end)
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn skip_number(&mut self) -> Option<()> {
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.next()? {
+            b'0' => {}
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            self.one_or_more_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            self.one_or_more_digits()?;
+        }
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn one_or_more_digits(&mut self) -> Option<()> {
+        let start = self.pos;
+        self.digits();
+        (self.pos > start).then_some(())
+    }
+
+    /// Skips a string, validating its escapes, its UTF-8 and the absence of control characters.
+    fn skip_string(&mut self) -> Option<()> {
+        self.expect(b'"')?;
+        loop {
+            let rest = &self.bytes[self.pos..];
+            let i = memchr::memchr2(b'"', b'\\', rest)?;
+            plain(&rest[..i])?;
+            self.pos += i + 1;
+            if rest[i] == b'"' {
+                return Some(());
+            }
+            match self.next()? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                b'u' => {
+                    let end = self.pos.checked_add(4)?;
+                    let hex = std::str::from_utf8(self.bytes.get(self.pos..end)?).ok()?;
+                    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        return None;
+                    }
+                    // Surrogates (paired or not) are left to serde_json.
+                    let unit = u16::from_str_radix(hex, 16).ok()?;
+                    if (0xD800..=0xDFFF).contains(&unit) {
+                        return None;
+                    }
+                    self.pos = end;
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Checks a run of string content without escapes: no control characters, valid UTF-8.
+fn plain(run: &[u8]) -> Option<()> {
+    // Written without early exit so that it compiles to vector compares.
+    let control = run.iter().fold(false, |any, &b| any | (b < 0x20));
+    if control {
+        return None;
+    }
+    if !run.is_ascii() {
+        std::str::from_utf8(run).ok()?;
+    }
+    Some(())
 }
 
 #[cfg(test)]
