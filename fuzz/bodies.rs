@@ -131,6 +131,11 @@ const HEADER_NAMES: [&str; 12] = [
 
 /// Any bytes through `Jwe::parse` (and the DIDComm envelope checks); every accessor is read.
 pub fn parse(data: &[u8]) {
+    // The fast readers answer exactly as the general ones (built into the library only when
+    // fuzzing; `cargo test` runs the same check over the corpus in the library's unit tests).
+    #[cfg(fuzzing)]
+    authcrypt::fuzzing::check_readers(data);
+
     let parsed = Jwe::parse(data);
     if let Ok(jwe) = &parsed {
         touch_jwe(jwe);

@@ -1277,11 +1277,10 @@ fn check_message(sender: Option<&str>, recipient: &str, peek: &Peek<'_>) -> Resu
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// What a peek says, comparable.
+/// Whenever the fast message reader answers, serde_json accepts the text and reads the same
+/// values; returns whether the fast reader answered (tests and fuzzing).
+#[cfg(any(test, fuzzing))]
+pub(crate) fn message_readers_agree(text: &[u8]) -> bool {
     fn facts(p: &Peek<'_>) -> String {
         format!(
             "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
@@ -1295,25 +1294,30 @@ mod tests {
             p.to
         )
     }
-
-    /// Whenever the fast reader answers, serde_json accepts the text and reads the same values.
-    fn agree(text: &[u8]) -> bool {
-        let Some(fast) = crate::scan::message(text).and_then(Peek::from_members) else {
-            return false;
-        };
-        let slow: Peek<'_> = serde_json::from_slice(text).unwrap_or_else(|e| {
-            panic!(
-                "fast reader accepted what serde_json rejects ({e}): {}",
-                String::from_utf8_lossy(text)
-            )
-        });
-        assert_eq!(
-            facts(&fast),
-            facts(&slow),
-            "{}",
+    let Some(fast) = crate::scan::message(text).and_then(Peek::from_members) else {
+        return false;
+    };
+    let slow: Peek<'_> = serde_json::from_slice(text).unwrap_or_else(|e| {
+        panic!(
+            "fast reader accepted what serde_json rejects ({e}): {}",
             String::from_utf8_lossy(text)
-        );
-        true
+        )
+    });
+    assert_eq!(
+        facts(&fast),
+        facts(&slow),
+        "{}",
+        String::from_utf8_lossy(text)
+    );
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agree(text: &[u8]) -> bool {
+        message_readers_agree(text)
     }
 
     const SAMPLES: &[&str] = &[

@@ -39,6 +39,7 @@
 
 pub mod agreement;
 mod b64;
+mod basepoint;
 pub mod cache;
 pub mod content;
 pub mod didcomm;
@@ -55,3 +56,21 @@ pub use content::{ContentKey, Enc, Plaintext};
 pub use error::{Error, Location, ProfileError, Result};
 pub use jwe::{Alg, Decrypted, Decrypter, Encrypter, Jwe, Limits, Serialization};
 pub use jwk::{Coordinates, Curve, Jwk, PublicKey, SecretKey};
+
+/// Cross-checks for the fuzz targets, compiled only under `cfg(fuzzing)` (cargo-fuzz sets it).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Panics when a fast reader and the general one disagree on `data`: the envelope reader
+    /// under the default and under tight limits, and the plaintext reader of the message checks.
+    pub fn check_readers(data: &[u8]) {
+        let tight = crate::Limits {
+            max_envelope_len: 1 << 20,
+            max_recipients: 2,
+            max_json_depth: 4,
+        };
+        crate::jwe::readers_agree(data, &crate::Limits::default());
+        crate::jwe::readers_agree(data, &tight);
+        crate::didcomm::message_readers_agree(data);
+    }
+}

@@ -15,6 +15,8 @@ pub(crate) use decrypt::EntryOptions;
 pub use decrypt::{Decrypted, Decrypter};
 pub use encrypt::{Encrypter, FixedRandomness};
 pub use header::Headers;
+#[cfg(fuzzing)]
+pub(crate) use serialize::readers_agree;
 pub use serialize::{Jwe, Recipient};
 
 use std::fmt;
