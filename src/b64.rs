@@ -43,10 +43,12 @@ pub(crate) fn decode_split(text: &[u8], threads: usize) -> Option<Vec<u8>> {
     let (head, tail) = text.split_at(mid);
     let mut out = vec![0u8; n / 4 * 3 + rem];
     let (out_head, out_tail) = out.split_at_mut(mid / 4 * 3);
-    let (a, b) = rayon::join(
-        || FAST.decode_slice(head, out_head),
-        || FAST.decode_slice(tail, out_tail),
-    );
+    // This thread decodes the head while a helper from rayon's pool decodes the tail.
+    let mut b = Err(base64::DecodeSliceError::OutputSliceTooSmall);
+    let a = rayon::in_place_scope(|s| {
+        s.spawn(|_| b = FAST.decode_slice(tail, out_tail));
+        FAST.decode_slice(head, out_head)
+    });
     match (a, b) {
         (Ok(x), Ok(y)) if x + y == out.len() => Some(out),
         _ => None,

@@ -459,9 +459,9 @@ fn cbc_start<C: KeyIvInit, M: Mac + KeyInit>(k: &[u8], iv: &[u8], aad: &[u8]) ->
     Ok((cipher, mac))
 }
 
-/// CBC encryption of each chunk on one thread, HMAC of each finished chunk on another, both on
-/// rayon's pool (the caller waits): the producer never blocks, so on a pool with one free
-/// thread the two simply run one after the other.
+/// CBC encryption of each chunk on this thread, HMAC of each finished chunk on a helper from
+/// rayon's pool. This side never waits for the helper until the end, so a pool with no free
+/// thread only delays the HMAC.
 fn cbc_encrypt_pipelined<C: KeyIvInit + BlockEncryptMut + Send, M: Mac + KeyInit + Send>(
     k: &[u8],
     iv: &[u8],
@@ -474,31 +474,33 @@ fn cbc_encrypt_pipelined<C: KeyIvInit + BlockEncryptMut + Send, M: Mac + KeyInit
     buf.resize(len + pad, pad as u8);
     let (mut cipher, mut mac) = cbc_start::<C, M>(k, iv, aad)?;
     let (tx, rx) = std::sync::mpsc::channel::<&[u8]>();
-    let ((), mut mac) = rayon::join(
-        move || {
-            for chunk in buf.chunks_mut(PIPELINE_CHUNK) {
-                let (blocks, _) = InOutBuf::from(&mut *chunk).into_chunks();
-                cipher.encrypt_blocks_inout_mut(blocks);
-                let done: &[u8] = chunk;
-                if tx.send(done).is_err() {
-                    break;
-                }
-            }
-        },
-        move || {
+    let (mac_tx, mac_rx) = std::sync::mpsc::channel::<M>();
+    rayon::in_place_scope(|s| {
+        s.spawn(move |_| {
             for chunk in rx {
                 mac.update(chunk);
             }
-            mac
-        },
-    );
+            // The receiver lives until the scope ends, so this cannot fail.
+            let _ = mac_tx.send(mac);
+        });
+        for chunk in buf.chunks_mut(PIPELINE_CHUNK) {
+            let (blocks, _) = InOutBuf::from(&mut *chunk).into_chunks();
+            cipher.encrypt_blocks_inout_mut(blocks);
+            let done: &[u8] = chunk;
+            if tx.send(done).is_err() {
+                break;
+            }
+        }
+        drop(tx);
+    });
+    let mut mac = mac_rx.recv().map_err(|_| Error::Crypto)?;
     mac.update(&((aad.len() as u64) * 8).to_be_bytes());
     let full = mac.finalize().into_bytes();
     Ok(full[..tag_len].to_vec())
 }
 
-/// HMAC of each chunk on one thread; CBC decryption of each chunk, once authenticated-so-far,
-/// on another (both on rayon's pool, as for encryption). Nothing leaves this function unless the
+/// HMAC of each chunk on this thread; CBC decryption of each chunk, once authenticated-so-far,
+/// on a helper from rayon's pool (as for encryption). Nothing leaves this function unless the
 /// whole tag verifies, and the padding is read only then; on failure the buffer is wiped.
 fn cbc_decrypt_pipelined<C: KeyIvInit + BlockDecryptMut + Send, M: Mac + KeyInit + Send>(
     k: &[u8],
@@ -512,20 +514,10 @@ fn cbc_decrypt_pipelined<C: KeyIvInit + BlockDecryptMut + Send, M: Mac + KeyInit
     }
     let (mut cipher, mut mac) = cbc_start::<C, M>(k, iv, aad)?;
     let (tx, rx) = std::sync::mpsc::channel::<&mut [u8]>();
-    let data = buf.as_mut_slice();
-    let (mut mac, ()) = rayon::join(
-        move || {
-            for chunk in data.chunks_mut(PIPELINE_CHUNK) {
-                mac.update(chunk);
-                if tx.send(chunk).is_err() {
-                    break;
-                }
-            }
-            mac
-        },
+    rayon::in_place_scope(|s| {
         // The HMAC is the long pole; the decrypting side polls instead of sleeping so that
         // handing it a chunk never costs the HMAC side a wake-up call.
-        move || loop {
+        s.spawn(move |_| loop {
             match rx.try_recv() {
                 Ok(chunk) => {
                     let (blocks, _) = InOutBuf::from(chunk).into_chunks();
@@ -534,8 +526,15 @@ fn cbc_decrypt_pipelined<C: KeyIvInit + BlockDecryptMut + Send, M: Mac + KeyInit
                 Err(std::sync::mpsc::TryRecvError::Empty) => std::thread::yield_now(),
                 Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
             }
-        },
-    );
+        });
+        for chunk in buf.chunks_mut(PIPELINE_CHUNK) {
+            mac.update(chunk);
+            if tx.send(chunk).is_err() {
+                break;
+            }
+        }
+        drop(tx);
+    });
     mac.update(&((aad.len() as u64) * 8).to_be_bytes());
     let full = mac.finalize().into_bytes();
     if !bool::from(full[..tag.len()].ct_eq(tag)) {

@@ -64,7 +64,7 @@ pub(crate) fn envelope(
     r.ws();
     if r.peek()? != b'}' {
         loop {
-            let name = r.name()?;
+            let name = r.known_name()?;
             r.ws();
             r.expect(b':')?;
             r.ws();
@@ -136,12 +136,18 @@ impl<'de> Reader<'de> {
         let rest = &self.bytes[self.pos..];
         // Names, kids and keys are short: a plain loop finds their end sooner than a call into
         // `memchr`, which wins on the long ciphertext.
-        let len = match rest.iter().take(SHORT).position(|&b| b == b'"') {
+        let len = match find_quote(&rest[..rest.len().min(SHORT)]) {
             Some(len) => len,
             None => SHORT + memchr::memchr(b'"', rest.get(SHORT..)?)?,
         };
         self.pos += len + 1;
         Some(&rest[..len])
+    }
+
+    /// A member name of the envelope: its raw bytes, which the caller compares with the names
+    /// it knows (so an escape or a byte JSON forbids never matches, and the reader gives up).
+    fn known_name(&mut self) -> Option<&'de [u8]> {
+        self.raw_string()
     }
 
     /// A member name, which must be plain printable ASCII without escapes.
@@ -200,7 +206,7 @@ impl<'de> Reader<'de> {
             return Some(entry);
         }
         loop {
-            let name = self.name()?;
+            let name = self.known_name()?;
             self.ws();
             self.expect(b':')?;
             self.ws();
@@ -224,7 +230,7 @@ impl<'de> Reader<'de> {
     fn kid_header(&mut self) -> Option<&'de str> {
         self.expect(b'{')?;
         self.ws();
-        if self.name()? != b"kid" {
+        if self.known_name()? != b"kid" {
             return None;
         }
         self.ws();
@@ -440,6 +446,30 @@ impl Reader<'_> {
     }
 }
 
+/// The index of the first `"` in `s`, eight bytes at a time (the classic has-zero-byte test on
+/// the bytes XOR `"`; the lowest flagged byte is always a true match).
+fn find_quote(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const QUOTES: u64 = 0x2222_2222_2222_2222;
+    let mut chunks = s.chunks_exact(8);
+    for (i, chunk) in chunks.by_ref().enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word) ^ QUOTES;
+        let hit = v.wrapping_sub(ONES) & !v & HIGHS;
+        if hit != 0 {
+            return Some(i * 8 + (hit.trailing_zeros() / 8) as usize);
+        }
+    }
+    let done = s.len() - chunks.remainder().len();
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'"')
+        .map(|p| done + p)
+}
+
 /// Checks a run of string content without escapes: no control characters, valid UTF-8.
 fn plain(run: &[u8]) -> Option<()> {
     // Written without early exit so that it compiles to vector compares.
@@ -489,6 +519,27 @@ mod tests {
         assert_eq!(envelope(b"{}", 32, 10), Some(Members::default()));
         let empty = envelope(br#"{"recipients":[]}"#, 32, 10).unwrap();
         assert_eq!(empty.recipients, Some(vec![]));
+    }
+
+    #[test]
+    fn find_quote_finds_the_first_quote() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut s = vec![b'a'; len];
+                for (i, b) in s.iter_mut().enumerate() {
+                    // Bytes around '"' (0x21, 0x23, 0xa2) must not be taken for it.
+                    *b = [b'!', b'#', 0xa2, b'a'][i % 4];
+                }
+                if at < len {
+                    s[at] = b'"';
+                    if at + 3 < len {
+                        s[at + 3] = b'"';
+                    }
+                }
+                let want = s.iter().position(|&b| b == b'"');
+                assert_eq!(find_quote(&s), want, "{len} {at}");
+            }
+        }
     }
 
     #[test]
