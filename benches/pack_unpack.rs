@@ -14,11 +14,8 @@
 //! `-- pack_1KiB/` to run a subset).
 
 use std::hint::black_box;
-use std::time::Duration;
 
-use criterion::{
-    criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
-};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
 use authcrypt::didcomm::KeySet;
 use authcrypt::Curve;
@@ -27,11 +24,13 @@ use authcrypt::Curve;
 mod fixtures;
 #[path = "common/floor.rs"]
 mod floor;
+#[path = "common/measure.rs"]
+mod measure;
 #[path = "common/ours.rs"]
 mod ours;
 
 use fixtures::{case_id, message, Mode, Parties, CURVES, RECIPIENTS, SIZES, SWEEP_RECIPIENTS};
-use ours::{Ours, Tuning};
+use ours::Tuning;
 
 /// One case with everything prepared outside the measured loop.
 struct Case {
@@ -43,6 +42,15 @@ struct Case {
 }
 
 impl Case {
+    fn ours(&self) -> measure::OursCase<'_> {
+        measure::OursCase {
+            id: &self.id,
+            mode: self.mode,
+            parties: &self.parties,
+            keys: &self.keys,
+        }
+    }
+
     fn new(mode: Mode, curve: Curve, recipients: usize, msg: &[u8]) -> Case {
         let parties = Parties::new(curve, recipients);
         let keys = parties.keyset(mode);
@@ -84,43 +92,15 @@ fn cases(size: usize, msg: &[u8]) -> Vec<Case> {
     out
 }
 
-/// Measurement settings per payload size: flat sampling (the slow cases take tens of
-/// milliseconds an iteration), short warm-up, fewer resamples, so that the whole matrix runs in
-/// about a quarter of an hour on two cores.
-fn configure<M: criterion::measurement::Measurement>(
-    group: &mut criterion::BenchmarkGroup<'_, M>,
-    size: usize,
-) {
-    group
-        .sampling_mode(SamplingMode::Flat)
-        .sample_size(if size >= 1024 * 1024 { 15 } else { 20 })
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_millis(if size >= 1024 * 1024 {
-            2500
-        } else {
-            1500
-        }))
-        .nresamples(10_000)
-        .throughput(Throughput::Bytes(size as u64));
-}
-
 fn matrix(c: &mut Criterion) {
     for (size, label) in SIZES {
         let msg = message(size);
         let cases = cases(size, &msg);
 
         let mut group = c.benchmark_group(format!("pack_{label}"));
-        configure(&mut group, size);
+        measure::configure(&mut group, size);
         for case in &cases {
-            for tuning in Tuning::ALL {
-                if !tuning.applies_to(case.mode) {
-                    continue;
-                }
-                let ours = Ours::new(tuning, case.mode, &case.parties, &case.keys, &msg);
-                group.bench_function(BenchmarkId::new(tuning.function_id(), &case.id), |b| {
-                    b.iter(|| ours.packer.pack(black_box(&msg)).expect("pack"))
-                });
-            }
+            measure::bench_pack(&mut group, &case.ours(), &msg);
             group.bench_function(BenchmarkId::new("floor", &case.id), |b| {
                 b.iter(|| case.floor.pack(black_box(&msg)))
             });
@@ -128,22 +108,9 @@ fn matrix(c: &mut Criterion) {
         group.finish();
 
         let mut group = c.benchmark_group(format!("unpack_{label}"));
-        configure(&mut group, size);
+        measure::configure(&mut group, size);
         for case in &cases {
-            for tuning in Tuning::ALL {
-                if !tuning.applies_to(case.mode) {
-                    continue;
-                }
-                let ours = Ours::new(tuning, case.mode, &case.parties, &case.keys, &msg);
-                let envelope = ours.packer.pack(&msg).expect("pack");
-                group.bench_function(BenchmarkId::new(tuning.function_id(), &case.id), |b| {
-                    b.iter(|| {
-                        ours.unpacker
-                            .unpack(black_box(envelope.as_bytes()))
-                            .expect("unpack")
-                    })
-                });
-            }
+            measure::bench_unpack(&mut group, &case.ours(), &msg);
             let envelope = case.floor.pack(&msg);
             group.bench_function(BenchmarkId::new("floor", &case.id), |b| {
                 b.iter(|| case.floor.unpack(black_box(&envelope)))

@@ -67,6 +67,13 @@ macro_rules! fixed_base {
                 bytes.as_mut_slice().zeroize();
                 acc
             }
+
+            /// The public key of `secret`, from the table. A secret key is never zero, so
+            /// the point is never the identity and the fallback never runs.
+            pub(crate) fn public_key(secret: &::$krate::SecretKey) -> ::$krate::PublicKey {
+                let point = mul(&secret.to_nonzero_scalar()).to_affine();
+                ::$krate::PublicKey::from_affine(point).unwrap_or_else(|_| secret.public_key())
+            }
         }
     };
 }

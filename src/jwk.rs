@@ -349,26 +349,10 @@ impl SecretKey {
     pub fn public_key(&self) -> PublicKey {
         match self {
             SecretKey::X25519(k) => PublicKey::X25519(k.into()),
-            // From the precomputed table of multiples of G (`basepoint`); a secret key is
-            // never zero, so the point is never the identity and the fallback never runs.
-            SecretKey::P256(k) => {
-                let point = crate::basepoint::p256::mul(&k.to_nonzero_scalar()).to_affine();
-                PublicKey::P256(
-                    p256::PublicKey::from_affine(point).unwrap_or_else(|_| k.public_key()),
-                )
-            }
-            SecretKey::P384(k) => {
-                let point = crate::basepoint::p384::mul(&k.to_nonzero_scalar()).to_affine();
-                PublicKey::P384(
-                    p384::PublicKey::from_affine(point).unwrap_or_else(|_| k.public_key()),
-                )
-            }
-            SecretKey::P521(k) => {
-                let point = crate::basepoint::p521::mul(&k.to_nonzero_scalar()).to_affine();
-                PublicKey::P521(
-                    p521::PublicKey::from_affine(point).unwrap_or_else(|_| k.public_key()),
-                )
-            }
+            // From the precomputed table of multiples of G (`basepoint`).
+            SecretKey::P256(k) => PublicKey::P256(crate::basepoint::p256::public_key(k)),
+            SecretKey::P384(k) => PublicKey::P384(crate::basepoint::p384::public_key(k)),
+            SecretKey::P521(k) => PublicKey::P521(crate::basepoint::p521::public_key(k)),
         }
     }
 }

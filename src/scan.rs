@@ -60,44 +60,29 @@ pub(crate) fn envelope(
     let mut r = Reader { bytes, pos: 0 };
     let mut out = Members::default();
     r.ws();
-    r.expect(b'{')?;
-    r.ws();
-    if r.peek()? != b'}' {
-        loop {
-            let name = r.known_name()?;
-            r.ws();
-            r.expect(b':')?;
-            r.ws();
-            if name == b"recipients" {
-                if out.recipients.is_some() {
-                    return None;
-                }
-                out.recipients = Some(r.recipients(max_recipients)?);
-            } else {
-                let slot = match name {
-                    b"protected" => &mut out.protected,
-                    b"encrypted_key" => &mut out.encrypted_key,
-                    b"aad" => &mut out.aad,
-                    b"iv" => &mut out.iv,
-                    b"ciphertext" => &mut out.ciphertext,
-                    b"tag" => &mut out.tag,
-                    _ => return None,
-                };
-                if slot.is_some() {
-                    return None;
-                }
-                *slot = Some(Cow::Borrowed(r.base64()?));
+    r.sequence(b'{', b'}', |r| {
+        let name = r.name_colon()?;
+        if name == b"recipients" {
+            if out.recipients.is_some() {
+                return None;
             }
-            r.ws();
-            match r.next()? {
-                b',' => r.ws(),
-                b'}' => break,
-                _ => return None,
-            }
+            out.recipients = Some(r.recipients(max_recipients)?);
+            return Some(());
         }
-    } else {
-        r.pos += 1;
-    }
+        let slot = match name {
+            b"protected" => &mut out.protected,
+            b"encrypted_key" => &mut out.encrypted_key,
+            b"aad" => &mut out.aad,
+            b"iv" => &mut out.iv,
+            b"ciphertext" => &mut out.ciphertext,
+            b"tag" => &mut out.tag,
+            _ => return None,
+        };
+        // The text is validated by the base64url decode that follows.
+        slot.replace(Cow::Borrowed(r.raw_string()?))
+            .is_none()
+            .then_some(())
+    })?;
     r.ws();
     (r.pos == bytes.len()).then_some(out)
 }
@@ -144,23 +129,40 @@ impl<'de> Reader<'de> {
         Some(&rest[..len])
     }
 
-    /// A member name of the envelope: its raw bytes, which the caller compares with the names
-    /// it knows (so an escape or a byte JSON forbids never matches, and the reader gives up).
-    fn known_name(&mut self) -> Option<&'de [u8]> {
-        self.raw_string()
-    }
-
-    /// A member name, which must be plain printable ASCII without escapes.
-    fn name(&mut self) -> Option<&'de [u8]> {
+    /// A member name and its colon. Envelope names are raw bytes that the caller compares with
+    /// the names it knows, so an escape or a byte JSON forbids never matches and the reader
+    /// gives up.
+    fn name_colon(&mut self) -> Option<&'de [u8]> {
         let name = self.raw_string()?;
-        name.iter()
-            .all(|&b| (0x20..0x7f).contains(&b) && b != b'\\')
-            .then_some(name)
+        self.ws();
+        self.expect(b':')?;
+        self.ws();
+        Some(name)
     }
 
-    /// A base64url member's text (validated by the decode that follows).
-    fn base64(&mut self) -> Option<&'de [u8]> {
-        self.raw_string()
+    /// `open`, items separated by commas, `close`, with JSON whitespace anywhere between;
+    /// `item` reads one element (for an object, a name, its colon and its value).
+    fn sequence(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        self.expect(open)?;
+        self.ws();
+        if self.peek()? == close {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            self.ws();
+            match self.next()? {
+                b',' => self.ws(),
+                b if b == close => return Some(()),
+                _ => return None,
+            }
+        }
     }
 
     /// A string that must be valid JSON without escapes: any UTF-8 except control characters.
@@ -173,69 +175,42 @@ impl<'de> Reader<'de> {
     }
 
     fn recipients(&mut self, max: usize) -> Option<Vec<RawRecipient<'de>>> {
-        self.expect(b'[')?;
-        self.ws();
         let mut out = Vec::new();
-        if self.peek()? == b']' {
-            self.pos += 1;
-            return Some(out);
-        }
-        loop {
+        self.sequence(b'[', b']', |r| {
             if out.len() == max {
                 return None;
             }
-            out.push(self.recipient()?);
-            self.ws();
-            match self.next()? {
-                b',' => self.ws(),
-                b']' => return Some(out),
-                _ => return None,
-            }
-        }
+            out.push(r.recipient()?);
+            Some(())
+        })?;
+        Some(out)
     }
 
     fn recipient(&mut self) -> Option<RawRecipient<'de>> {
-        self.expect(b'{')?;
-        self.ws();
         let mut entry = RawRecipient {
             kid: None,
             encrypted_key: None,
         };
-        if self.peek()? == b'}' {
-            self.pos += 1;
-            return Some(entry);
-        }
-        loop {
-            let name = self.known_name()?;
-            self.ws();
-            self.expect(b':')?;
-            self.ws();
-            match name {
-                b"header" if entry.kid.is_none() => entry.kid = Some(self.kid_header()?),
+        self.sequence(b'{', b'}', |r| {
+            match r.name_colon()? {
+                b"header" if entry.kid.is_none() => entry.kid = Some(r.kid_header()?),
                 b"encrypted_key" if entry.encrypted_key.is_none() => {
-                    entry.encrypted_key = Some(Cow::Borrowed(self.base64()?))
+                    entry.encrypted_key = Some(Cow::Borrowed(r.raw_string()?))
                 }
                 _ => return None,
             }
-            self.ws();
-            match self.next()? {
-                b',' => self.ws(),
-                b'}' => return Some(entry),
-                _ => return None,
-            }
-        }
+            Some(())
+        })?;
+        Some(entry)
     }
 
     /// `{"kid":"…"}`, the only per-recipient header DIDComm uses.
     fn kid_header(&mut self) -> Option<&'de str> {
         self.expect(b'{')?;
         self.ws();
-        if self.known_name()? != b"kid" {
+        if self.name_colon()? != b"kid" {
             return None;
         }
-        self.ws();
-        self.expect(b':')?;
-        self.ws();
         let kid = self.plain_str()?;
         self.ws();
         self.expect(b'}')?;
@@ -271,42 +246,31 @@ pub(crate) fn message(bytes: &[u8]) -> Option<MessageMembers<'_>> {
     let mut r = Reader { bytes, pos: 0 };
     let mut out = MessageMembers::default();
     r.ws();
-    r.expect(b'{')?;
-    r.ws();
-    if r.peek()? == b'}' {
-        r.pos += 1;
-    } else {
-        loop {
-            let name = r.name()?;
-            r.ws();
-            r.expect(b':')?;
-            r.ws();
-            let start = r.pos;
-            r.skip_value(1)?;
-            let value = &bytes[start..r.pos];
-            let mut ignored = None;
-            let slot = match name {
-                b"protected" => &mut out.protected,
-                b"ciphertext" => &mut out.ciphertext,
-                b"iv" => &mut out.iv,
-                b"payload" => &mut out.payload,
-                b"signatures" => &mut out.signatures,
-                b"signature" => &mut out.signature,
-                b"from" => &mut out.from,
-                b"to" => &mut out.to,
-                _ => &mut ignored,
-            };
-            if slot.replace(value).is_some() {
-                return None;
-            }
-            r.ws();
-            match r.next()? {
-                b',' => r.ws(),
-                b'}' => break,
-                _ => return None,
-            }
+    r.sequence(b'{', b'}', |r| {
+        // Names must be plain printable ASCII here: the unknown ones are skipped, not matched.
+        let name = r.name_colon()?;
+        if name
+            .iter()
+            .any(|&b| !(0x20..0x7f).contains(&b) || b == b'\\')
+        {
+            return None;
         }
-    }
+        let start = r.pos;
+        r.skip_value(1)?;
+        let value = &bytes[start..r.pos];
+        let slot = match name {
+            b"protected" => &mut out.protected,
+            b"ciphertext" => &mut out.ciphertext,
+            b"iv" => &mut out.iv,
+            b"payload" => &mut out.payload,
+            b"signatures" => &mut out.signatures,
+            b"signature" => &mut out.signature,
+            b"from" => &mut out.from,
+            b"to" => &mut out.to,
+            _ => return Some(()),
+        };
+        slot.replace(value).is_none().then_some(())
+    })?;
     r.ws();
     (r.pos == bytes.len()).then_some(out)
 }
@@ -316,55 +280,15 @@ impl Reader<'_> {
     fn skip_value(&mut self, depth: usize) -> Option<()> {
         match self.peek()? {
             b'"' => self.skip_string(),
-            b'{' => {
-                if depth >= MESSAGE_DEPTH {
-                    return None;
-                }
-                self.pos += 1;
-                self.ws();
-                if self.peek()? == b'}' {
-                    self.pos += 1;
-                    return Some(());
-                }
-                loop {
-                    self.ws();
-                    if self.peek()? != b'"' {
-                        return None;
-                    }
-                    self.skip_string()?;
-                    self.ws();
-                    self.expect(b':')?;
-                    self.ws();
-                    self.skip_value(depth + 1)?;
-                    self.ws();
-                    match self.next()? {
-                        b',' => {}
-                        b'}' => return Some(()),
-                        _ => return None,
-                    }
-                }
-            }
-            b'[' => {
-                if depth >= MESSAGE_DEPTH {
-                    return None;
-                }
-                self.pos += 1;
-                self.ws();
-                if self.peek()? == b']' {
-                    self.pos += 1;
-                    return Some(());
-                }
-                loop {
-                    self.ws();
-                    self.skip_value(depth + 1)?;
-                    self.ws();
-                    match self.next()? {
-                        b',' => {}
-                        b']' => return Some(()),
-                        _ => return None,
-                    }
-                }
-            }
+            b'{' | b'[' if depth >= MESSAGE_DEPTH => None,
+            b'{' => self.sequence(b'{', b'}', |r| {
+                r.skip_string()?;
+                r.ws();
+                r.expect(b':')?;
+                r.ws();
+                r.skip_value(depth + 1)
+            }),
+            b'[' => self.sequence(b'[', b']', |r| r.skip_value(depth + 1)),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
@@ -481,6 +405,32 @@ fn plain(run: &[u8]) -> Option<()> {
         std::str::from_utf8(run).ok()?;
     }
     Some(())
+}
+
+/// Variants of `sample` for the tests that hold the fast readers against the general ones: at
+/// every position one byte deleted and one bit flipped, and at every `insert_every`-th position
+/// each of `inserts` inserted.
+#[cfg(test)]
+pub(crate) fn mutants<'a>(
+    sample: &'a [u8],
+    inserts: &'a [&'a [u8]],
+    insert_every: usize,
+) -> impl Iterator<Item = Vec<u8>> + 'a {
+    (0..sample.len()).flat_map(move |i| {
+        let mut deleted = sample.to_vec();
+        deleted.remove(i);
+        let mut flipped = sample.to_vec();
+        flipped[i] ^= 1 << (i % 8);
+        let inserted = inserts
+            .iter()
+            .filter(move |_| i % insert_every == 0)
+            .map(move |ins| {
+                let mut m = sample.to_vec();
+                m.splice(i..i, ins.iter().copied());
+                m
+            });
+        [deleted, flipped].into_iter().chain(inserted)
+    })
 }
 
 #[cfg(test)]

@@ -60,25 +60,6 @@ impl RecipientHeader {
             RecipientHeader::Kid(kid, _) => (name == "kid").then_some(kid),
         }
     }
-
-    /// The first member name that is also in `other`.
-    fn shared_name<'m>(&'m self, other: &Map<String, Value>) -> Option<&'m str> {
-        match self {
-            RecipientHeader::Map(m) => {
-                let (small, large) = if m.len() < other.len() {
-                    (m, other)
-                } else {
-                    (other, m)
-                };
-                small
-                    .keys()
-                    .find(|k| large.contains_key(*k))
-                    .and_then(|k| m.get_key_value(k))
-                    .map(|(k, _)| k.as_str())
-            }
-            RecipientHeader::Kid(..) => other.contains_key("kid").then_some("kid"),
-        }
-    }
 }
 
 impl PartialEq for RecipientHeader {
@@ -290,16 +271,28 @@ fn check_protected_zip_and_crit(protected: &Map<String, Value>) -> Result<()> {
 
 /// Rejects a name that appears in two of the given headers (RFC 7516 §7.2.1).
 pub(crate) fn check_disjoint(a: &Map<String, Value>, b: &Map<String, Value>) -> Result<()> {
-    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    match small.keys().find(|k| large.contains_key(*k)) {
-        Some(name) => Err(Error::DuplicateHeader(name.chars().take(64).collect())),
-        None => Ok(()),
-    }
+    duplicate_header(first_shared(a, b))
 }
 
 /// [`check_disjoint`] for a recipient header.
 pub(crate) fn check_recipient_disjoint(a: &Map<String, Value>, b: &RecipientHeader) -> Result<()> {
-    match b.shared_name(a) {
+    duplicate_header(match b {
+        RecipientHeader::Map(m) => first_shared(a, m),
+        RecipientHeader::Kid(..) => a.contains_key("kid").then_some("kid"),
+    })
+}
+
+/// A name in both maps: the first, in order, of the smaller one that the larger one has.
+fn first_shared<'m>(a: &'m Map<String, Value>, b: &'m Map<String, Value>) -> Option<&'m str> {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    small
+        .keys()
+        .find(|k| large.contains_key(*k))
+        .map(String::as_str)
+}
+
+fn duplicate_header(name: Option<&str>) -> Result<()> {
+    match name {
         Some(name) => Err(Error::DuplicateHeader(name.chars().take(64).collect())),
         None => Ok(()),
     }

@@ -9,17 +9,17 @@
 //! Run from benches/peer: `CARGO_TARGET_DIR=../../target-bench cargo bench --bench peer`.
 
 use std::hint::black_box;
-use std::time::Duration;
 
-use criterion::{
-    criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
-};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
 use authcrypt::didcomm::KeySet;
 use authcrypt::Curve;
 use authcrypt_peer_bench::fixtures::{case_id, message, Mode, Parties, CURVES, RECIPIENTS, SIZES};
 use authcrypt_peer_bench::ours::{Ours, Tuning};
-use authcrypt_peer_bench::{floor, PeerCase};
+use authcrypt_peer_bench::{fixtures, floor, ours, PeerCase};
+
+#[path = "../../common/measure.rs"]
+mod measure;
 
 struct Case {
     id: String,
@@ -31,6 +31,15 @@ struct Case {
 }
 
 impl Case {
+    fn ours(&self) -> measure::OursCase<'_> {
+        measure::OursCase {
+            id: &self.id,
+            mode: self.mode,
+            parties: &self.parties,
+            keys: &self.keys,
+        }
+    }
+
     fn new(mode: Mode, curve: Curve, recipients: usize, msg: &[u8]) -> Case {
         let parties = Parties::new(curve, recipients);
         let keys = parties.keyset(mode);
@@ -63,23 +72,6 @@ impl Case {
     }
 }
 
-fn configure<M: criterion::measurement::Measurement>(
-    group: &mut criterion::BenchmarkGroup<'_, M>,
-    size: usize,
-) {
-    group
-        .sampling_mode(SamplingMode::Flat)
-        .sample_size(if size >= 1024 * 1024 { 15 } else { 20 })
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_millis(if size >= 1024 * 1024 {
-            2500
-        } else {
-            1500
-        }))
-        .nresamples(10_000)
-        .throughput(Throughput::Bytes(size as u64));
-}
-
 fn side_by_side(c: &mut Criterion) {
     for (size, label) in SIZES {
         let msg = message(size);
@@ -93,17 +85,9 @@ fn side_by_side(c: &mut Criterion) {
         }
 
         let mut group = c.benchmark_group(format!("peer_pack_{label}"));
-        configure(&mut group, size);
+        measure::configure(&mut group, size);
         for case in &cases {
-            for tuning in Tuning::ALL {
-                if !tuning.applies_to(case.mode) {
-                    continue;
-                }
-                let ours = Ours::new(tuning, case.mode, &case.parties, &case.keys, &msg);
-                group.bench_function(BenchmarkId::new(tuning.function_id(), &case.id), |b| {
-                    b.iter(|| ours.packer.pack(black_box(&msg)).expect("pack"))
-                });
-            }
+            measure::bench_pack(&mut group, &case.ours(), &msg);
             group.bench_function(BenchmarkId::new("askar", &case.id), |b| {
                 b.iter(|| case.askar.pack(black_box(&msg)).expect("askar pack"))
             });
@@ -114,22 +98,9 @@ fn side_by_side(c: &mut Criterion) {
         group.finish();
 
         let mut group = c.benchmark_group(format!("peer_unpack_{label}"));
-        configure(&mut group, size);
+        measure::configure(&mut group, size);
         for case in &cases {
-            for tuning in Tuning::ALL {
-                if !tuning.applies_to(case.mode) {
-                    continue;
-                }
-                let ours = Ours::new(tuning, case.mode, &case.parties, &case.keys, &msg);
-                let envelope = ours.packer.pack(&msg).expect("pack");
-                group.bench_function(BenchmarkId::new(tuning.function_id(), &case.id), |b| {
-                    b.iter(|| {
-                        ours.unpacker
-                            .unpack(black_box(envelope.as_bytes()))
-                            .expect("unpack")
-                    })
-                });
-            }
+            measure::bench_unpack(&mut group, &case.ours(), &msg);
             let envelope = case.askar.pack(&msg).expect("askar pack");
             group.bench_function(BenchmarkId::new("askar", &case.id), |b| {
                 b.iter(|| {
