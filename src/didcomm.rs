@@ -29,8 +29,10 @@
 //! # Ok::<(), authcrypt::Error>(())
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
@@ -208,11 +210,17 @@ impl KeyResolver for Jwk {
 /// A set of keys by kid: a JWK Set, or keys gathered from several files and DID documents.
 #[derive(Debug, Clone, Default)]
 pub struct KeySet {
-    order: Vec<String>,
-    keys: HashMap<String, Jwk>,
+    /// The keys in insertion order; every one has a kid.
+    keys: Vec<Jwk>,
+    /// Position by kid, kept once the set is larger than [`KeySet::LINEAR`].
+    index: HashMap<String, usize>,
 }
 
 impl KeySet {
+    /// Up to this many keys, a lookup compares kids in order, which is quicker than hashing
+    /// one (an envelope for ten recipients asks once per recipient).
+    const LINEAR: usize = 8;
+
     /// An empty set.
     pub fn new() -> KeySet {
         KeySet::default()
@@ -270,48 +278,70 @@ impl KeySet {
     pub fn insert(&mut self, key: Jwk) -> Result<()> {
         let kid = key
             .kid()
-            .ok_or(Error::InvalidKey("a key in a key set needs a \"kid\""))?
-            .to_owned();
-        if self.keys.insert(kid.clone(), key).is_none() {
-            self.order.push(kid);
+            .ok_or(Error::InvalidKey("a key in a key set needs a \"kid\""))?;
+        if let Some(i) = self.position(kid) {
+            self.keys[i] = key;
+            return Ok(());
+        }
+        self.keys.push(key);
+        if self.keys.len() > KeySet::LINEAR {
+            if self.index.is_empty() {
+                self.index = self
+                    .keys
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, k)| Some((k.kid()?.to_owned(), i)))
+                    .collect();
+            } else {
+                let i = self.keys.len() - 1;
+                let kid = self.keys[i].kid().unwrap_or_default().to_owned();
+                self.index.insert(kid, i);
+            }
         }
         Ok(())
     }
 
+    fn position(&self, kid: &str) -> Option<usize> {
+        if self.keys.len() > KeySet::LINEAR {
+            return self.index.get(kid).copied();
+        }
+        self.keys.iter().position(|k| k.kid() == Some(kid))
+    }
+
+    fn get(&self, kid: &str) -> Option<&Jwk> {
+        self.position(kid).map(|i| &self.keys[i])
+    }
+
     /// Adds every key of another set.
     pub fn extend(&mut self, other: KeySet) {
-        let KeySet { order, mut keys } = other;
-        for kid in order {
-            if let Some(k) = keys.remove(&kid) {
-                if self.keys.insert(kid.clone(), k).is_none() {
-                    self.order.push(kid);
-                }
-            }
+        for key in other.keys {
+            // Every key of a set has a kid.
+            let _ = self.insert(key);
         }
     }
 
     /// The keys in insertion order.
     pub fn keys(&self) -> impl Iterator<Item = &Jwk> {
-        self.order.iter().filter_map(|k| self.keys.get(k))
+        self.keys.iter()
     }
 
     /// Number of keys.
     pub fn len(&self) -> usize {
-        self.order.len()
+        self.keys.len()
     }
 
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        self.keys.is_empty()
     }
 }
 
 impl KeyResolver for KeySet {
     fn public_key(&self, kid: &str) -> Option<Jwk> {
-        self.keys.get(kid).map(Jwk::to_public)
+        self.get(kid).map(Jwk::to_public)
     }
     fn secret_key(&self, kid: &str) -> Option<Jwk> {
-        self.keys.get(kid).filter(|k| k.is_private()).cloned()
+        self.get(kid).filter(|k| k.is_private()).cloned()
     }
     fn key_agreement(&self, did: &str) -> Vec<Jwk> {
         self.keys()
@@ -713,15 +743,33 @@ fn anoncrypt(
 /// A DIDComm envelope that has passed every header check (spec-notes 31–35), not yet
 /// decrypted. Read who it claims to be from and for, resolve the keys, then
 /// [`Envelope::decrypt`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Envelope {
     jwe: Jwe,
     mode: Mode,
     alg: Alg,
     enc: Enc,
     curve: Curve,
+    epk: Jwk,
     sender_kid: Option<String>,
-    recipient_kids: Vec<String>,
+    /// Built when [`Envelope::recipient_kids`] is first called; [`Envelope::kids`] reads them
+    /// from the headers.
+    recipient_kids: OnceLock<Vec<String>>,
+}
+
+impl fmt::Debug for Envelope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Envelope")
+            .field("mode", &self.mode)
+            .field("alg", &self.alg)
+            .field("enc", &self.enc)
+            .field("curve", &self.curve)
+            .field("epk", &self.epk)
+            .field("sender_kid", &self.sender_kid)
+            .field("recipient_kids", &self.kids().collect::<Vec<_>>())
+            .field("jwe", &self.jwe)
+            .finish()
+    }
 }
 
 impl Envelope {
@@ -740,27 +788,20 @@ impl Envelope {
         if jwe.serialization() != Serialization::General {
             return Err(ProfileError::NotGeneralJson(jwe.serialization().name()).into());
         }
-        let protected = jwe.protected_header();
-        let in_protected = |name: &'static str| -> Result<&Value> {
+        let protected = &jwe.protected;
+        let in_protected = |name: &'static str| -> Result<&str> {
             protected
-                .get(name)
+                .str(name)?
                 .ok_or_else(|| ProfileError::NotProtected(name).into())
         };
         // 32: alg, enc allowed for the mode; epk and apv protected.
-        let alg_name = match in_protected("alg")? {
-            Value::String(s) => s.as_str(),
-            _ => return Err(invalid_protected("alg")),
-        };
-        let alg = Alg::from_name(alg_name)?;
+        let alg = Alg::from_name(in_protected("alg")?)?;
         let mode = match alg {
             Alg::Ecdh1PuA256Kw => Mode::Authcrypt,
             Alg::EcdhEsA256Kw => Mode::Anoncrypt,
             other => return Err(ProfileError::AlgNotAllowed(other.name()).into()),
         };
-        let enc = match in_protected("enc")? {
-            Value::String(s) => Enc::from_name(s)?,
-            _ => return Err(invalid_protected("enc")),
-        };
+        let enc = Enc::from_name(in_protected("enc")?)?;
         let enc_ok = match mode {
             Mode::Authcrypt => enc == Enc::A256CbcHs512,
             Mode::Anoncrypt => matches!(enc, Enc::A256CbcHs512 | Enc::A256Gcm | Enc::XC20P),
@@ -772,21 +813,17 @@ impl Envelope {
             }
             .into());
         }
-        in_protected("epk")?;
+        if !protected.contains("epk") {
+            return Err(ProfileError::NotProtected("epk").into());
+        }
         let headers = jwe.headers(0);
         let epk = headers.epk(Coordinates::LeftPadShort)?;
-        let apv_text = match in_protected("apv")? {
-            Value::String(s) => s.as_str(),
-            _ => return Err(invalid_protected("apv")),
-        };
-        if let Some(typ) = protected.get("typ") {
-            let Value::String(typ) = typ else {
-                return Err(invalid_protected("typ"));
-            };
+        let apv_text = in_protected("apv")?;
+        if let Some(typ) = protected.str("typ")? {
             let full = if typ.contains('/') {
-                typ.clone()
+                Cow::Borrowed(typ)
             } else {
-                format!("application/{typ}")
+                Cow::Owned(format!("application/{typ}"))
             };
             if !full.eq_ignore_ascii_case(TYP_ENCRYPTED) {
                 return Err(ProfileError::WrongTyp(typ.chars().take(128).collect()).into());
@@ -807,7 +844,6 @@ impl Envelope {
         if apv[..] != expected_apv[..] {
             return Err(ProfileError::ApvMismatch.into());
         }
-        let kids: Vec<String> = kids.into_iter().map(str::to_owned).collect();
         // 35: the sender.
         let skid = headers.str("skid")?;
         let apu = headers.bytes("apu")?;
@@ -815,7 +851,7 @@ impl Envelope {
             Mode::Anoncrypt => {
                 // In any header: an anonymous message names no sender.
                 for name in ["skid", "apu"] {
-                    if headers.find(name).is_some() {
+                    if headers.location(name).is_some() {
                         return Err(ProfileError::SenderInAnoncrypt(name).into());
                     }
                 }
@@ -824,8 +860,8 @@ impl Envelope {
             Mode::Authcrypt => {
                 for name in ["skid", "apu"] {
                     if headers
-                        .find(name)
-                        .is_some_and(|(_, l)| l != Location::Protected)
+                        .location(name)
+                        .is_some_and(|l| l != Location::Protected)
                     {
                         return Err(ProfileError::NotProtected(name).into());
                     }
@@ -849,12 +885,13 @@ impl Envelope {
         };
         Ok(Envelope {
             curve: epk.curve(),
+            epk,
             jwe,
             mode,
             alg,
             enc,
             sender_kid,
-            recipient_kids: kids,
+            recipient_kids: OnceLock::new(),
         })
     }
 
@@ -885,7 +922,15 @@ impl Envelope {
 
     /// The recipient kids, in envelope order.
     pub fn recipient_kids(&self) -> &[String] {
-        &self.recipient_kids
+        self.recipient_kids
+            .get_or_init(|| self.kids().map(str::to_owned).collect())
+    }
+
+    /// The recipient kids, in envelope order, as [`Envelope::check`] found them: every entry
+    /// has one.
+    fn kids(&self) -> impl Iterator<Item = &str> + Clone {
+        (0..self.jwe.recipients.len())
+            .map(|i| self.jwe.kid_of(i).ok().flatten().unwrap_or_default())
     }
 
     /// The underlying JWE.
@@ -913,12 +958,9 @@ impl Envelope {
     ) -> Result<(Plaintext, Layer)> {
         let kid = recipient.kid().unwrap_or_default();
         let index = self
-            .recipient_kids
-            .iter()
+            .kids()
             .position(|k| k == kid)
-            .ok_or_else(|| {
-                Error::recipient_not_found(self.recipient_kids.iter().map(|k| Some(k.as_str())))
-            })?;
+            .ok_or_else(|| Error::recipient_not_found(self.kids().map(Some)))?;
         if recipient.curve() != self.curve {
             return Err(Error::CurveMismatch {
                 what: "recipient key",
@@ -944,11 +986,15 @@ impl Envelope {
                 Some(s)
             }
         };
-        let d = self
-            .jwe
-            .decrypt_entry(index, recipient, sender, opts, buf)?;
+        // The ephemeral key was read and checked with the envelope.
+        let opts = EntryOptions {
+            epk: Some(&self.epk),
+            ..*opts
+        };
+        let opened = self.jwe.open_entry(index, recipient, sender, &opts)?;
+        let plaintext = self.jwe.decrypt_content(&opened, buf, opts.parallelism)?;
         Ok((
-            d.plaintext,
+            plaintext,
             Layer {
                 mode: self.mode,
                 alg: self.alg,
@@ -958,14 +1004,6 @@ impl Envelope {
                 recipient_kid: kid.to_owned(),
             },
         ))
-    }
-}
-
-fn invalid_protected(name: &str) -> Error {
-    Error::InvalidMember {
-        location: Location::Protected,
-        name: name.into(),
-        reason: "expected a string",
     }
 }
 
@@ -1129,12 +1167,9 @@ impl<'a> Unpacker<'a> {
 
     fn open(&self, envelope: &mut Envelope) -> Result<(Plaintext, Layer)> {
         let recipient = envelope
-            .recipient_kids
-            .iter()
+            .kids()
             .find_map(|kid| self.secrets.secret_key(kid))
-            .ok_or_else(|| {
-                Error::recipient_not_found(envelope.recipient_kids.iter().map(|k| Some(k.as_str())))
-            })?;
+            .ok_or_else(|| Error::recipient_not_found(envelope.kids().map(Some)))?;
         let sender = match &envelope.sender_kid {
             Some(kid) => Some(
                 self.senders
@@ -1148,6 +1183,7 @@ impl<'a> Unpacker<'a> {
             coordinates: Coordinates::LeftPadShort,
             cache: self.zs_cache.as_ref(),
             parallelism: self.parallelism,
+            epk: None,
         };
         envelope.decrypt_owned(&recipient, sender.as_ref(), &opts, buf)
     }
@@ -1243,22 +1279,20 @@ fn check_message_with(layers: &[Layer], peek: &Peek<'_>) -> Result<()> {
 fn check_message(sender: Option<&str>, recipient: &str, peek: &Peek<'_>) -> Result<()> {
     // A signed message (JWS) carries the plaintext in its payload.
     let inner;
+    let signed;
     let msg = match &peek.payload {
         Some(p) if peek.signatures.is_some() || peek.signature.is_some() => {
             let Some(decoded) = b64::decode(p.as_bytes()) else {
                 return Ok(());
             };
             inner = decoded;
-            match Peek::read(&inner)? {
+            signed = match Peek::read(&inner)? {
                 Some(m) => m,
                 None => return Ok(()),
-            }
+            };
+            &signed
         }
-        _ => Peek {
-            from: peek.from.clone(),
-            to: peek.to.clone(),
-            ..Peek::default()
-        },
+        _ => peek,
     };
     if let (Some(sender), Some(from)) = (sender, &msg.from) {
         if from.as_str() != Some(did_of(sender)) {
@@ -1393,5 +1427,46 @@ mod tests {
         assert!(crate::scan::message(deep.as_bytes()).is_none());
         // ...and serde_json still reads it, so the unpacker's answer does not change.
         assert!(Peek::read(deep.as_bytes()).unwrap().is_some());
+    }
+
+    #[test]
+    fn key_set_lookups_agree_below_and_above_the_linear_size() {
+        let keys: Vec<Jwk> = (0..3 * KeySet::LINEAR)
+            .map(|i| Jwk::generate(Curve::X25519).with_kid(format!("did:example:k#{i}")))
+            .collect();
+        let mut set = KeySet::new();
+        for (n, key) in keys.iter().enumerate() {
+            set.insert(key.clone()).unwrap();
+            assert_eq!(set.len(), n + 1);
+            for (i, k) in keys.iter().enumerate() {
+                let kid = k.kid().unwrap();
+                assert_eq!(set.secret_key(kid).is_some(), i <= n, "{i} after {n}");
+            }
+            assert!(set.secret_key("did:example:k#x").is_none());
+        }
+        // Replacing keeps the position and the count, on either side of the limit.
+        for i in [1, 2 * KeySet::LINEAR] {
+            let kid = format!("did:example:k#{i}");
+            let fresh = Jwk::generate(Curve::X25519).with_kid(kid.clone());
+            set.insert(fresh.to_public()).unwrap();
+            assert_eq!(set.len(), keys.len());
+            assert_eq!(set.keys().nth(i).unwrap().public_key(), fresh.public_key());
+            assert!(
+                set.secret_key(&kid).is_none(),
+                "the public key replaced the pair"
+            );
+            assert_eq!(
+                set.public_key(&kid).map(|k| k.public_key().clone()),
+                Some(fresh.public_key().clone())
+            );
+        }
+        let mut small = KeySet::new();
+        small.insert(keys[0].clone()).unwrap();
+        small.extend(set.clone());
+        assert_eq!(small.len(), keys.len());
+        assert_eq!(
+            small.keys().map(|k| k.kid().unwrap()).collect::<Vec<_>>(),
+            set.keys().map(|k| k.kid().unwrap()).collect::<Vec<_>>()
+        );
     }
 }

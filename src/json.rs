@@ -425,6 +425,23 @@ pub(crate) fn opt_str<'a>(
     }
 }
 
+/// The string members of a JSON object, from a map or from a flat header.
+pub(crate) trait StrMembers {
+    /// A string member; an error when the member is not a string.
+    fn member_str(&self, name: &str, location: Location) -> Result<Option<&str>>;
+    /// Whether the member is present.
+    fn has(&self, name: &str) -> bool;
+}
+
+impl StrMembers for Map<String, Value> {
+    fn member_str(&self, name: &str, location: Location) -> Result<Option<&str>> {
+        opt_str(self, name, location)
+    }
+    fn has(&self, name: &str) -> bool {
+        self.contains_key(name)
+    }
+}
+
 /// Reads a required string member.
 pub(crate) fn req_str<'a>(
     map: &'a Map<String, Value>,

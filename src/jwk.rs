@@ -8,13 +8,13 @@
 use std::fmt;
 
 use rand_core::CryptoRngCore;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::b64;
 use crate::error::{Error, Location, Result};
-use crate::json;
+use crate::json::{self, StrMembers};
 
 /// An elliptic curve usable for key agreement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -383,6 +383,16 @@ pub struct Jwk {
     secret: Option<SecretKey>,
 }
 
+/// A required string member.
+fn req_str<'m, M: StrMembers + ?Sized>(
+    map: &'m M,
+    name: &'static str,
+    location: Location,
+) -> Result<&'m str> {
+    map.member_str(name, location)?
+        .ok_or(Error::MissingMember { location, name })
+}
+
 impl Jwk {
     /// A public JWK.
     pub fn from_public(public: PublicKey, kid: Option<String>) -> Jwk {
@@ -434,16 +444,16 @@ impl Jwk {
         }
     }
 
-    pub(crate) fn from_map(
-        map: &Map<String, Value>,
+    pub(crate) fn from_map<M: StrMembers + ?Sized>(
+        map: &M,
         coordinates: Coordinates,
         location: Location,
     ) -> Result<Jwk> {
-        let kty = json::req_str(map, "kty", location)?;
+        let kty = req_str(map, "kty", location)?;
         if kty != "OKP" && kty != "EC" {
             return Err(Error::UnsupportedKeyType(truncate(kty)));
         }
-        let crv_name = json::req_str(map, "crv", location)?;
+        let crv_name = req_str(map, "crv", location)?;
         let curve = match (kty, crv_name) {
             ("OKP", "X25519") => Curve::X25519,
             ("OKP", "Ed25519" | "Ed448") => {
@@ -461,7 +471,7 @@ impl Jwk {
         };
         let len = curve.coordinate_len();
         let coord = |name: &'static str| -> Result<Option<Vec<u8>>> {
-            let Some(text) = json::opt_str(map, name, location)? else {
+            let Some(text) = map.member_str(name, location)? else {
                 return Ok(None);
             };
             let raw = b64::decode_key(text).ok_or_else(|| Error::Base64 {
@@ -488,7 +498,7 @@ impl Jwk {
             Error::InvalidPoint { curve, .. } => Error::InvalidPoint { location, curve },
             other => other,
         })?;
-        let secret = match json::opt_str(map, "d", location)? {
+        let secret = match map.member_str("d", location)? {
             None => None,
             Some(text) => {
                 let raw = b64::decode_secret(text).ok_or_else(|| Error::Base64 {
@@ -515,7 +525,7 @@ impl Jwk {
                 Some(secret)
             }
         };
-        let kid = json::opt_str(map, "kid", location)?.map(str::to_owned);
+        let kid = map.member_str("kid", location)?.map(str::to_owned);
         Ok(Jwk {
             kid,
             public,

@@ -62,7 +62,8 @@ pub use jwk::{Coordinates, Curve, Jwk, PublicKey, SecretKey};
 #[doc(hidden)]
 pub mod fuzzing {
     /// Panics when a fast reader and the general one disagree on `data`: the envelope reader
-    /// under the default and under tight limits, and the plaintext reader of the message checks.
+    /// under the default and under tight limits, the plaintext reader of the message checks, and
+    /// the protected-header reader.
     pub fn check_readers(data: &[u8]) {
         let tight = crate::Limits {
             max_envelope_len: 1 << 20,
@@ -72,5 +73,8 @@ pub mod fuzzing {
         crate::jwe::readers_agree(data, &crate::Limits::default());
         crate::jwe::readers_agree(data, &tight);
         crate::didcomm::message_readers_agree(data);
+        // The input read as a decoded protected header.
+        crate::jwe::protected_readers_agree(data, tight.max_json_depth);
+        crate::jwe::protected_readers_agree(data, 1);
     }
 }

@@ -19,6 +19,7 @@
 //! string correctly).
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 /// A recipient entry.
 #[derive(Debug, PartialEq)]
@@ -45,8 +46,9 @@ pub(crate) struct Members<'de> {
 /// depth limit the general reader decides.
 const NEEDED_DEPTH: usize = 4;
 
-/// Strings up to this length are scanned inline.
-const SHORT: usize = 96;
+/// Strings up to this length are scanned inline (an `encrypted_key` of a 512-bit content key
+/// is 96 characters).
+const SHORT: usize = 128;
 
 /// Reads the common shape, or returns `None` for the general reader to decide.
 pub(crate) fn envelope(
@@ -174,6 +176,29 @@ impl<'de> Reader<'de> {
         std::str::from_utf8(raw).ok()
     }
 
+    /// [`Reader::plain_str`] as the range of its contents.
+    fn plain_span(&mut self) -> Option<Range<usize>> {
+        let start = self.pos + 1;
+        self.plain_str()?;
+        Some(start..self.pos - 1)
+    }
+
+    /// A member name that is not among `earlier`, and its colon.
+    fn flat_name<'r>(
+        &mut self,
+        mut earlier: impl Iterator<Item = &'r Range<usize>>,
+    ) -> Option<Range<usize>> {
+        let name = self.plain_span()?;
+        let text = &self.bytes[name.clone()];
+        if earlier.any(|n| &self.bytes[n.clone()] == text) {
+            return None;
+        }
+        self.ws();
+        self.expect(b':')?;
+        self.ws();
+        Some(name)
+    }
+
     fn recipients(&mut self, max: usize) -> Option<Vec<RawRecipient<'de>>> {
         let mut out = Vec::new();
         self.sequence(b'[', b']', |r| {
@@ -216,6 +241,62 @@ impl<'de> Reader<'de> {
         self.expect(b'}')?;
         Some(kid)
     }
+}
+
+/// A member value of a flat JOSE header, as byte ranges of the header's text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum FlatValue {
+    /// A string without escapes: the range of its contents.
+    Str(Range<usize>),
+    /// An object of such strings (`epk`): the ranges of each name and value.
+    Object(Vec<(Range<usize>, Range<usize>)>),
+}
+
+/// The most members a flat header or flat object is read with: repeats are found by
+/// comparing each name with the earlier ones, and a longer list is left to serde_json.
+const FLAT_MEMBERS: usize = 24;
+
+/// Reads a JOSE header of the common shape, an object whose members are strings without
+/// escapes or objects of such strings (the DIDComm protected header and its `epk`), as the
+/// ranges of its names and values; `None` for anything else, for serde_json to decide: another
+/// value type, an escape, a repeated name, `zip` or `crit` (checked elsewhere from the map),
+/// more than [`FLAT_MEMBERS`] members, nesting beyond `max_depth`, trailing text.
+///
+/// Every string is checked as JSON requires (no control characters, valid UTF-8), so what this
+/// reader accepts, the strict reader accepts with the same members.
+pub(crate) fn header(bytes: &[u8], max_depth: usize) -> Option<Vec<(Range<usize>, FlatValue)>> {
+    if max_depth < 1 {
+        return None;
+    }
+    let mut r = Reader { bytes, pos: 0 };
+    let mut out: Vec<(Range<usize>, FlatValue)> = Vec::with_capacity(8);
+    r.ws();
+    r.sequence(b'{', b'}', |r| {
+        let name = r.flat_name(out.iter().map(|(n, _)| n))?;
+        if out.len() == FLAT_MEMBERS || matches!(&bytes[name.clone()], b"zip" | b"crit") {
+            return None;
+        }
+        let value = match r.peek()? {
+            b'"' => FlatValue::Str(r.plain_span()?),
+            b'{' if max_depth >= 2 => {
+                let mut inner: Vec<(Range<usize>, Range<usize>)> = Vec::with_capacity(4);
+                r.sequence(b'{', b'}', |r| {
+                    let name = r.flat_name(inner.iter().map(|(n, _)| n))?;
+                    if inner.len() == FLAT_MEMBERS || r.peek()? != b'"' {
+                        return None;
+                    }
+                    inner.push((name, r.plain_span()?));
+                    Some(())
+                })?;
+                FlatValue::Object(inner)
+            }
+            _ => return None,
+        };
+        out.push((name, value));
+        Some(())
+    })?;
+    r.ws();
+    (r.pos == bytes.len()).then_some(out)
 }
 
 /// The top-level members of a decrypted plaintext that the DIDComm unpacker looks at, as raw

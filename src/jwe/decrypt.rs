@@ -112,7 +112,14 @@ impl Jwe {
         let secret = recipient
             .secret_key()
             .ok_or(Error::NotPrivate("the recipient key"))?;
-        let epk = h.epk(opts.coordinates)?;
+        let parsed;
+        let epk = match opts.epk {
+            Some(epk) => epk,
+            None => {
+                parsed = h.epk(opts.coordinates)?;
+                &parsed
+            }
+        };
         let curve = epk.curve();
         if recipient.curve() != curve {
             return Err(Error::CurveMismatch {
@@ -212,16 +219,15 @@ impl Jwe {
         })
     }
 
-    /// Verifies and decrypts the content with an opened entry's key.
-    pub(crate) fn finish(
+    /// Verifies and decrypts the content with an opened entry's key: the plaintext alone.
+    pub(crate) fn decrypt_content(
         &self,
-        opened: Opened<'_>,
+        opened: &Opened<'_>,
         mut buf: Vec<u8>,
         parallelism: Parallelism,
-    ) -> Result<Decrypted> {
-        let enc = opened.enc;
+    ) -> Result<Plaintext> {
         content::decrypt_in_place_with(
-            enc,
+            opened.enc,
             &opened.cek,
             &self.iv,
             &self.aad(),
@@ -229,6 +235,18 @@ impl Jwe {
             &self.tag,
             parallelism,
         )?;
+        Ok(Plaintext::new(buf))
+    }
+
+    /// [`Jwe::decrypt_content`] and what was used.
+    pub(crate) fn finish(
+        &self,
+        opened: Opened<'_>,
+        buf: Vec<u8>,
+        parallelism: Parallelism,
+    ) -> Result<Decrypted> {
+        let enc = opened.enc;
+        let plaintext = self.decrypt_content(&opened, buf, parallelism)?;
         let recipient_kid = match self.headers(opened.index).kid()? {
             Some(kid) => Some(kid.to_owned()),
             None => opened.recipient.kid().map(str::to_owned),
@@ -237,7 +255,7 @@ impl Jwe {
         // evidence of anything when the caller supplied a key without a kid.
         let sender_kid = opened.sender.and_then(Jwk::kid).map(str::to_owned);
         Ok(Decrypted {
-            plaintext: Plaintext::new(buf),
+            plaintext,
             alg: opened.alg,
             enc,
             curve: opened.curve,
@@ -283,6 +301,8 @@ pub(crate) struct EntryOptions<'a> {
     pub(crate) coordinates: Coordinates,
     pub(crate) cache: Option<&'a ZsCache>,
     pub(crate) parallelism: Parallelism,
+    /// The entry's `epk`, when the caller has already read it with these `coordinates`.
+    pub(crate) epk: Option<&'a Jwk>,
 }
 
 impl<'a> Decrypter<'a> {
@@ -370,6 +390,7 @@ impl<'a> Decrypter<'a> {
             coordinates: self.coordinates,
             cache: self.zs_cache.as_ref(),
             parallelism: self.parallelism,
+            epk: None,
         };
         let n = attempts.len();
         let direct = alg.key_wrap().is_none();

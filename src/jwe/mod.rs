@@ -14,6 +14,8 @@ mod serialize;
 pub(crate) use decrypt::EntryOptions;
 pub use decrypt::{Decrypted, Decrypter};
 pub use encrypt::{Encrypter, FixedRandomness};
+#[cfg(fuzzing)]
+pub(crate) use header::protected_readers_agree;
 pub use header::Headers;
 #[cfg(fuzzing)]
 pub(crate) use serialize::readers_agree;

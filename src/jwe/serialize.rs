@@ -12,7 +12,8 @@ use crate::cache::Parallelism;
 use crate::error::{Error, Location, Result};
 use crate::json;
 use crate::jwe::header::{
-    check_disjoint, check_recipient_disjoint, check_zip_and_crit, Headers, RecipientHeader,
+    check_disjoint, check_recipient_disjoint, check_zip_and_crit, Headers, Protected,
+    RecipientHeader,
 };
 use crate::jwe::{Limits, Serialization};
 use crate::scan;
@@ -41,7 +42,7 @@ impl Recipient {
 pub struct Jwe {
     pub(crate) serialization: Serialization,
     pub(crate) protected_b64: String,
-    pub(crate) protected: Map<String, Value>,
+    pub(crate) protected: Protected,
     pub(crate) unprotected: Option<Map<String, Value>>,
     pub(crate) recipients: Vec<Recipient>,
     pub(crate) aad_b64: Option<String>,
@@ -133,8 +134,8 @@ impl Jwe {
     fn from_parts(raw: Parts<'_>, limits: &Limits, parallelism: Parallelism) -> Result<Jwe> {
         let loc = Location::Envelope;
         let (protected_b64, protected) = match raw.protected {
-            None => (String::new(), Map::new()),
-            Some(text) if text.is_empty() => (String::new(), Map::new()),
+            None => (String::new(), Protected::default()),
+            Some(text) if text.is_empty() => (String::new(), Protected::default()),
             Some(text) => {
                 let protected = decode_protected(&text, limits)?;
                 (ascii(text, "protected")?, protected)
@@ -193,12 +194,12 @@ impl Jwe {
                 (Serialization::Flattened, vec![r])
             }
         };
-        for r in &recipients {
-            if let Some(h) = &r.header {
-                check_recipient_disjoint(&protected, h)?;
-                if let Some(u) = &unprotected {
-                    check_recipient_disjoint(u, h)?;
-                }
+        // A `{"kid":…}` header can only collide on `kid`: that is looked up once.
+        let shared_kid = protected.contains("kid")
+            || unprotected.as_ref().is_some_and(|u| u.contains_key("kid"));
+        for h in recipients.iter().filter_map(|r| r.header.as_ref()) {
+            if shared_kid || !matches!(h, RecipientHeader::Kid(..)) {
+                check_recipient_disjoint(&protected, unprotected.as_ref(), h)?;
             }
         }
         check_zip_and_crit(
@@ -257,7 +258,7 @@ impl Jwe {
 
     /// The decoded protected header.
     pub fn protected_header(&self) -> &Map<String, Value> {
-        &self.protected
+        self.protected.map()
     }
 
     /// The shared unprotected header, if any.
@@ -281,9 +282,17 @@ impl Jwe {
 
     /// The `kid` of each recipient (from its header union), in order.
     pub fn recipient_kids(&self) -> Result<Vec<Option<&str>>> {
-        (0..self.recipients.len())
-            .map(|i| self.headers(i).kid())
-            .collect()
+        (0..self.recipients.len()).map(|i| self.kid_of(i)).collect()
+    }
+
+    /// The `kid` of recipient `index`. The headers are disjoint, so a `kid` in the entry's own
+    /// header is the answer without looking at the others.
+    pub(crate) fn kid_of(&self, index: usize) -> Result<Option<&str>> {
+        let own = self.recipients.get(index).and_then(|r| r.header.as_ref());
+        if let Some(Value::String(kid)) = own.and_then(|h| h.get("kid")) {
+            return Ok(Some(kid));
+        }
+        self.headers(index).kid()
     }
 
     /// The sender key id an ECDH-1PU envelope claims: `skid`, or else `apu` decoded as UTF-8.
@@ -316,16 +325,15 @@ impl Jwe {
     }
 
     /// The JWE additional authenticated data: the protected text, and `.aad` when present.
-    pub(crate) fn aad(&self) -> Vec<u8> {
-        let mut aad = Vec::with_capacity(
-            self.protected_b64.len() + self.aad_b64.as_ref().map_or(0, |a| a.len() + 1),
-        );
+    pub(crate) fn aad(&self) -> Cow<'_, [u8]> {
+        let Some(extra) = &self.aad_b64 else {
+            return Cow::Borrowed(self.protected_b64.as_bytes());
+        };
+        let mut aad = Vec::with_capacity(self.protected_b64.len() + 1 + extra.len());
         aad.extend_from_slice(self.protected_b64.as_bytes());
-        if let Some(extra) = &self.aad_b64 {
-            aad.push(b'.');
-            aad.extend_from_slice(extra.as_bytes());
-        }
-        aad
+        aad.push(b'.');
+        aad.extend_from_slice(extra.as_bytes());
+        Cow::Owned(aad)
     }
 }
 
@@ -392,12 +400,12 @@ fn ascii(text: Cow<'_, [u8]>, name: &'static str) -> Result<String> {
     })
 }
 
-fn decode_protected(text: &[u8], limits: &Limits) -> Result<Map<String, Value>> {
+fn decode_protected(text: &[u8], limits: &Limits) -> Result<Protected> {
     let raw = b64::decode(text).ok_or(Error::Base64 {
         location: Location::Envelope,
         name: "protected".into(),
     })?;
-    json::parse_object(&raw, Location::Protected, limits.max_json_depth)
+    Protected::parse(raw, limits.max_json_depth)
 }
 
 fn decode_ciphertext(text: &[u8], parallelism: Parallelism) -> Result<Vec<u8>> {
@@ -569,6 +577,7 @@ mod tests {
                 let bytes = std::fs::read(entry.path()).unwrap();
                 agree(&bytes, &limits);
                 crate::didcomm::message_readers_agree(&bytes);
+                super::super::header::protected_readers_agree(&bytes, 8);
                 seen += 1;
             }
         }
