@@ -18,7 +18,8 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use zeroize::Zeroizing;
 
@@ -142,10 +143,10 @@ impl fmt::Debug for ZsCache {
 pub enum Parallelism {
     /// Everything on the calling thread.
     Off,
-    /// Use the other cores where it measurably pays: per-recipient key agreement from two
-    /// recipients on (on rayon's global pool, started once per process and shared with the
-    /// application), base64url decoding of a large ciphertext, and CBC alongside HMAC for large
-    /// payloads.
+    /// Use the other cores where it measurably pays (on rayon's global pool, started once per
+    /// process and shared with the application): the key agreements of a message beside its
+    /// header and content (per recipient, and Ze beside Zs for ECDH-1PU), base64url decoding of
+    /// a large ciphertext, and CBC alongside HMAC for large payloads.
     #[default]
     Auto,
 }
@@ -162,4 +163,40 @@ impl Parallelism {
             *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         cores.min(work_items / min_per_thread.max(1)).max(1)
     }
+}
+
+/// Runs `first` and then tasks `0..n` on the calling thread, while `threads - 1` helpers from
+/// rayon's pool take tasks from the same counter: whoever is free takes the next one, so a
+/// helper that starts late, or a core that is busy elsewhere, costs nothing but its share.
+/// Returns `first`'s result and the task results in order.
+pub(crate) fn spread<A, T: Send + Sync>(
+    threads: usize,
+    n: usize,
+    first: impl FnOnce() -> A,
+    task: impl Fn(usize) -> T + Sync,
+) -> (A, Vec<T>) {
+    let next = AtomicUsize::new(0);
+    let slots: Vec<OnceLock<T>> = (0..n).map(|_| OnceLock::new()).collect();
+    let run = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= n {
+            break;
+        }
+        let _ = slots[i].set(task(i));
+    };
+    let a = rayon::in_place_scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(|_| run());
+        }
+        let a = first();
+        run();
+        a
+    });
+    // Every task has run by the end of the scope; a slot left empty would be computed here.
+    let results = slots
+        .into_iter()
+        .enumerate()
+        .map(|(i, slot)| slot.into_inner().unwrap_or_else(|| task(i)))
+        .collect();
+    (a, results)
 }

@@ -238,6 +238,12 @@ impl fmt::Debug for Plaintext {
 /// Payloads from this size on are encrypted with AES-CBC and HMAC on two cores (when allowed):
 /// below it, starting a thread costs more than the overlap saves.
 pub(crate) const ENCRYPT_PIPELINE_MIN: usize = 128 * 1024;
+
+/// Whether encrypting `len` octets with `enc` takes both cores itself (the CBC/HMAC pipeline).
+pub(crate) fn pipelined(enc: Enc, len: usize, parallelism: Parallelism) -> bool {
+    enc.is_cbc_hmac() && parallelism.threads(len, ENCRYPT_PIPELINE_MIN / 2) > 1
+}
+
 /// The same for decryption, where only the (fast) CBC decryption overlaps the HMAC.
 pub(crate) const DECRYPT_PIPELINE_MIN: usize = 512 * 1024;
 const PIPELINE_CHUNK: usize = 32 * 1024;
@@ -267,7 +273,7 @@ pub fn encrypt_in_place_with(
 ) -> Result<Vec<u8>> {
     check_lengths(enc, cek, iv)?;
     let k = cek.as_bytes();
-    if enc.is_cbc_hmac() && parallelism.threads(buf.len(), ENCRYPT_PIPELINE_MIN / 2) > 1 {
+    if pipelined(enc, buf.len(), parallelism) {
         return match enc {
             Enc::A128CbcHs256 => cbc_encrypt_pipelined::<
                 cbc::Encryptor<aes::Aes128>,

@@ -991,7 +991,9 @@ impl Envelope {
             epk: Some(&self.epk),
             ..*opts
         };
-        let opened = self.jwe.open_entry(index, recipient, sender, &opts)?;
+        let opened = self
+            .jwe
+            .open_entry(index, recipient, sender, &opts, buf.len())?;
         let plaintext = self.jwe.decrypt_content(&opened, buf, opts.parallelism)?;
         Ok((
             plaintext,

@@ -178,3 +178,139 @@ fn parallel_recipients_give_decryptable_envelopes_for_everyone() {
         }
     }
 }
+
+/// Encrypts with fixed randomness under `parallelism`.
+fn sealed(
+    alg: Alg,
+    sender: Option<&Jwk>,
+    recipients: &[Jwk],
+    message: &[u8],
+    cache: Option<&ZsCache>,
+    parallelism: Parallelism,
+) -> Result<String, Error> {
+    let curve = recipients[0].curve();
+    let ephemeral = authcrypt::SecretKey::generate_with_rng(curve, &mut common::rng(7));
+    let cek = ContentKey::generate_with_rng(Enc::A256CbcHs512, &mut common::rng(8));
+    let mut e = Encrypter::new(alg, Enc::A256CbcHs512)
+        .recipients(recipients)
+        .apv(b"bound".to_vec())
+        .parallelism(parallelism);
+    if let Some(s) = sender {
+        e = e.sender(s);
+    }
+    if let Some(c) = cache {
+        e = e.zs_cache(c.clone());
+    }
+    e.encrypt_with_fixed(
+        message,
+        authcrypt::jwe::FixedRandomness {
+            ephemeral: &ephemeral,
+            cek: Some(&cek),
+            iv: &[3u8; 16],
+        },
+    )
+}
+
+#[test]
+fn two_core_encryption_matches_one_core_byte_for_byte() {
+    // Sizes below and above the point where the key agreements run beside the content, and
+    // one where the content takes both cores itself.
+    let sizes = [10, 20 * 1024, 300 * 1024];
+    for curve in [Curve::X25519, Curve::P256] {
+        let alice = key(curve, "did:example:alice#k", 1);
+        let all: Vec<Jwk> = (0..4)
+            .map(|i| key(curve, &format!("did:example:r{i}#k"), 200 + i))
+            .collect();
+        for n in [1, 4] {
+            let recipients = &all[..n];
+            for (alg, sender) in [
+                (Alg::Ecdh1PuA256Kw, Some(&alice)),
+                (Alg::EcdhEsA256Kw, None),
+            ] {
+                for size in sizes {
+                    let message = vec![0x5a; size];
+                    let cache = ZsCache::new(16);
+                    let one = sealed(alg, sender, recipients, &message, None, Parallelism::Off);
+                    let one = one.unwrap();
+                    for c in [None, Some(&cache), Some(&cache)] {
+                        let two = sealed(alg, sender, recipients, &message, c, Parallelism::Auto)
+                            .unwrap();
+                        assert_eq!(one, two, "{curve:?} {alg:?} {n} recipients, {size} octets");
+                    }
+                    // And it opens, on two cores, for the last recipient.
+                    let last = &recipients[n - 1];
+                    let out = Decrypter::new()
+                        .recipient_key(last)
+                        .sender_keys(sender.map(Jwk::to_public).as_ref())
+                        .parallelism(Parallelism::Auto)
+                        .decrypt(one.as_bytes())
+                        .unwrap();
+                    assert_eq!(&out.plaintext[..], &message[..]);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn two_core_encryption_reports_the_one_core_error() {
+    // A small-order X25519 recipient key in any position: the same error either way.
+    let alice = key(Curve::X25519, "did:example:alice#k", 1);
+    let small = Jwk::from_public(
+        authcrypt::PublicKey::from_coordinates(Curve::X25519, &[0u8; 32], None).unwrap(),
+        Some("did:example:small#k".into()),
+    );
+    let good: Vec<Jwk> = (0..3)
+        .map(|i| key(Curve::X25519, &format!("did:example:r{i}#k"), 300 + i).to_public())
+        .collect();
+    for position in 0..=good.len() {
+        let mut recipients = good.clone();
+        recipients.insert(position, small.clone());
+        for (alg, sender) in [
+            (Alg::Ecdh1PuA256Kw, Some(&alice)),
+            (Alg::EcdhEsA256Kw, None),
+        ] {
+            for size in [10, 20 * 1024] {
+                let message = vec![1u8; size];
+                let one = sealed(alg, sender, &recipients, &message, None, Parallelism::Off);
+                let two = sealed(alg, sender, &recipients, &message, None, Parallelism::Auto);
+                assert_eq!(one, two);
+                assert!(matches!(one, Err(Error::InvalidKey(_))), "{one:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn two_core_decryption_matches_one_core() {
+    // Ze and Zs on two cores (small messages), and every failure the same as on one core.
+    for curve in [Curve::X25519, Curve::P256, Curve::P384] {
+        let alice = key(curve, "did:example:alice#k", 1);
+        let bob = key(curve, "did:example:bob#k", 2);
+        for size in [10, 16 * 1024, 40 * 1024] {
+            let message = vec![7u8; size];
+            let env = Packer::authcrypt(&alice).to(&bob).pack(&message).unwrap();
+            let mut keys = KeySet::new();
+            keys.insert(bob.clone()).unwrap();
+            keys.insert(alice.to_public()).unwrap();
+            let unpack = |text: &[u8], p| Unpacker::new(&keys).parallelism(p).unpack(text);
+            let one = unpack(env.as_bytes(), Parallelism::Off).unwrap();
+            let two = unpack(env.as_bytes(), Parallelism::Auto).unwrap();
+            assert_eq!(&one.plaintext[..], &two.plaintext[..]);
+            assert_eq!(one.layers, two.layers);
+            // A changed tag and a changed sender both fail as one opaque error.
+            let tag_at = env.find("\"tag\":\"").unwrap() + 7;
+            let mut bad = env.clone().into_bytes();
+            bad[tag_at] = if bad[tag_at] == b'A' { b'B' } else { b'A' };
+            let mallory = key(curve, "did:example:alice#k", 99);
+            let mut wrong = KeySet::new();
+            wrong.insert(bob.clone()).unwrap();
+            wrong.insert(mallory.to_public()).unwrap();
+            for p in [Parallelism::Off, Parallelism::Auto] {
+                assert_eq!(unpack(&bad, p).unwrap_err(), Error::Crypto);
+                let r = Unpacker::new(&wrong).parallelism(p).unpack(env.as_bytes());
+                assert_eq!(r.unwrap_err(), Error::Crypto);
+            }
+        }
+    }
+}

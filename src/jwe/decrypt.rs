@@ -1,13 +1,20 @@
 //! Decryption (RFC 7516 §5.2), with ECDH-1PU feeding the received tag into the KDF.
 
-use crate::agreement::SharedSecret;
-use crate::cache::{Parallelism, ZsCache};
+use crate::agreement::{diffie_hellman, SharedSecret};
+use crate::cache::{spread, Parallelism, ZsCache};
 use crate::content::{self, ContentKey, Enc, Plaintext};
 use crate::error::{Error, Location, Result};
 use crate::jwe::{Alg, Jwe, Limits, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
 use crate::kdf::{self, FixedInfo};
 use crate::wrap;
+
+/// Ze and Zs are computed on two cores only for a ciphertext up to this size. Measured for
+/// X25519 authcrypt, two cores against one: 4 KiB 0.78×, 8 KiB 0.89×, 16 KiB 0.97×, 32 KiB
+/// 1.00×, 64 KiB 1.06×: the content decryption that follows on the calling thread runs slower
+/// beside the pool helper that has just finished its share, and with more content that costs
+/// more than the saved scalar multiplication.
+const SPLIT_AGREEMENT_MAX: usize = 16 * 1024;
 
 /// A decrypted message and what was used to decrypt it.
 #[derive(Debug)]
@@ -78,17 +85,19 @@ impl Jwe {
         opts: &EntryOptions<'_>,
         buf: Vec<u8>,
     ) -> Result<Decrypted> {
-        let opened = self.open_entry(index, recipient, sender, opts)?;
+        let opened = self.open_entry(index, recipient, sender, opts, buf.len())?;
         self.finish(opened, buf, opts.parallelism)
     }
 
     /// Everything up to the content key: header checks, key agreement, KDF and unwrap.
+    /// `content_len` is the length of the ciphertext that will be decrypted with it.
     pub(crate) fn open_entry<'k>(
         &self,
         index: usize,
         recipient: &'k Jwk,
         sender: Option<&'k Jwk>,
         opts: &EntryOptions<'_>,
+        content_len: usize,
     ) -> Result<Opened<'k>> {
         let entry = self.recipients.get(index).ok_or(Error::NoRecipients)?;
         let h = self.headers(index);
@@ -155,13 +164,25 @@ impl Jwe {
         let apv = h.bytes("apv")?.unwrap_or_default();
 
         let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
-        z.append(secret, epk.public_key())?;
-        if let Some(s) = sender {
-            match opts.cache {
-                Some(cache) => {
-                    cache.append(secret, recipient.public_key(), s.public_key(), &mut z)?
+        match (sender, opts.cache) {
+            (None, _) => z.append(secret, epk.public_key())?,
+            (Some(s), Some(cache)) => {
+                z.append(secret, epk.public_key())?;
+                cache.append(secret, recipient.public_key(), s.public_key(), &mut z)?;
+            }
+            (Some(s), None)
+                if content_len <= SPLIT_AGREEMENT_MAX && opts.parallelism.threads(2, 1) > 1 =>
+            {
+                // Ze and Zs are independent: one on each core.
+                let peers = [epk.public_key(), s.public_key()];
+                let ((), parts) = spread(2, 2, || (), |i| diffie_hellman(secret, peers[i]));
+                for part in parts {
+                    z.extend(part?.as_bytes());
                 }
-                None => z.append(secret, s.public_key())?,
+            }
+            (Some(s), None) => {
+                z.append(secret, epk.public_key())?;
+                z.append(secret, s.public_key())?;
             }
         }
 
@@ -404,7 +425,8 @@ impl<'a> Decrypter<'a> {
         let mut last = Error::Crypto;
         for (done, (i, key)) in attempts.into_iter().enumerate() {
             let more = done + 1 < n;
-            match jwe.open_entry(i, key, sender, &opts) {
+            let content_len = buf.as_ref().map_or(0, Vec::len);
+            match jwe.open_entry(i, key, sender, &opts, content_len) {
                 // Direct key agreement derives a key from any private key: only the content can
                 // tell whether it was the right one, so each of the caller's keys is tried.
                 Ok(opened) if direct && more => {

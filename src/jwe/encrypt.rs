@@ -3,16 +3,15 @@
 //! (1PU draft §2.1).
 
 use rand_core::CryptoRngCore;
-use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::agreement::SharedSecret;
 use crate::b64;
-use crate::cache::{Parallelism, ZsCache};
+use crate::cache::{spread, Parallelism, ZsCache};
 use crate::content::{self, ContentKey, Enc};
 use crate::error::{Error, Result};
 use crate::jwe::{Alg, Serialization};
-use crate::jwk::{Jwk, SecretKey};
+use crate::jwk::{Curve, Jwk, PublicKey, SecretKey};
 use crate::kdf::{self, FixedInfo};
 use crate::wrap;
 
@@ -196,7 +195,164 @@ impl<'a> Encrypter<'a> {
             });
         }
         let (alg, enc) = (self.alg, self.enc);
-        let epk = ephemeral.public_key();
+        let apu = self.apu.as_deref().unwrap_or_default();
+        let apv = self.apv.as_deref().unwrap_or_default();
+        let sender = match self.sender {
+            Some(s) => Some((
+                s.secret_key().ok_or(Error::NotPrivate("the sender key"))?,
+                s.public_key(),
+            )),
+            None => None,
+        };
+        let cache = self.zs_cache.as_ref();
+        // Part 0 of Z is Ze (ephemeral key); part 1, for ECDH-1PU, is Zs (sender key).
+        let agree_part = |recipient: &Jwk, part: usize| -> Result<SharedSecret> {
+            let mut z = SharedSecret::with_capacity(curve.coordinate_len());
+            let agreed = match (part, sender, cache) {
+                (0, _, _) | (_, None, _) => z.append(ephemeral, recipient.public_key()),
+                (_, Some((s, s_pub)), Some(cache)) => {
+                    cache.append(s, s_pub, recipient.public_key(), &mut z)
+                }
+                (_, Some((s, _)), None) => z.append(s, recipient.public_key()),
+            };
+            match agreed {
+                // Only a small-order X25519 point gives an all-zero secret; on the sending side
+                // that is a bad recipient key, not a failed decryption.
+                Err(Error::Crypto) => Err(Error::InvalidKey(
+                    "the recipient key is a small-order X25519 point",
+                )),
+                other => other.map(|()| z),
+            }
+        };
+        let parts = if sender.is_some() { 2 } else { 1 };
+        let agree = |recipient: &Jwk| -> Result<SharedSecret> {
+            let mut z = agree_part(recipient, 0)?;
+            if parts == 2 {
+                z.extend(agree_part(recipient, 1)?.as_bytes());
+            }
+            Ok(z)
+        };
+
+        let mut buf = Vec::with_capacity(enc.ciphertext_len(plaintext.len()));
+        buf.extend_from_slice(plaintext);
+        let Some(kw) = alg.key_wrap() else {
+            // Direct key agreement: one recipient, whose agreed key is the CEK.
+            let header = self.header(&ephemeral.public_key())?;
+            let z = agree(self.recipients[0])?;
+            let key = kdf::derive(
+                &z,
+                &FixedInfo {
+                    algorithm_id: enc.name(),
+                    apu,
+                    apv,
+                    key_bits: (enc.key_len() * 8) as u32,
+                    cctag: None,
+                },
+            )?;
+            let cek = ContentKey::from_zeroizing(enc, key)?;
+            let tag = content::encrypt_in_place_with(
+                enc,
+                &cek,
+                fixed.iv,
+                &header.aad,
+                &mut buf,
+                self.parallelism,
+            )?;
+            return Ok(self.write(&header, &[Vec::new()], fixed.iv, &buf, &tag));
+        };
+        let cek = fixed
+            .cek
+            .ok_or(Error::Usage("key-wrap mode needs a content encryption key"))?;
+        if cek.as_bytes().len() != enc.key_len() {
+            return Err(Error::InvalidLength {
+                name: "content encryption key",
+                expected: enc.key_len(),
+                found: cek.as_bytes().len(),
+            });
+        }
+        let wrap_with = |z: &SharedSecret, cctag: Option<&[u8]>| -> Result<Vec<u8>> {
+            let kek = kdf::derive(
+                z,
+                &FixedInfo {
+                    algorithm_id: alg.name(),
+                    apu,
+                    apv,
+                    key_bits: (kw.key_len() * 8) as u32,
+                    cctag,
+                },
+            )?;
+            wrap::wrap(kw, &kek, cek.as_bytes())
+        };
+        // The header (with the ephemeral public key) and the content, on the calling thread.
+        let seal = |buf: &mut Vec<u8>| -> Result<(Header, Vec<u8>)> {
+            let header = self.header(&ephemeral.public_key())?;
+            let tag = content::encrypt_in_place_with(
+                enc,
+                cek,
+                fixed.iv,
+                &header.aad,
+                buf,
+                self.parallelism,
+            )?;
+            Ok((header, tag))
+        };
+        let n = self.recipients.len();
+        // The key agreements (one or two per recipient) need neither the header nor the
+        // content, so on two cores they run beside them, unless the content takes both cores
+        // itself (a large CBC/HMAC message) or there is too little to share: one X25519
+        // agreement beside a small content costs more to hand over than it saves.
+        let count = parts * n;
+        let overlap = !content::pipelined(enc, plaintext.len(), self.parallelism)
+            && (count >= 2 || curve != Curve::X25519 || plaintext.len() >= OVERLAP_MIN);
+        let threads = self
+            .parallelism
+            .threads(if overlap { count + 1 } else { count }, 1);
+        let (header, tag, encrypted_keys) = if threads <= 1 {
+            let (header, tag) = seal(&mut buf)?;
+            let cctag = alg.is_1pu().then_some(&tag[..]);
+            let keys = self
+                .recipients
+                .iter()
+                .map(|r| wrap_with(&agree(r)?, cctag))
+                .collect::<Result<Vec<_>>>()?;
+            (header, tag, keys)
+        } else if parts == 2 {
+            // ECDH-1PU: Ze and Zs are separate tasks; the keys are wrapped once the tag is known.
+            let ((header, tag), zs) = seal_and_spread(
+                threads,
+                count,
+                overlap,
+                || seal(&mut buf),
+                |i| agree_part(self.recipients[i / 2], i % 2),
+            )?;
+            let keys = zs
+                .chunks(2)
+                .map(|pair| {
+                    let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
+                    for part in pair {
+                        z.extend(part.as_bytes());
+                    }
+                    wrap_with(&z, Some(&tag))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            (header, tag, keys)
+        } else {
+            // ECDH-ES: each key is wrapped as soon as it is agreed.
+            let ((header, tag), keys) = seal_and_spread(
+                threads,
+                count,
+                overlap,
+                || seal(&mut buf),
+                |i| wrap_with(&agree_part(self.recipients[i], 0)?, None),
+            )?;
+            (header, tag, keys)
+        };
+        Ok(self.write(&header, &encrypted_keys, fixed.iv, &buf, &tag))
+    }
+
+    /// The protected header for ephemeral public key `epk`, its base64url text and the AAD.
+    fn header(&self, epk: &PublicKey) -> Result<Header> {
+        let (alg, enc) = (self.alg, self.enc);
         let compact = self.serialization == Serialization::Compact;
 
         // Protected header, written once; its base64url text is the AAD.
@@ -259,132 +415,11 @@ impl<'a> Encrypter<'a> {
             aad.push(b'.');
             aad.extend_from_slice(a.as_bytes());
         }
-
-        let apu = self.apu.as_deref().unwrap_or_default();
-        let apv = self.apv.as_deref().unwrap_or_default();
-        let sender = match self.sender {
-            Some(s) => Some((
-                s.secret_key().ok_or(Error::NotPrivate("the sender key"))?,
-                s.public_key(),
-            )),
-            None => None,
-        };
-        let cache = self.zs_cache.as_ref();
-        let agree = |recipient: &Jwk| -> Result<SharedSecret> {
-            let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
-            let agreed =
-                z.append(ephemeral, recipient.public_key())
-                    .and_then(|()| match (sender, cache) {
-                        (Some((s, s_pub)), Some(cache)) => {
-                            cache.append(s, s_pub, recipient.public_key(), &mut z)
-                        }
-                        (Some((s, _)), None) => z.append(s, recipient.public_key()),
-                        (None, _) => Ok(()),
-                    });
-            match agreed {
-                // Only a small-order X25519 point gives an all-zero secret; on the sending side
-                // that is a bad recipient key, not a failed decryption.
-                Err(Error::Crypto) => Err(Error::InvalidKey(
-                    "the recipient key is a small-order X25519 point",
-                )),
-                other => other.map(|()| z),
-            }
-        };
-
-        let mut buf = Vec::with_capacity(enc.ciphertext_len(plaintext.len()));
-        buf.extend_from_slice(plaintext);
-        let mut encrypted_keys: Vec<Vec<u8>> = Vec::with_capacity(self.recipients.len());
-        let tag = match alg.key_wrap() {
-            None => {
-                let z = agree(self.recipients[0])?;
-                let key = kdf::derive(
-                    &z,
-                    &FixedInfo {
-                        algorithm_id: enc.name(),
-                        apu,
-                        apv,
-                        key_bits: (enc.key_len() * 8) as u32,
-                        cctag: None,
-                    },
-                )?;
-                let cek = ContentKey::from_zeroizing(enc, key)?;
-                encrypted_keys.push(Vec::new());
-                content::encrypt_in_place_with(
-                    enc,
-                    &cek,
-                    fixed.iv,
-                    &aad,
-                    &mut buf,
-                    self.parallelism,
-                )?
-            }
-            Some(kw) => {
-                let cek = fixed
-                    .cek
-                    .ok_or(Error::Usage("key-wrap mode needs a content encryption key"))?;
-                if cek.as_bytes().len() != enc.key_len() {
-                    return Err(Error::InvalidLength {
-                        name: "content encryption key",
-                        expected: enc.key_len(),
-                        found: cek.as_bytes().len(),
-                    });
-                }
-                // Content first: for ECDH-1PU the tag is an input of every recipient's KDF.
-                let tag = content::encrypt_in_place_with(
-                    enc,
-                    cek,
-                    fixed.iv,
-                    &aad,
-                    &mut buf,
-                    self.parallelism,
-                )?;
-                let cctag = alg.is_1pu().then_some(&tag[..]);
-                let wrap_for = |recipient: &&Jwk| -> Result<Vec<u8>> {
-                    let z = agree(recipient)?;
-                    let kek = kdf::derive(
-                        &z,
-                        &FixedInfo {
-                            algorithm_id: alg.name(),
-                            apu,
-                            apv,
-                            key_bits: (kw.key_len() * 8) as u32,
-                            cctag,
-                        },
-                    )?;
-                    wrap::wrap(kw, &kek, cek.as_bytes())
-                };
-                let threads = self.parallelism.threads(self.recipients.len(), 1);
-                if threads <= 1 {
-                    for recipient in &self.recipients {
-                        encrypted_keys.push(wrap_for(recipient)?);
-                    }
-                } else {
-                    // Per-recipient key agreement dominates with many recipients: spread it.
-                    // Rayon's pool (started once per process, shared with the application)
-                    // takes the recipients one by one, so no thread is started per message and
-                    // a busier core simply does fewer.
-                    let results: Vec<Result<Vec<u8>>> = self
-                        .recipients
-                        .par_iter()
-                        .with_max_len(1)
-                        .map(wrap_for)
-                        .collect();
-                    for r in results {
-                        encrypted_keys.push(r?);
-                    }
-                }
-                tag
-            }
-        };
-
-        Ok(self.write(
-            &protected_b64,
-            aad_b64.as_deref(),
-            &encrypted_keys,
-            fixed.iv,
-            &buf,
-            &tag,
-        ))
+        Ok(Header {
+            protected_b64,
+            aad_b64,
+            aad,
+        })
     }
 
     /// Validates the request and returns the curve of the message.
@@ -461,13 +496,13 @@ impl<'a> Encrypter<'a> {
 
     fn write(
         &self,
-        protected_b64: &str,
-        aad_b64: Option<&str>,
+        header: &Header,
         encrypted_keys: &[Vec<u8>],
         iv: &[u8],
         ciphertext: &[u8],
         tag: &[u8],
     ) -> String {
+        let (protected_b64, aad_b64) = (header.protected_b64.as_str(), header.aad_b64.as_deref());
         let b64_len = |n: usize| n.div_ceil(3) * 4;
         let keys_len: usize = encrypted_keys
             .iter()
@@ -559,6 +594,45 @@ impl<'a> Encrypter<'a> {
         out.push_str("\"}");
         out
     }
+}
+
+/// With one recipient, the key agreement runs beside the content only from this size of
+/// content on: below it the content is cheaper than handing work to another core.
+const OVERLAP_MIN: usize = 16 * 1024;
+
+/// The protected header of a message being encrypted.
+struct Header {
+    /// Its base64url text.
+    protected_b64: String,
+    /// The `aad` member, base64url-encoded, if any.
+    aad_b64: Option<String>,
+    /// The additional authenticated data: `protected_b64`, and `.aad_b64` if any.
+    aad: Vec<u8>,
+}
+
+/// A message's header and the tag of its encrypted content.
+type Sealed = (Header, Vec<u8>);
+
+/// `seal` (header and content) and `count` fallible tasks on `threads` threads: beside each
+/// other when `overlap`, else the content first (it then uses both cores itself). The first
+/// error in that order is returned.
+fn seal_and_spread<T: Send + Sync>(
+    threads: usize,
+    count: usize,
+    overlap: bool,
+    seal: impl FnOnce() -> Result<Sealed>,
+    task: impl Fn(usize) -> Result<T> + Sync,
+) -> Result<(Sealed, Vec<T>)> {
+    let (sealed, results) = if overlap {
+        spread(threads, count, seal, task)
+    } else {
+        let sealed = seal()?;
+        let ((), results) = spread(threads, count, || (), task);
+        (Ok(sealed), results)
+    };
+    let sealed = sealed?;
+    let results = results.into_iter().collect::<Result<Vec<T>>>()?;
+    Ok((sealed, results))
 }
 
 fn push_member(out: &mut String, name: &str, value: &Value) {
