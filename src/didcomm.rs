@@ -212,7 +212,7 @@ impl KeyResolver for Jwk {
 pub struct KeySet {
     /// The keys in insertion order; every one has a kid.
     keys: Vec<Jwk>,
-    /// Position by kid, kept once the set is larger than [`KeySet::LINEAR`].
+    /// Position by kid.
     index: HashMap<String, usize>,
 }
 
@@ -283,21 +283,8 @@ impl KeySet {
             self.keys[i] = key;
             return Ok(());
         }
+        self.index.insert(kid.to_owned(), self.keys.len());
         self.keys.push(key);
-        if self.keys.len() > KeySet::LINEAR {
-            if self.index.is_empty() {
-                self.index = self
-                    .keys
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, k)| Some((k.kid()?.to_owned(), i)))
-                    .collect();
-            } else {
-                let i = self.keys.len() - 1;
-                let kid = self.keys[i].kid().unwrap_or_default().to_owned();
-                self.index.insert(kid, i);
-            }
-        }
         Ok(())
     }
 
@@ -830,11 +817,9 @@ impl Envelope {
             }
         }
         // 33: a DID URL kid per recipient, no repeats.
-        let kids = jwe
-            .recipient_kids()?
-            .into_iter()
-            .map(|k| k.ok_or(ProfileError::MissingKid))
-            .collect::<Result<Vec<&str>, _>>()?;
+        let kids = (0..jwe.recipients.len())
+            .map(|i| jwe.headers(i).kid()?.ok_or(ProfileError::MissingKid.into()))
+            .collect::<Result<Vec<&str>>>()?;
         let expected_apv = checked_apv(&kids)?;
         // 34: apv binds the kids.
         let apv = b64::decode(apv_text).ok_or(Error::Base64 {
@@ -930,7 +915,7 @@ impl Envelope {
     /// has one.
     fn kids(&self) -> impl Iterator<Item = &str> + Clone {
         (0..self.jwe.recipients.len())
-            .map(|i| self.jwe.kid_of(i).ok().flatten().unwrap_or_default())
+            .map(|i| self.jwe.headers(i).kid().ok().flatten().unwrap_or_default())
     }
 
     /// The underlying JWE.
@@ -1372,19 +1357,9 @@ mod tests {
             assert!(agree(sample.as_bytes()), "not taken: {sample}");
         }
         let inserts: &[&[u8]] = &[
-            b"\\",
-            b"\"",
-            b" ",
-            b",",
-            b"}",
-            b"]",
-            b"{",
-            b"[",
             b":",
             b"\\u",
             b"\\ud800",
-            b"\x01",
-            b"\xff",
             b"\xc3",
             b"0",
             b"-",

@@ -488,9 +488,16 @@ fn plain(run: &[u8]) -> Option<()> {
     Some(())
 }
 
+/// What [`mutants`] inserts into every sample: JSON's structural characters, an escape, a
+/// control character and a byte that is never UTF-8.
+#[cfg(test)]
+const STRUCTURAL: &[&[u8]] = &[
+    b"\\", b"\"", b" ", b",", b"}", b"]", b"{", b"[", b"\x01", b"\xff",
+];
+
 /// Variants of `sample` for the tests that hold the fast readers against the general ones: at
 /// every position one byte deleted and one bit flipped, and at every `insert_every`-th position
-/// each of `inserts` inserted.
+/// each of [`STRUCTURAL`] and of `inserts` inserted.
 #[cfg(test)]
 pub(crate) fn mutants<'a>(
     sample: &'a [u8],
@@ -502,8 +509,9 @@ pub(crate) fn mutants<'a>(
         deleted.remove(i);
         let mut flipped = sample.to_vec();
         flipped[i] ^= 1 << (i % 8);
-        let inserted = inserts
+        let inserted = STRUCTURAL
             .iter()
+            .chain(inserts)
             .filter(move |_| i % insert_every == 0)
             .map(move |ins| {
                 let mut m = sample.to_vec();

@@ -165,11 +165,6 @@ impl Jwe {
 
         let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
         match (sender, opts.cache) {
-            (None, _) => z.append(secret, epk.public_key())?,
-            (Some(s), Some(cache)) => {
-                z.append(secret, epk.public_key())?;
-                cache.append(secret, recipient.public_key(), s.public_key(), &mut z)?;
-            }
             (Some(s), None)
                 if content_len <= SPLIT_AGREEMENT_MAX && opts.parallelism.threads(2, 1) > 1 =>
             {
@@ -180,9 +175,15 @@ impl Jwe {
                     z.extend(part?.as_bytes());
                 }
             }
-            (Some(s), None) => {
+            (sender, cache) => {
                 z.append(secret, epk.public_key())?;
-                z.append(secret, s.public_key())?;
+                match (sender, cache) {
+                    (Some(s), Some(cache)) => {
+                        cache.append(secret, recipient.public_key(), s.public_key(), &mut z)?
+                    }
+                    (Some(s), None) => z.append(secret, s.public_key())?,
+                    (None, _) => {}
+                }
             }
         }
 
