@@ -79,6 +79,20 @@ impl ZsCache {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Zs for `our_public` and `theirs`, if the cache holds it.
+    pub(crate) fn get(
+        &self,
+        our_public: &PublicKey,
+        theirs: &PublicKey,
+    ) -> Option<crate::agreement::SharedSecret> {
+        let key = (encode(our_public), encode(theirs));
+        let inner = self.lock();
+        let zs = inner.map.get(&key)?;
+        let mut out = crate::agreement::SharedSecret::with_capacity(zs.len());
+        out.extend(zs);
+        Some(out)
+    }
+
     /// Appends Zs = ECDH(`ours`, `theirs`) to `out`, from the cache when present.
     pub(crate) fn append(
         &self,

@@ -237,6 +237,30 @@ fn two_core_encryption_matches_one_core_byte_for_byte() {
                             .unwrap();
                         assert_eq!(one, two, "{curve:?} {alg:?} {n} recipients, {size} octets");
                     }
+                    if n > 1 && sender.is_some() {
+                        // A cache that holds the Zs of some recipients and not of the others.
+                        let partial = ZsCache::new(16);
+                        let first = &recipients[..1];
+                        sealed(
+                            alg,
+                            sender,
+                            first,
+                            &message,
+                            Some(&partial),
+                            Parallelism::Off,
+                        )
+                        .unwrap();
+                        let two = sealed(
+                            alg,
+                            sender,
+                            recipients,
+                            &message,
+                            Some(&partial),
+                            Parallelism::Auto,
+                        )
+                        .unwrap();
+                        assert_eq!(one, two, "{curve:?} {n} recipients, {size} octets, partial");
+                    }
                     // And it opens, on two cores, for the last recipient.
                     let last = &recipients[n - 1];
                     let out = Decrypter::new()

@@ -205,8 +205,22 @@ impl<'a> Encrypter<'a> {
             None => None,
         };
         let cache = self.zs_cache.as_ref();
+        // The Zs values the cache already holds cost nothing: they are read here, so that only
+        // the agreements still to compute are counted and shared between the cores.
+        let held: Vec<Option<SharedSecret>> = match (sender, cache) {
+            (Some((_, s_pub)), Some(cache)) => self
+                .recipients
+                .iter()
+                .map(|r| cache.get(s_pub, r.public_key()))
+                .collect(),
+            _ => Vec::new(),
+        };
         // Part 0 of Z is Ze (ephemeral key); part 1, for ECDH-1PU, is Zs (sender key).
-        let agree_part = |recipient: &Jwk, part: usize| -> Result<SharedSecret> {
+        let agree_part = |i: usize, part: usize| -> Result<SharedSecret> {
+            if let (1, Some(Some(zs))) = (part, held.get(i)) {
+                return Ok(zs.clone());
+            }
+            let recipient = self.recipients[i];
             let mut z = SharedSecret::with_capacity(curve.coordinate_len());
             let agreed = match (part, sender, cache) {
                 (0, _, _) | (_, None, _) => z.append(ephemeral, recipient.public_key()),
@@ -225,10 +239,10 @@ impl<'a> Encrypter<'a> {
             }
         };
         let parts = if sender.is_some() { 2 } else { 1 };
-        let agree = |recipient: &Jwk| -> Result<SharedSecret> {
-            let mut z = agree_part(recipient, 0)?;
+        let agree = |i: usize| -> Result<SharedSecret> {
+            let mut z = agree_part(i, 0)?;
             if parts == 2 {
-                z.extend(agree_part(recipient, 1)?.as_bytes());
+                z.extend(agree_part(i, 1)?.as_bytes());
             }
             Ok(z)
         };
@@ -238,7 +252,7 @@ impl<'a> Encrypter<'a> {
         let Some(kw) = alg.key_wrap() else {
             // Direct key agreement: one recipient, whose agreed key is the CEK.
             let header = self.header(&ephemeral.public_key())?;
-            let z = agree(self.recipients[0])?;
+            let z = agree(0)?;
             let key = kdf::derive(
                 &z,
                 &FixedInfo {
@@ -297,11 +311,12 @@ impl<'a> Encrypter<'a> {
             Ok((header, tag))
         };
         let n = self.recipients.len();
-        // The key agreements (one or two per recipient) need neither the header nor the
-        // content, so on two cores they run beside them, unless the content takes both cores
-        // itself (a large CBC/HMAC message) or there is too little to share: one X25519
-        // agreement beside a small content costs more to hand over than it saves.
-        let count = parts * n;
+        // The key agreements to compute (one or two per recipient, less the Zs values the cache
+        // holds) need neither the header nor the content, so on two cores they run beside them,
+        // unless the content takes both cores itself (a large CBC/HMAC message) or there is too
+        // little to share: one X25519 agreement beside a small content costs more to hand over
+        // than it saves.
+        let count = parts * n - held.iter().filter(|zs| zs.is_some()).count();
         let overlap = !content::pipelined(enc, plaintext.len(), self.parallelism)
             && (count >= 2 || curve != Curve::X25519 || plaintext.len() >= OVERLAP_MIN);
         let threads = self
@@ -310,20 +325,19 @@ impl<'a> Encrypter<'a> {
         let (header, tag, encrypted_keys) = if threads <= 1 {
             let (header, tag) = seal(&mut buf)?;
             let cctag = alg.is_1pu().then_some(&tag[..]);
-            let keys = self
-                .recipients
-                .iter()
-                .map(|r| wrap_with(&agree(r)?, cctag))
+            let keys = (0..n)
+                .map(|i| wrap_with(&agree(i)?, cctag))
                 .collect::<Result<Vec<_>>>()?;
             (header, tag, keys)
         } else if parts == 2 {
-            // ECDH-1PU: Ze and Zs are separate tasks; the keys are wrapped once the tag is known.
+            // ECDH-1PU: Ze and Zs are separate tasks (a Zs the cache holds is only read); the
+            // keys are wrapped once the tag is known.
             let ((header, tag), zs) = seal_and_spread(
                 threads,
-                count,
+                parts * n,
                 overlap,
                 || seal(&mut buf),
-                |i| agree_part(self.recipients[i / 2], i % 2),
+                |i| agree_part(i / 2, i % 2),
             )?;
             let keys = zs
                 .chunks(2)
@@ -343,7 +357,7 @@ impl<'a> Encrypter<'a> {
                 count,
                 overlap,
                 || seal(&mut buf),
-                |i| wrap_with(&agree_part(self.recipients[i], 0)?, None),
+                |i| wrap_with(&agree_part(i, 0)?, None),
             )?;
             (header, tag, keys)
         };
