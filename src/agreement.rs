@@ -10,7 +10,7 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::jwk::{PublicKey, SecretKey};
+use crate::jwk::{PublicKey, Scalar, SecretKey};
 
 /// A shared secret Z (for ECDH-1PU, Ze ‖ Zs). Zeroizes on drop; `Debug` shows only its length.
 #[derive(Clone, Default)]
@@ -36,23 +36,27 @@ impl SharedSecret {
 
     /// Appends ECDH(`secret`, `public`) to this secret.
     pub(crate) fn append(&mut self, secret: &SecretKey, public: &PublicKey) -> Result<()> {
-        match (secret, public) {
-            (SecretKey::X25519(s), PublicKey::X25519(p)) => {
+        #[cfg(feature = "aws-lc")]
+        if secret.curve() == public.curve() {
+            return secret.native()?.agree(public, &mut self.0);
+        }
+        match (secret.scalar(), public) {
+            (Scalar::X25519(s), PublicKey::X25519(p)) => {
                 let shared = s.diffie_hellman(p);
                 if !shared.was_contributory() {
                     return Err(Error::Crypto);
                 }
                 self.0.extend_from_slice(shared.as_bytes());
             }
-            (SecretKey::P256(s), PublicKey::P256(p)) => {
+            (Scalar::P256(s), PublicKey::P256(p)) => {
                 let shared = p256::ecdh::diffie_hellman(s.to_nonzero_scalar(), p.as_affine());
                 self.0.extend_from_slice(shared.raw_secret_bytes());
             }
-            (SecretKey::P384(s), PublicKey::P384(p)) => {
+            (Scalar::P384(s), PublicKey::P384(p)) => {
                 let shared = p384::ecdh::diffie_hellman(s.to_nonzero_scalar(), p.as_affine());
                 self.0.extend_from_slice(shared.raw_secret_bytes());
             }
-            (SecretKey::P521(s), PublicKey::P521(p)) => {
+            (Scalar::P521(s), PublicKey::P521(p)) => {
                 let shared = p521::ecdh::diffie_hellman(s.to_nonzero_scalar(), p.as_affine());
                 self.0.extend_from_slice(shared.raw_secret_bytes());
             }

@@ -271,28 +271,58 @@ impl fmt::Debug for PublicKey {
 
 /// A private key on one of the supported curves. Zeroizes on drop; `Debug` shows only the
 /// curve.
+///
+/// With the `aws-lc` feature the key also holds its AWS-LC form, built the first time the key
+/// is used for a key agreement and kept (shared by clones) for as long as the key.
 #[derive(Clone)]
-pub enum SecretKey {
-    /// X25519 scalar.
+pub struct SecretKey {
+    scalar: Scalar,
+    #[cfg(feature = "aws-lc")]
+    native: std::sync::OnceLock<std::sync::Arc<crate::backend::NativeKey>>,
+}
+
+/// The private scalar, in the curve crate's type.
+#[derive(Clone)]
+pub(crate) enum Scalar {
     X25519(x25519_dalek::StaticSecret),
-    /// P-256 scalar.
     P256(p256::SecretKey),
-    /// P-384 scalar.
     P384(p384::SecretKey),
-    /// P-521 scalar.
     P521(p521::SecretKey),
 }
 
 impl zeroize::ZeroizeOnDrop for SecretKey {}
 
 impl SecretKey {
+    fn new(scalar: Scalar) -> SecretKey {
+        SecretKey {
+            scalar,
+            #[cfg(feature = "aws-lc")]
+            native: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The scalar in the curve crate's type.
+    pub(crate) fn scalar(&self) -> &Scalar {
+        &self.scalar
+    }
+
+    /// The key in AWS-LC's form, built on first use.
+    #[cfg(feature = "aws-lc")]
+    pub(crate) fn native(&self) -> Result<&crate::backend::NativeKey> {
+        if let Some(native) = self.native.get() {
+            return Ok(native);
+        }
+        let native = crate::backend::NativeKey::new(self.curve(), &self.to_bytes())?;
+        Ok(self.native.get_or_init(|| std::sync::Arc::new(native)))
+    }
+
     /// The curve of this key.
     pub fn curve(&self) -> Curve {
-        match self {
-            SecretKey::X25519(_) => Curve::X25519,
-            SecretKey::P256(_) => Curve::P256,
-            SecretKey::P384(_) => Curve::P384,
-            SecretKey::P521(_) => Curve::P521,
+        match self.scalar {
+            Scalar::X25519(_) => Curve::X25519,
+            Scalar::P256(_) => Curve::P256,
+            Scalar::P384(_) => Curve::P384,
+            Scalar::P521(_) => Curve::P521,
         }
     }
 
@@ -303,12 +333,12 @@ impl SecretKey {
 
     /// Draws a fresh private key from `rng`.
     pub fn generate_with_rng(curve: Curve, rng: &mut impl CryptoRngCore) -> SecretKey {
-        match curve {
-            Curve::X25519 => SecretKey::X25519(x25519_dalek::StaticSecret::random_from_rng(rng)),
-            Curve::P256 => SecretKey::P256(p256::SecretKey::random(rng)),
-            Curve::P384 => SecretKey::P384(p384::SecretKey::random(rng)),
-            Curve::P521 => SecretKey::P521(p521::SecretKey::random(rng)),
-        }
+        SecretKey::new(match curve {
+            Curve::X25519 => Scalar::X25519(x25519_dalek::StaticSecret::random_from_rng(rng)),
+            Curve::P256 => Scalar::P256(p256::SecretKey::random(rng)),
+            Curve::P384 => Scalar::P384(p384::SecretKey::random(rng)),
+            Curve::P521 => Scalar::P521(p521::SecretKey::random(rng)),
+        })
     }
 
     /// Builds a private key from its big-endian scalar (the raw 32 octets for X25519). The
@@ -323,36 +353,40 @@ impl SecretKey {
             });
         }
         let bad = Error::InvalidKey("\"d\" is not a valid private scalar for the curve");
-        Ok(match curve {
+        Ok(SecretKey::new(match curve {
             Curve::X25519 => {
                 let mut raw = Zeroizing::new([0u8; 32]);
                 raw.copy_from_slice(d);
-                SecretKey::X25519(x25519_dalek::StaticSecret::from(*raw))
+                Scalar::X25519(x25519_dalek::StaticSecret::from(*raw))
             }
-            Curve::P256 => SecretKey::P256(p256::SecretKey::from_slice(d).map_err(|_| bad)?),
-            Curve::P384 => SecretKey::P384(p384::SecretKey::from_slice(d).map_err(|_| bad)?),
-            Curve::P521 => SecretKey::P521(p521::SecretKey::from_slice(d).map_err(|_| bad)?),
-        })
+            Curve::P256 => Scalar::P256(p256::SecretKey::from_slice(d).map_err(|_| bad)?),
+            Curve::P384 => Scalar::P384(p384::SecretKey::from_slice(d).map_err(|_| bad)?),
+            Curve::P521 => Scalar::P521(p521::SecretKey::from_slice(d).map_err(|_| bad)?),
+        }))
     }
 
     /// The private scalar as octets (zeroizing).
     pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(match self {
-            SecretKey::X25519(k) => k.to_bytes().to_vec(),
-            SecretKey::P256(k) => k.to_bytes().to_vec(),
-            SecretKey::P384(k) => k.to_bytes().to_vec(),
-            SecretKey::P521(k) => k.to_bytes().to_vec(),
+        Zeroizing::new(match &self.scalar {
+            Scalar::X25519(k) => k.to_bytes().to_vec(),
+            Scalar::P256(k) => k.to_bytes().to_vec(),
+            Scalar::P384(k) => k.to_bytes().to_vec(),
+            Scalar::P521(k) => k.to_bytes().to_vec(),
         })
     }
 
     /// The matching public key.
     pub fn public_key(&self) -> PublicKey {
-        match self {
-            SecretKey::X25519(k) => PublicKey::X25519(k.into()),
+        #[cfg(feature = "aws-lc")]
+        if let Some(public) = self.native().ok().and_then(|n| n.public_key(self.curve())) {
+            return public;
+        }
+        match &self.scalar {
+            Scalar::X25519(k) => PublicKey::X25519(k.into()),
             // From the precomputed table of multiples of G (`basepoint`).
-            SecretKey::P256(k) => PublicKey::P256(crate::basepoint::p256::public_key(k)),
-            SecretKey::P384(k) => PublicKey::P384(crate::basepoint::p384::public_key(k)),
-            SecretKey::P521(k) => PublicKey::P521(crate::basepoint::p521::public_key(k)),
+            Scalar::P256(k) => PublicKey::P256(crate::basepoint::p256::public_key(k)),
+            Scalar::P384(k) => PublicKey::P384(crate::basepoint::p384::public_key(k)),
+            Scalar::P521(k) => PublicKey::P521(crate::basepoint::p521::public_key(k)),
         }
     }
 }

@@ -39,6 +39,8 @@
 
 pub mod agreement;
 mod b64;
+#[cfg(feature = "aws-lc")]
+mod backend;
 mod basepoint;
 pub mod cache;
 pub mod content;
@@ -50,6 +52,14 @@ pub mod jwk;
 pub mod kdf;
 mod scan;
 pub mod wrap;
+
+/// The code the ECDH scalar multiplications run on: `"aws-lc"` with the `aws-lc` feature,
+/// else `"rustcrypto"` (x25519-dalek and the RustCrypto curve crates).
+pub const BACKEND: &str = if cfg!(feature = "aws-lc") {
+    "aws-lc"
+} else {
+    "rustcrypto"
+};
 
 pub use cache::{Parallelism, ZsCache};
 pub use content::{ContentKey, Enc, Plaintext};

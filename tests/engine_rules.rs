@@ -674,13 +674,16 @@ fn rule_07_1pu_z_is_ze_then_zs() {
 /// Z computed straight from the curve crates: the x-coordinate of the shared point at the full
 /// field size.
 fn curve_crate_z(secret: &SecretKey, public: &PublicKey) -> Vec<u8> {
-    match (secret, public) {
-        (SecretKey::P256(s), PublicKey::P256(p)) => {
+    let d = secret.to_bytes();
+    match public {
+        PublicKey::P256(p) => {
+            let s = p256::SecretKey::from_slice(&d).unwrap();
             p256::ecdh::diffie_hellman(s.to_nonzero_scalar(), p.as_affine())
                 .raw_secret_bytes()
                 .to_vec()
         }
-        (SecretKey::P521(s), PublicKey::P521(p)) => {
+        PublicKey::P521(p) => {
+            let s = p521::SecretKey::from_slice(&d).unwrap();
             p521::ecdh::diffie_hellman(s.to_nonzero_scalar(), p.as_affine())
                 .raw_secret_bytes()
                 .to_vec()

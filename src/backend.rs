@@ -1,0 +1,82 @@
+//! Key agreement on AWS-LC (the `aws-lc` feature).
+//!
+//! With the feature, every ECDH scalar multiplication — an ephemeral public key, Ze, Zs — runs
+//! on AWS-LC's assembly-optimised curve code (through `aws-lc-rs`) instead of the curve crates.
+//! Everything else is unchanged: keys are still read, validated and held by the curve crates
+//! (a public point is on its curve before it gets here), and the KDF, key wrap and content
+//! encryption stay on RustCrypto. The results are the same octets; the whole test suite runs
+//! against both backends.
+//!
+//! A [`SecretKey`](crate::SecretKey) builds its AWS-LC form on first use and keeps it, so a
+//! long-term key is converted once, not per message. AWS-LC clears a private key's memory
+//! when it frees it; the key's own scalar still zeroizes on drop as without the feature.
+
+use aws_lc_rs::agreement::{self, Algorithm, PrivateKey, UnparsedPublicKey};
+
+use crate::error::{Error, Result};
+use crate::jwk::{Curve, PublicKey};
+
+/// A private key in AWS-LC's form.
+pub(crate) struct NativeKey(PrivateKey);
+
+fn algorithm(curve: Curve) -> &'static Algorithm {
+    match curve {
+        Curve::X25519 => &agreement::X25519,
+        Curve::P256 => &agreement::ECDH_P256,
+        Curve::P384 => &agreement::ECDH_P384,
+        Curve::P521 => &agreement::ECDH_P521,
+    }
+}
+
+impl NativeKey {
+    /// The key whose scalar is `scalar` (big-endian, or X25519's raw octets).
+    pub(crate) fn new(curve: Curve, scalar: &[u8]) -> Result<NativeKey> {
+        PrivateKey::from_private_key(algorithm(curve), scalar)
+            .map(NativeKey)
+            .map_err(|_| Error::InvalidKey("the private key is not valid for its curve"))
+    }
+
+    /// The matching public key (`None` if AWS-LC cannot give it, in which case the caller
+    /// computes it with the curve crate).
+    pub(crate) fn public_key(&self, curve: Curve) -> Option<PublicKey> {
+        let public = self.0.compute_public_key().ok()?;
+        let octets = public.as_ref();
+        match curve {
+            Curve::X25519 => PublicKey::from_coordinates(curve, octets, None).ok(),
+            _ => {
+                // Uncompressed SEC1: 0x04 ‖ x ‖ y.
+                let len = curve.coordinate_len();
+                if octets.len() != 1 + 2 * len || octets[0] != 4 {
+                    return None;
+                }
+                let (x, y) = octets[1..].split_at(len);
+                PublicKey::from_coordinates(curve, x, Some(y)).ok()
+            }
+        }
+    }
+
+    /// Appends Z = ECDH(this key, `public`) to `out`. An all-zero X25519 result (a small-order
+    /// peer point) is [`Error::Crypto`], as it is without the feature.
+    pub(crate) fn agree(&self, public: &PublicKey, out: &mut Vec<u8>) -> Result<()> {
+        let curve = public.curve();
+        let mut encoded = Vec::with_capacity(1 + 2 * curve.coordinate_len());
+        match curve {
+            Curve::X25519 => encoded.extend_from_slice(&public.x()),
+            _ => {
+                encoded.push(4);
+                encoded.extend_from_slice(&public.x());
+                encoded.extend_from_slice(&public.y().unwrap_or_default());
+            }
+        }
+        let peer = UnparsedPublicKey::new(algorithm(curve), encoded);
+        agreement::agree(&self.0, peer, Error::Crypto, |z| {
+            // AWS-LC refuses an all-zero X25519 output itself; the check is kept so that the
+            // rule does not depend on it.
+            if curve == Curve::X25519 && z.iter().fold(0u8, |acc, b| acc | b) == 0 {
+                return Err(Error::Crypto);
+            }
+            out.extend_from_slice(z);
+            Ok(())
+        })
+    }
+}
