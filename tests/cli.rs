@@ -573,6 +573,7 @@ fn keygen_pub_and_capabilities() {
     assert_eq!(names(&caps["enc"]), Enc::ALL.map(|e| e.name().to_owned()));
     assert_eq!(names(&caps["crv"]), Curve::ALL.map(|c| c.name().to_owned()));
     assert_eq!(caps["serialization"].as_array().unwrap().len(), 3);
+    assert_eq!(caps["key_agreement_backend"], authcrypt::BACKEND);
 
     let version = text(&ok(&run(&["--version"], b"")));
     assert_eq!(

@@ -25,12 +25,17 @@ impl Tuning {
     /// The variants measured.
     pub const ALL: [Tuning; 3] = [Tuning::Default, Tuning::Cached, Tuning::SingleCore];
 
-    /// The criterion function id (`ours`, `ours-cached`, `ours-1core`).
+    /// The criterion function id (`ours`, `ours-cached`, `ours-1core`; with the `aws-lc`
+    /// backend `ours-awslc`, `ours-awslc-cached`, `ours-awslc-1core`).
     pub fn function_id(self) -> &'static str {
-        match self {
-            Tuning::Default => "ours",
-            Tuning::Cached => "ours-cached",
-            Tuning::SingleCore => "ours-1core",
+        let aws = authcrypt::BACKEND == "aws-lc";
+        match (self, aws) {
+            (Tuning::Default, false) => "ours",
+            (Tuning::Cached, false) => "ours-cached",
+            (Tuning::SingleCore, false) => "ours-1core",
+            (Tuning::Default, true) => "ours-awslc",
+            (Tuning::Cached, true) => "ours-awslc-cached",
+            (Tuning::SingleCore, true) => "ours-awslc-1core",
         }
     }
 

@@ -172,6 +172,7 @@ pub fn capabilities() -> Result<Output, Failure> {
         "enc": Enc::ALL.map(Enc::name),
         "crv": Curve::ALL.map(Curve::name),
         "serialization": serializations.map(Serialization::name),
+        "key_agreement_backend": authcrypt::BACKEND,
     });
     pretty(&value)
 }

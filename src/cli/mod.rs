@@ -73,7 +73,7 @@ enum Command {
     /// Show what the JWE on stdin claims, without decrypting it
     #[command(after_help = inspect::INSPECT_EXAMPLES)]
     Inspect(inspect::InspectArgs),
-    /// List the supported alg, enc, crv and serialization values as JSON
+    /// List the supported alg, enc, crv and serialization values, and the key-agreement backend, as JSON
     #[command(after_help = keygen::CAPABILITIES_EXAMPLES)]
     Capabilities,
     /// Authcrypt a DIDComm message from Alice to Bob and Charlie with built-in keys, unpack it,
