@@ -13,6 +13,10 @@
 //!   DIDComm;
 //! - [`didcomm`]: the DIDComm v2 profile — pack and unpack with every receiver check.
 //!
+//! The Cargo feature `aws-lc` moves the ECDH scalar multiplications (ephemeral public keys, Ze,
+//! Zs) onto AWS-LC's assembly-optimised curve code; the results are the same octets, and
+//! [`BACKEND`] says which code a build uses.
+//!
 //! ```
 //! use authcrypt::{Alg, Curve, Decrypter, Enc, Encrypter, Jwk};
 //!

@@ -1,6 +1,6 @@
 //! Decryption (RFC 7516 §5.2), with ECDH-1PU feeding the received tag into the KDF.
 
-use crate::agreement::{diffie_hellman, SharedSecret};
+use crate::agreement::{self, diffie_hellman, SharedSecret};
 use crate::cache::{spread, Parallelism, ZsCache};
 use crate::content::{self, ContentKey, Enc, Plaintext};
 use crate::error::{Error, Location, Result};
@@ -166,7 +166,9 @@ impl Jwe {
         let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
         match (sender, opts.cache) {
             (Some(s), None)
-                if content_len <= SPLIT_AGREEMENT_MAX && opts.parallelism.threads(2, 1) > 1 =>
+                if content_len <= SPLIT_AGREEMENT_MAX
+                    && agreement::worth_sharing(curve)
+                    && opts.parallelism.threads(2, 1) > 1 =>
             {
                 // Ze and Zs are independent: one on each core.
                 let peers = [epk.public_key(), s.public_key()];

@@ -5,13 +5,13 @@
 use rand_core::CryptoRngCore;
 use serde_json::Value;
 
-use crate::agreement::SharedSecret;
+use crate::agreement::{self, SharedSecret};
 use crate::b64;
 use crate::cache::{spread, Parallelism, ZsCache};
 use crate::content::{self, ContentKey, Enc};
 use crate::error::{Error, Result};
 use crate::jwe::{Alg, Serialization};
-use crate::jwk::{Curve, Jwk, PublicKey, SecretKey};
+use crate::jwk::{Jwk, PublicKey, SecretKey};
 use crate::kdf::{self, FixedInfo};
 use crate::wrap;
 
@@ -314,11 +314,13 @@ impl<'a> Encrypter<'a> {
         // The key agreements to compute (one or two per recipient, less the Zs values the cache
         // holds) need neither the header nor the content, so on two cores they run beside them,
         // unless the content takes both cores itself (a large CBC/HMAC message) or there is too
-        // little to share: one X25519 agreement beside a small content costs more to hand over
-        // than it saves.
+        // little to share: a single agreement beside a small content costs more to hand over than
+        // it saves, except where the header's ephemeral public key is itself costly work.
         let count = parts * n - held.iter().filter(|zs| zs.is_some()).count();
         let overlap = !content::pipelined(enc, plaintext.len(), self.parallelism)
-            && (count >= 2 || curve != Curve::X25519 || plaintext.len() >= OVERLAP_MIN);
+            && (count >= 2
+                || plaintext.len() >= OVERLAP_MIN
+                || agreement::public_key_beside_agreement_pays(curve));
         let threads = self
             .parallelism
             .threads(if overlap { count + 1 } else { count }, 1);
@@ -610,8 +612,9 @@ impl<'a> Encrypter<'a> {
     }
 }
 
-/// With one recipient, the key agreement runs beside the content only from this size of
-/// content on: below it the content is cheaper than handing work to another core.
+/// A single key agreement runs beside the content only from this size of content on (or where
+/// the ephemeral public key is itself costly): below it, handing the agreement to another core
+/// costs more than it saves.
 const OVERLAP_MIN: usize = 16 * 1024;
 
 /// The protected header of a message being encrypted.
