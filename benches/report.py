@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Ratio tables from the criterion results of benches/pack_unpack.rs and benches/peer.
+"""Ratio tables from the criterion results of benches/pack_unpack.rs and benches/peer (its
+``peer`` and ``didcomm_rust`` benches).
 
 Reads every ``<criterion dir>/**/new/benchmark.json`` with its ``estimates.json`` (the median
 point estimate) and prints Markdown:
 
 - ours ÷ floor for every case of the main bench (pack and unpack);
 - ours ÷ askar (and askar ÷ floor) for every case of the peer bench;
+- ours ÷ didcomm-rust (and didcomm-rust ÷ floor) end to end, when the ``e2e_`` groups of the
+  didcomm_rust bench are present;
 - each tuned variant of this crate (``ours-<name>``: cached, single-core, ...) against the
   default and the floor, when present;
 - scaling with the payload (1 KiB → 1 MiB) and with the number of recipients (1 → 100).
@@ -22,7 +25,9 @@ import re
 import sys
 from collections import defaultdict
 
-GROUP_RE = re.compile(r"^(?P<peer>peer_)?(?P<op>pack|unpack)_(?P<size>\d+(?:KiB|MiB))$")
+GROUP_RE = re.compile(r"^(?P<prefix>peer_|e2e_)?(?P<op>pack|unpack)_(?P<size>\d+(?:KiB|MiB))$")
+# Group prefix → bench key: "main" (pack_unpack), "peer" (peer), "e2e" (didcomm_rust).
+BENCH_OF_PREFIX = {None: "main", "peer_": "peer", "e2e_": "e2e"}
 CASE_RE = re.compile(r"^(?P<mode>authcrypt|anoncrypt)-(?P<curve>.+)-r(?P<n>\d+)$")
 SIZE_ORDER = {"1KiB": 1024, "64KiB": 64 * 1024, "1MiB": 1024 * 1024}
 CURVE_ORDER = {"X25519": 0, "P-256": 1, "P-384": 2, "P-521": 3}
@@ -30,7 +35,7 @@ MODE_ORDER = {"authcrypt": 0, "anoncrypt": 1}
 
 
 def load(root):
-    """{(bench, op, size, impl, case): median ns}; bench is 'main' or 'peer'."""
+    """{(bench, op, size, impl, case): median ns}; bench is 'main', 'peer' or 'e2e'."""
     results = {}
     for dirpath, _dirs, files in os.walk(root):
         if os.path.basename(dirpath) != "new" or "benchmark.json" not in files:
@@ -47,7 +52,7 @@ def load(root):
         if not group or not CASE_RE.match(case):
             continue
         key = (
-            "peer" if group.group("peer") else "main",
+            BENCH_OF_PREFIX[group.group("prefix")],
             group.group("op"),
             group.group("size"),
             bench.get("function_id") or "",
@@ -193,6 +198,45 @@ def section_peer(results, out):
     out.append("")
 
 
+def section_e2e(results, out):
+    bench = "e2e"
+    sizes = sizes_of(results, bench)
+    if not sizes:
+        return
+    get = lambda op, size, impl, case: results.get((bench, op, size, impl, case))
+    out.append("### ours ÷ didcomm-rust (end to end)\n")
+    out.append("didcomm-rust's `Message::pack_encrypted` / `Message::unpack` with its example resolvers "
+               "against this crate's `Packer::pack` / `Unpacker::unpack` of the same plaintext, and the "
+               "floor of the same run for scale. Ratios below 1.00 mean this crate is faster.\n")
+    summary = defaultdict(list)
+    for op in ("pack", "unpack"):
+        rows = []
+        for size in sizes:
+            for case in cases_of(results, bench, size):
+                theirs, ours, floor = (get(op, size, impl, case) for impl in ("didcomm-rust", "ours", "floor"))
+                if theirs is None and ours is None and floor is None:
+                    continue  # a filtered run
+                rows.append([case, size, fmt_time(theirs), fmt_time(ours), fmt_time(floor),
+                             fmt_ratio(ours, theirs), fmt_ratio(theirs, floor)])
+                if ours and theirs:
+                    summary[("ours", op, size)].append(ours / theirs)
+                if theirs and floor:
+                    summary[("floor", op, size)].append(theirs / floor)
+        if not rows:
+            continue
+        out.append(f"#### {op}\n")
+        out.append(table(["case", "size", "didcomm-rust", "ours", "floor", "ours ÷ didcomm-rust",
+                          "didcomm-rust ÷ floor"], rows))
+        out.append("")
+    out.append("Geometric means:\n")
+    out.append(table(["size", "pack ours ÷ didcomm-rust", "unpack ours ÷ didcomm-rust",
+                      "pack didcomm-rust ÷ floor", "unpack didcomm-rust ÷ floor"],
+                     [[size] + [fmt_num(geomean(summary[(which, op, size)]))
+                                for which in ("ours", "floor") for op in ("pack", "unpack")]
+                      for size in sizes]))
+    out.append("")
+
+
 def section_variants(results, out):
     for bench in ("main", "peer"):
         variants = variants_of(results, bench)
@@ -218,6 +262,39 @@ def section_variants(results, out):
                         rows.append(row)
             out.append(table(cols, rows))
             out.append("")
+
+
+def section_backend(results, out):
+    """What the aws-lc backend buys per curve: its variants against the same tuning on the
+    curve crates, geometric means over modes, recipient counts and (second figure) sizes."""
+    bench = "main"
+    pairs = [(f"ours-awslc{suffix}", f"ours{suffix}") for suffix in ("", "-1core", "-cached")]
+    pairs = [(a, b) for a, b in pairs if any(k[0] == bench and k[3] == a for k in results)]
+    if not pairs:
+        return
+    curves = sorted({CASE_RE.match(k[4]).group("curve") for k in results if k[0] == bench},
+                    key=lambda c: CURVE_ORDER.get(c, 9))
+    out.append("### The aws-lc backend per curve (main bench)\n")
+    out.append("Geometric means of the aws-lc variant ÷ the same configuration on the curve crates, "
+               "at 1 KiB / over all sizes (below 1.00: aws-lc is faster).\n")
+    rows = []
+    for variant, base in pairs:
+        for op in ("pack", "unpack"):
+            cells = []
+            for curve in curves:
+                small, every = [], []
+                for (b, o, size, impl, case) in results:
+                    if b != bench or o != op or impl != variant or CASE_RE.match(case).group("curve") != curve:
+                        continue
+                    v, w = results[(b, o, size, impl, case)], results.get((b, o, size, base, case))
+                    if v and w:
+                        every.append(v / w)
+                        if size == "1KiB":
+                            small.append(v / w)
+                cells.append(f"{fmt_num(geomean(small))} / {fmt_num(geomean(every))}")
+            rows.append([f"{variant} ÷ {base}", op] + cells)
+    out.append(table(["ratio", "op"] + curves, rows))
+    out.append("")
 
 
 def section_payload_scaling(results, out):
@@ -287,7 +364,9 @@ def main():
     section_summary(results, out)
     section_floor(results, out)
     section_peer(results, out)
+    section_e2e(results, out)
     section_variants(results, out)
+    section_backend(results, out)
     section_payload_scaling(results, out)
     section_recipient_scaling(results, out)
     print("\n".join(out))
