@@ -576,7 +576,7 @@ impl Packer {
 
     /// Packs `message` with the operating system's RNG.
     pub fn pack(&self, message: &[u8]) -> Result<String> {
-        self.pack_with_rng(message, &mut rand_core::OsRng)
+        self.pack_with_rng(message, &mut crate::random::OsBatch::new())
     }
 
     /// Packs `message`, drawing randomness from `rng`.
@@ -588,7 +588,7 @@ impl Packer {
     /// Packs one envelope per curve among the recipients (spec-notes 28), for a recipient whose
     /// DID has keys of several types. Authcrypt needs a sender key on each curve.
     pub fn pack_each_curve(&self, message: &[u8]) -> Result<Vec<(Curve, String)>> {
-        self.pack_each_curve_with_rng(message, &mut rand_core::OsRng)
+        self.pack_each_curve_with_rng(message, &mut crate::random::OsBatch::new())
     }
 
     /// [`Packer::pack_each_curve`], drawing randomness from `rng`.

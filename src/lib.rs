@@ -54,6 +54,7 @@ mod json;
 pub mod jwe;
 pub mod jwk;
 pub mod kdf;
+mod random;
 mod scan;
 pub mod wrap;
 

@@ -149,9 +149,9 @@ impl<'a> Encrypter<'a> {
         self
     }
 
-    /// Encrypts with the operating system's RNG.
+    /// Encrypts with the operating system's RNG (read once for the ephemeral key, CEK and IV).
     pub fn encrypt(&self, plaintext: &[u8]) -> Result<String> {
-        self.encrypt_with_rng(plaintext, &mut rand_core::OsRng)
+        self.encrypt_with_rng(plaintext, &mut crate::random::OsBatch::new())
     }
 
     /// Encrypts, drawing the ephemeral key, CEK and IV from `rng`.
