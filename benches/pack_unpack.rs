@@ -13,9 +13,7 @@
 //! Run: `CARGO_TARGET_DIR=target-bench cargo bench --bench pack_unpack` (add a filter such as
 //! `-- pack_1KiB/` to run a subset).
 
-use std::hint::black_box;
-
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion};
 
 use authcrypt::didcomm::KeySet;
 use authcrypt::Curve;
@@ -100,21 +98,16 @@ fn matrix(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("pack_{label}"));
         measure::configure(&mut group, size);
         for case in &cases {
-            measure::bench_pack(&mut group, &case.ours(), &msg);
-            group.bench_function(BenchmarkId::new("floor", &case.id), |b| {
-                b.iter(|| case.floor.pack(black_box(&msg)))
-            });
+            measure::bench_pack(&mut group, &case.ours(), &msg, &Tuning::ALL);
+            measure::bench_floor_pack(&mut group, &case.id, case.floor.as_ref(), &msg);
         }
         group.finish();
 
         let mut group = c.benchmark_group(format!("unpack_{label}"));
         measure::configure(&mut group, size);
         for case in &cases {
-            measure::bench_unpack(&mut group, &case.ours(), &msg);
-            let envelope = case.floor.pack(&msg);
-            group.bench_function(BenchmarkId::new("floor", &case.id), |b| {
-                b.iter(|| case.floor.unpack(black_box(&envelope)))
-            });
+            measure::bench_unpack(&mut group, &case.ours(), &msg, &Tuning::ALL);
+            measure::bench_floor_unpack(&mut group, &case.id, case.floor.as_ref(), &msg);
         }
         group.finish();
     }

@@ -170,71 +170,53 @@ def fmt_num(v):
     return "—" if v is None else f"{v:.2f}"
 
 
-def section_peer(results, out):
-    bench = "peer"
+def section_against(results, out, bench, peer, title, intro):
+    """Every case of `bench` for this crate, `peer` and the floor of the same run."""
     sizes = sizes_of(results, bench)
     if not sizes:
         return
     get = lambda op, size, impl, case: results.get((bench, op, size, impl, case))
-    out.append("### ours ÷ askar (peer bench, one run)\n")
-    out.append("askar-crypto used as didcomm-rust uses it; the floor of the same run for scale. "
-               "Ratios below 1.00 mean this crate is faster.\n")
+    out.append(f"### {title}\n")
+    out.append(intro + " Ratios below 1.00 mean this crate is faster.\n")
     summary = defaultdict(list)
     for op in ("pack", "unpack"):
         rows = []
         for size in sizes:
             for case in cases_of(results, bench, size):
-                ours, askar, floor = (get(op, size, impl, case) for impl in ("ours", "askar", "floor"))
-                rows.append([case, size, fmt_time(ours), fmt_time(askar), fmt_time(floor),
-                             fmt_ratio(ours, askar), fmt_ratio(ours, floor), fmt_ratio(askar, floor)])
-                if ours and askar:
-                    summary[(op, size)].append(ours / askar)
-        out.append(f"#### {op}\n")
-        out.append(table(["case", "size", "ours", "askar", "floor", "ours ÷ askar", "ours ÷ floor", "askar ÷ floor"], rows))
-        out.append("")
-    out.append("Geometric mean of ours ÷ askar:\n")
-    out.append(table(["size", "pack", "unpack"],
-                     [[size] + [fmt_num(geomean(summary[(op, size)])) for op in ("pack", "unpack")] for size in sizes]))
-    out.append("")
-
-
-def section_e2e(results, out):
-    bench = "e2e"
-    sizes = sizes_of(results, bench)
-    if not sizes:
-        return
-    get = lambda op, size, impl, case: results.get((bench, op, size, impl, case))
-    out.append("### ours ÷ didcomm-rust (end to end)\n")
-    out.append("didcomm-rust's `Message::pack_encrypted` / `Message::unpack` with its example resolvers "
-               "against this crate's `Packer::pack` / `Unpacker::unpack` of the same plaintext, and the "
-               "floor of the same run for scale. Ratios below 1.00 mean this crate is faster.\n")
-    summary = defaultdict(list)
-    for op in ("pack", "unpack"):
-        rows = []
-        for size in sizes:
-            for case in cases_of(results, bench, size):
-                theirs, ours, floor = (get(op, size, impl, case) for impl in ("didcomm-rust", "ours", "floor"))
-                if theirs is None and ours is None and floor is None:
+                ours, theirs, floor = (get(op, size, impl, case) for impl in ("ours", peer, "floor"))
+                if ours is None and theirs is None and floor is None:
                     continue  # a filtered run
-                rows.append([case, size, fmt_time(theirs), fmt_time(ours), fmt_time(floor),
-                             fmt_ratio(ours, theirs), fmt_ratio(theirs, floor)])
+                rows.append([case, size, fmt_time(ours), fmt_time(theirs), fmt_time(floor),
+                             fmt_ratio(ours, theirs), fmt_ratio(ours, floor), fmt_ratio(theirs, floor)])
                 if ours and theirs:
                     summary[("ours", op, size)].append(ours / theirs)
                 if theirs and floor:
-                    summary[("floor", op, size)].append(theirs / floor)
+                    summary[(peer, op, size)].append(theirs / floor)
         if not rows:
             continue
         out.append(f"#### {op}\n")
-        out.append(table(["case", "size", "didcomm-rust", "ours", "floor", "ours ÷ didcomm-rust",
-                          "didcomm-rust ÷ floor"], rows))
+        out.append(table(["case", "size", "ours", peer, "floor", f"ours ÷ {peer}", "ours ÷ floor",
+                          f"{peer} ÷ floor"], rows))
         out.append("")
     out.append("Geometric means:\n")
-    out.append(table(["size", "pack ours ÷ didcomm-rust", "unpack ours ÷ didcomm-rust",
-                      "pack didcomm-rust ÷ floor", "unpack didcomm-rust ÷ floor"],
+    out.append(table(["size", f"pack ours ÷ {peer}", f"unpack ours ÷ {peer}", f"pack {peer} ÷ floor",
+                      f"unpack {peer} ÷ floor"],
                      [[size] + [fmt_num(geomean(summary[(which, op, size)]))
-                                for which in ("ours", "floor") for op in ("pack", "unpack")]
+                                for which in ("ours", peer) for op in ("pack", "unpack")]
                       for size in sizes]))
     out.append("")
+
+
+def section_peer(results, out):
+    section_against(results, out, "peer", "askar", "ours ÷ askar (peer bench, one run)",
+                    "askar-crypto used as didcomm-rust uses it; the floor of the same run for scale.")
+
+
+def section_e2e(results, out):
+    section_against(results, out, "e2e", "didcomm-rust", "ours ÷ didcomm-rust (end to end)",
+                    "didcomm-rust's `Message::pack_encrypted` / `Message::unpack` with its example "
+                    "resolvers against this crate's `Packer::pack` / `Unpacker::unpack` of the same "
+                    "plaintext, and the floor of the same run for scale.")
 
 
 def section_variants(results, out):

@@ -41,17 +41,15 @@ impl NativeKey {
     pub(crate) fn public_key(&self, curve: Curve) -> Option<PublicKey> {
         let public = self.0.compute_public_key().ok()?;
         let octets = public.as_ref();
-        match curve {
-            Curve::X25519 => PublicKey::from_coordinates(curve, octets, None).ok(),
-            _ => {
-                // Uncompressed SEC1: 0x04 ‖ x ‖ y.
-                let len = curve.coordinate_len();
-                if octets.len() != 1 + 2 * len || octets[0] != 4 {
-                    return None;
-                }
-                let (x, y) = octets[1..].split_at(len);
+        // What `PublicKey::encoded` gives: X25519's u, or uncompressed SEC1 `0x04 ‖ x ‖ y`.
+        let len = curve.coordinate_len();
+        match (curve, octets.split_first()) {
+            (Curve::X25519, _) => PublicKey::from_coordinates(curve, octets, None).ok(),
+            (_, Some((4, xy))) if xy.len() == 2 * len => {
+                let (x, y) = xy.split_at(len);
                 PublicKey::from_coordinates(curve, x, Some(y)).ok()
             }
+            _ => None,
         }
     }
 
@@ -59,16 +57,7 @@ impl NativeKey {
     /// peer point) is [`Error::Crypto`], as it is without the feature.
     pub(crate) fn agree(&self, public: &PublicKey, out: &mut Vec<u8>) -> Result<()> {
         let curve = public.curve();
-        let mut encoded = Vec::with_capacity(1 + 2 * curve.coordinate_len());
-        match curve {
-            Curve::X25519 => encoded.extend_from_slice(&public.x()),
-            _ => {
-                encoded.push(4);
-                encoded.extend_from_slice(&public.x());
-                encoded.extend_from_slice(&public.y().unwrap_or_default());
-            }
-        }
-        let peer = UnparsedPublicKey::new(algorithm(curve), encoded);
+        let peer = UnparsedPublicKey::new(algorithm(curve), public.encoded());
         agreement::agree(&self.0, peer, Error::Crypto, |z| {
             // AWS-LC refuses an all-zero X25519 output itself; the check is kept so that the
             // rule does not depend on it.

@@ -79,18 +79,26 @@ impl ZsCache {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Appends the Zs held under `key` to `out`; `false` if there is none.
+    fn extend_held(&self, key: &Key, out: &mut crate::agreement::SharedSecret) -> bool {
+        match self.lock().map.get(key) {
+            Some(zs) => {
+                out.extend(zs);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Zs for `our_public` and `theirs`, if the cache holds it.
     pub(crate) fn get(
         &self,
         our_public: &PublicKey,
         theirs: &PublicKey,
     ) -> Option<crate::agreement::SharedSecret> {
-        let key = (encode(our_public), encode(theirs));
-        let inner = self.lock();
-        let zs = inner.map.get(&key)?;
-        let mut out = crate::agreement::SharedSecret::with_capacity(zs.len());
-        out.extend(zs);
-        Some(out)
+        let mut out = crate::agreement::SharedSecret::default();
+        self.extend_held(&key(our_public, theirs), &mut out)
+            .then_some(out)
     }
 
     /// Appends Zs = ECDH(`ours`, `theirs`) to `out`, from the cache when present.
@@ -101,9 +109,8 @@ impl ZsCache {
         theirs: &PublicKey,
         out: &mut crate::agreement::SharedSecret,
     ) -> Result<()> {
-        let key = (encode(our_public), encode(theirs));
-        if let Some(zs) = self.lock().map.get(&key) {
-            out.extend(zs);
+        let key = key(our_public, theirs);
+        if self.extend_held(&key, out) {
             return Ok(());
         }
         let zs = crate::agreement::diffie_hellman(ours, theirs)?;
@@ -131,14 +138,10 @@ impl ZsCache {
     }
 }
 
-fn encode(key: &PublicKey) -> Vec<u8> {
-    let mut out = Vec::with_capacity(134);
-    out.push(key.curve() as u8);
-    out.extend_from_slice(&key.x());
-    if let Some(y) = key.y() {
-        out.extend_from_slice(&y);
-    }
-    out
+/// The map key of a pair of public keys: each one's curve and encoded point.
+fn key(ours: &PublicKey, theirs: &PublicKey) -> Key {
+    let encode = |k: &PublicKey| [&[k.curve() as u8][..], &k.encoded()].concat();
+    (encode(ours), encode(theirs))
 }
 
 impl fmt::Debug for ZsCache {

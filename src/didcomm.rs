@@ -817,9 +817,11 @@ impl Envelope {
             }
         }
         // 33: a DID URL kid per recipient, no repeats.
-        let kids = (0..jwe.recipients.len())
-            .map(|i| jwe.headers(i).kid()?.ok_or(ProfileError::MissingKid.into()))
-            .collect::<Result<Vec<&str>>>()?;
+        let kids = jwe
+            .recipient_kids()?
+            .into_iter()
+            .map(|k| k.ok_or(ProfileError::MissingKid))
+            .collect::<Result<Vec<&str>, _>>()?;
         let expected_apv = checked_apv(&kids)?;
         // 34: apv binds the kids.
         let apv = b64::decode(apv_text).ok_or(Error::Base64 {

@@ -146,51 +146,46 @@ impl PublicKey {
         key.ok_or(invalid)
     }
 
-    /// The x coordinate (the u-coordinate for X25519), full length.
-    pub fn x(&self) -> Vec<u8> {
+    /// The point as its curve crate encodes it: X25519's raw u-coordinate, a NIST point as
+    /// uncompressed SEC1 (`0x04 ‖ x ‖ y`, each coordinate full length).
+    pub(crate) fn encoded(&self) -> Vec<u8> {
         match self {
             PublicKey::X25519(k) => k.as_bytes().to_vec(),
             PublicKey::P256(k) => {
                 use p256::elliptic_curve::sec1::ToEncodedPoint;
-                k.to_encoded_point(false)
-                    .x()
-                    .map(|x| x.to_vec())
-                    .unwrap_or_default()
+                k.to_encoded_point(false).as_bytes().to_vec()
             }
             PublicKey::P384(k) => {
                 use p384::elliptic_curve::sec1::ToEncodedPoint;
-                k.to_encoded_point(false)
-                    .x()
-                    .map(|x| x.to_vec())
-                    .unwrap_or_default()
+                k.to_encoded_point(false).as_bytes().to_vec()
             }
             PublicKey::P521(k) => {
                 use p521::elliptic_curve::sec1::ToEncodedPoint;
-                k.to_encoded_point(false)
-                    .x()
-                    .map(|x| x.to_vec())
-                    .unwrap_or_default()
+                k.to_encoded_point(false).as_bytes().to_vec()
             }
         }
     }
 
+    /// The x (or u) coordinate and, for the NIST curves, the y coordinate, full length.
+    fn coordinates(&self) -> (Vec<u8>, Option<Vec<u8>>) {
+        let mut encoded = self.encoded();
+        if let PublicKey::X25519(_) = self {
+            return (encoded, None);
+        }
+        let len = self.curve().coordinate_len();
+        let y = encoded.split_off(1 + len);
+        encoded.remove(0);
+        (encoded, Some(y))
+    }
+
+    /// The x coordinate (the u-coordinate for X25519), full length.
+    pub fn x(&self) -> Vec<u8> {
+        self.coordinates().0
+    }
+
     /// The y coordinate, full length (`None` for X25519).
     pub fn y(&self) -> Option<Vec<u8>> {
-        match self {
-            PublicKey::X25519(_) => None,
-            PublicKey::P256(k) => {
-                use p256::elliptic_curve::sec1::ToEncodedPoint;
-                k.to_encoded_point(false).y().map(|y| y.to_vec())
-            }
-            PublicKey::P384(k) => {
-                use p384::elliptic_curve::sec1::ToEncodedPoint;
-                k.to_encoded_point(false).y().map(|y| y.to_vec())
-            }
-            PublicKey::P521(k) => {
-                use p521::elliptic_curve::sec1::ToEncodedPoint;
-                k.to_encoded_point(false).y().map(|y| y.to_vec())
-            }
-        }
+        self.coordinates().1
     }
 
     /// Appends the public JWK members `kty`, `crv`, `x` (and `y`) to a JSON object text that is
@@ -201,10 +196,11 @@ impl PublicKey {
         out.push_str(curve.kty());
         out.push_str("\",\"crv\":\"");
         out.push_str(curve.name());
+        let (x, y) = self.coordinates();
         out.push_str("\",\"x\":\"");
-        out.push_str(&b64::encode_key(&self.x()));
+        out.push_str(&b64::encode_key(&x));
         out.push('"');
-        if let Some(y) = self.y() {
+        if let Some(y) = y {
             out.push_str(",\"y\":\"");
             out.push_str(&b64::encode_key(&y));
             out.push('"');
@@ -224,13 +220,14 @@ impl PublicKey {
     pub fn thumbprint(&self) -> String {
         // Members in lexicographic order: crv, kty, x, y.
         let curve = self.curve();
+        let (x, y) = self.coordinates();
         let mut canon = format!(
             "{{\"crv\":\"{}\",\"kty\":\"{}\",\"x\":\"{}\"",
             curve.name(),
             curve.kty(),
-            b64::encode_key(&self.x())
+            b64::encode_key(&x)
         );
-        if let Some(y) = self.y() {
+        if let Some(y) = y {
             canon.push_str(",\"y\":\"");
             canon.push_str(&b64::encode_key(&y));
             canon.push('"');

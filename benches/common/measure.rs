@@ -1,6 +1,6 @@
 //! Criterion settings and this crate's measurements, shared by the main bench
 //! (`benches/pack_unpack.rs`) and the peer bench (`benches/peer/benches/peer.rs`) through
-//! `#[path]`. Each includer has `fixtures` and `ours` modules (or imports) at its root.
+//! `#[path]`. Each includer has `fixtures`, `floor` and `ours` modules (or imports) at its root.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -11,6 +11,7 @@ use criterion::{BenchmarkGroup, BenchmarkId, SamplingMode, Throughput};
 use authcrypt::didcomm::KeySet;
 
 use super::fixtures::{Mode, Parties};
+use super::floor::FloorCase;
 use super::ours::{Ours, Tuning};
 
 /// Measurement settings per payload size: flat sampling (the slow cases take tens of
@@ -39,13 +40,14 @@ pub struct OursCase<'a> {
     pub keys: &'a KeySet,
 }
 
-/// `pack(msg)` for every variant of this crate that applies to the case.
+/// `pack(msg)` for each of `tunings` that applies to the case.
 pub fn bench_pack<M: Measurement>(
     group: &mut BenchmarkGroup<'_, M>,
     case: &OursCase<'_>,
     msg: &[u8],
+    tunings: &[Tuning],
 ) {
-    for tuning in Tuning::ALL.into_iter().filter(|t| t.applies_to(case.mode)) {
+    for &tuning in tunings.iter().filter(|t| t.applies_to(case.mode)) {
         let ours = Ours::new(tuning, case.mode, case.parties, case.keys, msg);
         group.bench_function(BenchmarkId::new(tuning.function_id(), case.id), |b| {
             b.iter(|| ours.packer.pack(black_box(msg)).expect("pack"))
@@ -53,13 +55,14 @@ pub fn bench_pack<M: Measurement>(
     }
 }
 
-/// `unpack` of an envelope of `msg` for every variant of this crate that applies to the case.
+/// `unpack` of an envelope of `msg` for each of `tunings` that applies to the case.
 pub fn bench_unpack<M: Measurement>(
     group: &mut BenchmarkGroup<'_, M>,
     case: &OursCase<'_>,
     msg: &[u8],
+    tunings: &[Tuning],
 ) {
-    for tuning in Tuning::ALL.into_iter().filter(|t| t.applies_to(case.mode)) {
+    for &tuning in tunings.iter().filter(|t| t.applies_to(case.mode)) {
         let ours = Ours::new(tuning, case.mode, case.parties, case.keys, msg);
         let envelope = ours.packer.pack(msg).expect("pack");
         group.bench_function(BenchmarkId::new(tuning.function_id(), case.id), |b| {
@@ -70,4 +73,29 @@ pub fn bench_unpack<M: Measurement>(
             })
         });
     }
+}
+
+/// The floor's `pack(msg)`, as function `floor`.
+pub fn bench_floor_pack<M: Measurement>(
+    group: &mut BenchmarkGroup<'_, M>,
+    id: &str,
+    floor: &dyn FloorCase,
+    msg: &[u8],
+) {
+    group.bench_function(BenchmarkId::new("floor", id), |b| {
+        b.iter(|| floor.pack(black_box(msg)))
+    });
+}
+
+/// The floor's `unpack` of its own envelope of `msg`, as function `floor`.
+pub fn bench_floor_unpack<M: Measurement>(
+    group: &mut BenchmarkGroup<'_, M>,
+    id: &str,
+    floor: &dyn FloorCase,
+    msg: &[u8],
+) {
+    let envelope = floor.pack(msg);
+    group.bench_function(BenchmarkId::new("floor", id), |b| {
+        b.iter(|| floor.unpack(black_box(&envelope)))
+    });
 }

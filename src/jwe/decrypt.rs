@@ -164,12 +164,11 @@ impl Jwe {
         let apv = h.bytes("apv")?.unwrap_or_default();
 
         let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
+        let split = content_len <= SPLIT_AGREEMENT_MAX
+            && agreement::worth_sharing(curve)
+            && opts.parallelism.threads(2, 1) > 1;
         match (sender, opts.cache) {
-            (Some(s), None)
-                if content_len <= SPLIT_AGREEMENT_MAX
-                    && agreement::worth_sharing(curve)
-                    && opts.parallelism.threads(2, 1) > 1 =>
-            {
+            (Some(s), None) if split => {
                 // Ze and Zs are independent: one on each core.
                 let peers = [epk.public_key(), s.public_key()];
                 let ((), parts) = spread(2, 2, || (), |i| diffie_hellman(secret, peers[i]));
@@ -177,16 +176,15 @@ impl Jwe {
                     z.extend(part?.as_bytes());
                 }
             }
-            (sender, cache) => {
+            (Some(s), Some(cache)) => {
                 z.append(secret, epk.public_key())?;
-                match (sender, cache) {
-                    (Some(s), Some(cache)) => {
-                        cache.append(secret, recipient.public_key(), s.public_key(), &mut z)?
-                    }
-                    (Some(s), None) => z.append(secret, s.public_key())?,
-                    (None, _) => {}
-                }
+                cache.append(secret, recipient.public_key(), s.public_key(), &mut z)?;
             }
+            (Some(s), None) => {
+                z.append(secret, epk.public_key())?;
+                z.append(secret, s.public_key())?;
+            }
+            (None, _) => z.append(secret, epk.public_key())?,
         }
 
         let cek = match alg.key_wrap() {
@@ -424,11 +422,11 @@ impl<'a> Decrypter<'a> {
                 reason: "with direct key agreement carries exactly one recipient",
             });
         }
+        let content_len = buf.len();
         let mut buf = Some(buf);
         let mut last = Error::Crypto;
         for (done, (i, key)) in attempts.into_iter().enumerate() {
             let more = done + 1 < n;
-            let content_len = buf.as_ref().map_or(0, Vec::len);
             match jwe.open_entry(i, key, sender, &opts, content_len) {
                 // Direct key agreement derives a key from any private key: only the content can
                 // tell whether it was the right one, so each of the caller's keys is tried.

@@ -64,8 +64,6 @@ use authcrypt_peer_bench::fixtures::{
 use authcrypt_peer_bench::ours::{Ours, Tuning};
 use authcrypt_peer_bench::{fixtures, floor, ours};
 
-// Only `configure` is used here; the rest of the module serves the other benches.
-#[allow(dead_code)]
 #[path = "../../common/measure.rs"]
 mod measure;
 
@@ -232,6 +230,15 @@ struct Case {
 }
 
 impl Case {
+    fn ours(&self) -> measure::OursCase<'_> {
+        measure::OursCase {
+            id: &self.id,
+            mode: self.mode,
+            parties: &self.parties,
+            keys: &self.keys,
+        }
+    }
+
     fn new(mode: Mode, curve: Curve, recipients: usize, msg: &Message, plaintext: &[u8]) -> Case {
         let parties = Parties::new(curve, recipients);
         let keys = parties.keyset(mode);
@@ -367,19 +374,8 @@ fn end_to_end(c: &mut Criterion) {
                         .expect("didcomm-rust pack")
                 })
             });
-            let ours = Ours::new(
-                Tuning::Default,
-                case.mode,
-                &case.parties,
-                &case.keys,
-                &plaintext,
-            );
-            group.bench_function(BenchmarkId::new("ours", &case.id), |b| {
-                b.iter(|| ours.packer.pack(black_box(&plaintext)).expect("pack"))
-            });
-            group.bench_function(BenchmarkId::new("floor", &case.id), |b| {
-                b.iter(|| case.floor.pack(black_box(&plaintext)))
-            });
+            measure::bench_pack(&mut group, &case.ours(), &plaintext, &[Tuning::Default]);
+            measure::bench_floor_pack(&mut group, &case.id, case.floor.as_ref(), &plaintext);
         }
         group.finish();
 
@@ -394,25 +390,8 @@ fn end_to_end(c: &mut Criterion) {
                         .expect("didcomm-rust unpack")
                 })
             });
-            let ours = Ours::new(
-                Tuning::Default,
-                case.mode,
-                &case.parties,
-                &case.keys,
-                &plaintext,
-            );
-            let envelope = ours.packer.pack(&plaintext).expect("pack");
-            group.bench_function(BenchmarkId::new("ours", &case.id), |b| {
-                b.iter(|| {
-                    ours.unpacker
-                        .unpack(black_box(envelope.as_bytes()))
-                        .expect("unpack")
-                })
-            });
-            let envelope = case.floor.pack(&plaintext);
-            group.bench_function(BenchmarkId::new("floor", &case.id), |b| {
-                b.iter(|| case.floor.unpack(black_box(&envelope)))
-            });
+            measure::bench_unpack(&mut group, &case.ours(), &plaintext, &[Tuning::Default]);
+            measure::bench_floor_unpack(&mut group, &case.id, case.floor.as_ref(), &plaintext);
         }
         group.finish();
     }

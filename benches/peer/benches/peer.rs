@@ -87,20 +87,18 @@ fn side_by_side(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("peer_pack_{label}"));
         measure::configure(&mut group, size);
         for case in &cases {
-            measure::bench_pack(&mut group, &case.ours(), &msg);
+            measure::bench_pack(&mut group, &case.ours(), &msg, &Tuning::ALL);
             group.bench_function(BenchmarkId::new("askar", &case.id), |b| {
                 b.iter(|| case.askar.pack(black_box(&msg)).expect("askar pack"))
             });
-            group.bench_function(BenchmarkId::new("floor", &case.id), |b| {
-                b.iter(|| case.floor.pack(black_box(&msg)))
-            });
+            measure::bench_floor_pack(&mut group, &case.id, case.floor.as_ref(), &msg);
         }
         group.finish();
 
         let mut group = c.benchmark_group(format!("peer_unpack_{label}"));
         measure::configure(&mut group, size);
         for case in &cases {
-            measure::bench_unpack(&mut group, &case.ours(), &msg);
+            measure::bench_unpack(&mut group, &case.ours(), &msg, &Tuning::ALL);
             let envelope = case.askar.pack(&msg).expect("askar pack");
             group.bench_function(BenchmarkId::new("askar", &case.id), |b| {
                 b.iter(|| {
@@ -109,10 +107,7 @@ fn side_by_side(c: &mut Criterion) {
                         .expect("askar unpack")
                 })
             });
-            let envelope = case.floor.pack(&msg);
-            group.bench_function(BenchmarkId::new("floor", &case.id), |b| {
-                b.iter(|| case.floor.unpack(black_box(&envelope)))
-            });
+            measure::bench_floor_unpack(&mut group, &case.id, case.floor.as_ref(), &msg);
         }
         group.finish();
     }
