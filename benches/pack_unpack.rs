@@ -7,16 +7,22 @@
 //! `benches/common/floor.rs`, in the same run.
 //!
 //! Groups are `pack_{size}` and `unpack_{size}`, functions are the implementation, parameters
-//! the case (`authcrypt-X25519-r10`). `python3 benches/report.py` turns the results into
+//! the case (`authcrypt-X25519-r10`); the group `agreement` times one key agreement per curve,
+//! ours against the floor's. `python3 benches/report.py` turns the results into
 //! tables.
 //!
 //! Run: `CARGO_TARGET_DIR=target-bench cargo bench --bench pack_unpack` (add a filter such as
 //! `-- pack_1KiB/` to run a subset).
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+use std::time::Duration;
 
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion};
+
+use authcrypt::agreement::diffie_hellman;
 use authcrypt::didcomm::KeySet;
-use authcrypt::Curve;
+use authcrypt::{Curve, SecretKey};
 
 #[path = "common/fixtures.rs"]
 mod fixtures;
@@ -28,6 +34,7 @@ mod measure;
 mod ours;
 
 use fixtures::{case_id, message, Mode, Parties, CURVES, RECIPIENTS, SIZES, SWEEP_RECIPIENTS};
+use floor::FloorCurve;
 use ours::Tuning;
 
 /// One case with everything prepared outside the measured loop.
@@ -113,9 +120,47 @@ fn matrix(c: &mut Criterion) {
     }
 }
 
+/// One key agreement (Z for a fresh peer public key and a held private key) per curve: this
+/// crate's `agreement::diffie_hellman` against the floor's call into the curve crate, so that
+/// what the agreement path itself buys is visible apart from the rest of a message.
+fn agreement(c: &mut Criterion) {
+    let mut group = c.benchmark_group("agreement");
+    group
+        .sample_size(30)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_millis(1500));
+    for curve in CURVES {
+        let ours = SecretKey::generate(curve);
+        let peer = SecretKey::generate(curve).public_key();
+        group.bench_function(
+            BenchmarkId::new(Tuning::Default.function_id(), curve.name()),
+            |b| b.iter(|| diffie_hellman(&ours, black_box(&peer)).expect("agreement")),
+        );
+        match curve {
+            Curve::X25519 => floor_agreement::<floor::X25519>(&mut group, curve),
+            Curve::P256 => floor_agreement::<floor::P256>(&mut group, curve),
+            Curve::P384 => floor_agreement::<floor::P384>(&mut group, curve),
+            other => panic!("no floor for {other}"),
+        }
+    }
+    group.finish();
+}
+
+fn floor_agreement<C: FloorCurve>(group: &mut BenchmarkGroup<'_, WallTime>, curve: Curve) {
+    let secret = C::generate();
+    let peer = C::public(&C::generate());
+    let mut z = Vec::with_capacity(66);
+    group.bench_function(BenchmarkId::new("floor", curve.name()), |b| {
+        b.iter(|| {
+            z.clear();
+            C::dh(&secret, black_box(&peer), &mut z);
+        })
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().without_plots();
-    targets = matrix
+    targets = matrix, agreement
 }
 criterion_main!(benches);

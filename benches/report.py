@@ -11,6 +11,7 @@ point estimate) and prints Markdown:
   didcomm_rust bench are present;
 - each tuned variant of this crate (``ours-<name>``: cached, single-core, ...) against the
   default and the floor, when present;
+- one key agreement per curve, ours against the floor's (the ``agreement`` group);
 - scaling with the payload (1 KiB → 1 MiB) and with the number of recipients (1 → 100).
 
 Usage: python3 benches/report.py [--dir target-bench/criterion]
@@ -60,6 +61,46 @@ def load(root):
         )
         results[key] = estimates["median"]["point_estimate"]
     return results
+
+
+def load_agreement(root):
+    """{(impl, curve): median ns} from the ``agreement`` group of the main bench."""
+    results = {}
+    for dirpath, _dirs, files in os.walk(root):
+        if os.path.basename(dirpath) != "new" or "benchmark.json" not in files:
+            continue
+        try:
+            with open(os.path.join(dirpath, "benchmark.json")) as f:
+                bench = json.load(f)
+            with open(os.path.join(dirpath, "estimates.json")) as f:
+                estimates = json.load(f)
+        except (OSError, ValueError):
+            continue
+        if bench.get("group_id") != "agreement":
+            continue
+        key = (bench.get("function_id") or "", bench.get("value_str") or "")
+        results[key] = estimates["median"]["point_estimate"]
+    return results
+
+
+def section_agreement(agreement, out):
+    """One key agreement per curve: each implementation's time and its ratio to the floor's."""
+    if not agreement:
+        return
+    curves = sorted({c for _, c in agreement}, key=lambda c: CURVE_ORDER.get(c, 9))
+    impls = sorted({i for i, _ in agreement if i != "floor"}) + ["floor"]
+    out.append("### One key agreement (main bench, group `agreement`)\n")
+    out.append("Z for a held private key and a peer public key, ours (`agreement::diffie_hellman`) "
+               "against the floor's direct call into the curve crate; time (÷ floor).\n")
+    rows = []
+    for impl in impls:
+        cells = []
+        for curve in curves:
+            t, f = agreement.get((impl, curve)), agreement.get(("floor", curve))
+            cells.append(fmt_time(t) if impl == "floor" else f"{fmt_time(t)} ({fmt_ratio(t, f)})")
+        rows.append([impl] + cells)
+    out.append(table(["impl"] + curves, rows))
+    out.append("")
 
 
 def case_key(case):
@@ -349,6 +390,7 @@ def main():
     section_e2e(results, out)
     section_variants(results, out)
     section_backend(results, out)
+    section_agreement(load_agreement(args.dir), out)
     section_payload_scaling(results, out)
     section_recipient_scaling(results, out)
     print("\n".join(out))

@@ -5,7 +5,8 @@
 //! signature of a small-order peer point — is rejected in constant time as a cryptographic
 //! failure.
 //!
-//! The scalar multiplication runs on x25519-dalek and the RustCrypto curve crates, or on AWS-LC
+//! The scalar multiplication runs on curve25519-dalek (X25519, through the Edwards form where
+//! the CPU has AVX2: see the `x25519` module) and the RustCrypto curve crates, or on AWS-LC
 //! with the `aws-lc` feature (see [`BACKEND`](crate::BACKEND)).
 
 use std::fmt;
@@ -13,7 +14,7 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::jwk::{Curve, PublicKey, Scalar, SecretKey};
+use crate::jwk::{Curve, Jwk, PublicKey, Scalar, SecretKey};
 
 /// A shared secret Z (for ECDH-1PU, Ze ‖ Zs). Zeroizes on drop; `Debug` shows only its length.
 #[derive(Clone, Default)]
@@ -44,13 +45,7 @@ impl SharedSecret {
             return secret.native()?.agree(public, &mut self.0);
         }
         match (secret.scalar(), public) {
-            (Scalar::X25519(s), PublicKey::X25519(p)) => {
-                let shared = s.diffie_hellman(p);
-                if !shared.was_contributory() {
-                    return Err(Error::Crypto);
-                }
-                self.0.extend_from_slice(shared.as_bytes());
-            }
+            (Scalar::X25519(s), PublicKey::X25519(p)) => crate::x25519::agree(s, p, &mut self.0)?,
             (Scalar::P256(s), PublicKey::P256(p)) => {
                 let shared = p256::ecdh::diffie_hellman(s.to_nonzero_scalar(), p.as_affine());
                 self.0.extend_from_slice(shared.raw_secret_bytes());
@@ -73,6 +68,27 @@ impl SharedSecret {
         }
         Ok(())
     }
+}
+
+impl SharedSecret {
+    /// Appends ECDH(`secret`, `peer`'s public key) to this secret; an X25519 peer key held in a
+    /// [`Jwk`] keeps its Edwards form for the next agreement (see the `x25519` module).
+    pub(crate) fn append_peer(&mut self, secret: &SecretKey, peer: &Jwk) -> Result<()> {
+        match (secret.scalar(), peer.public_key()) {
+            // AWS-LC has its own X25519 (see `append`).
+            (Scalar::X25519(s), PublicKey::X25519(p)) if !cfg!(feature = "aws-lc") => {
+                peer.peer_form().agree(s, p, &mut self.0)
+            }
+            _ => self.append(secret, peer.public_key()),
+        }
+    }
+}
+
+/// Computes Z = ECDH(`secret`, `peer`'s public key), as [`SharedSecret::append_peer`] does.
+pub(crate) fn agree_peer(secret: &SecretKey, peer: &Jwk) -> Result<SharedSecret> {
+    let mut z = SharedSecret::with_capacity(secret.curve().coordinate_len());
+    z.append_peer(secret, peer)?;
+    Ok(z)
 }
 
 impl fmt::Debug for SharedSecret {

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use zeroize::Zeroizing;
 
 use crate::error::Result;
-use crate::jwk::{PublicKey, SecretKey};
+use crate::jwk::{Jwk, PublicKey, SecretKey};
 
 type Key = (Vec<u8>, Vec<u8>);
 
@@ -106,14 +106,14 @@ impl ZsCache {
         &self,
         ours: &SecretKey,
         our_public: &PublicKey,
-        theirs: &PublicKey,
+        theirs: &Jwk,
         out: &mut crate::agreement::SharedSecret,
     ) -> Result<()> {
-        let key = key(our_public, theirs);
+        let key = key(our_public, theirs.public_key());
         if self.extend_held(&key, out) {
             return Ok(());
         }
-        let zs = crate::agreement::diffie_hellman(ours, theirs)?;
+        let zs = crate::agreement::agree_peer(ours, theirs)?;
         out.extend(zs.as_bytes());
         if self.max_entries == 0 {
             return Ok(());

@@ -15,6 +15,7 @@ use zeroize::Zeroizing;
 use crate::b64;
 use crate::error::{Error, Location, Result};
 use crate::json::{self, StrMembers};
+use crate::x25519::PeerForm;
 
 /// An elliptic curve usable for key agreement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -412,6 +413,8 @@ pub struct Jwk {
     kid: Option<String>,
     public: PublicKey,
     secret: Option<SecretKey>,
+    /// A public-only X25519 key's Edwards form, once an agreement has needed it.
+    peer_form: PeerForm,
 }
 
 /// A required string member.
@@ -429,6 +432,7 @@ impl Jwk {
     pub fn from_public(public: PublicKey, kid: Option<String>) -> Jwk {
         Jwk {
             kid,
+            peer_form: PeerForm::for_key(&public),
             public,
             secret: None,
         }
@@ -440,6 +444,7 @@ impl Jwk {
             kid,
             public: secret.public_key(),
             secret: Some(secret),
+            peer_form: PeerForm::default(),
         }
     }
 
@@ -557,10 +562,15 @@ impl Jwk {
             }
         };
         let kid = map.member_str("kid", location)?.map(str::to_owned);
+        let peer_form = match secret {
+            None => PeerForm::for_key(&public),
+            Some(_) => PeerForm::default(),
+        };
         Ok(Jwk {
             kid,
             public,
             secret,
+            peer_form,
         })
     }
 
@@ -578,6 +588,11 @@ impl Jwk {
     /// The public key.
     pub fn public_key(&self) -> &PublicKey {
         &self.public
+    }
+
+    /// The cell for the public key's Edwards form (X25519 peers).
+    pub(crate) fn peer_form(&self) -> &PeerForm {
+        &self.peer_form
     }
 
     /// The private key, if this JWK has one.
@@ -601,6 +616,10 @@ impl Jwk {
             kid: self.kid.clone(),
             public: self.public.clone(),
             secret: None,
+            peer_form: match self.secret {
+                None => self.peer_form.clone(),
+                Some(_) => PeerForm::for_key(&self.public),
+            },
         }
     }
 

@@ -57,6 +57,7 @@ pub mod kdf;
 mod random;
 mod scan;
 pub mod wrap;
+mod x25519;
 
 /// The code the ECDH scalar multiplications run on: `"aws-lc"` with the `aws-lc` feature,
 /// else `"rustcrypto"` (x25519-dalek and the RustCrypto curve crates).

@@ -1,5 +1,6 @@
-//! The key-agreement backend (`authcrypt::BACKEND`: the curve crates, or AWS-LC with the
-//! `aws-lc` feature) gives the octets the curve crates give: public keys and shared secrets on
+//! The key-agreement backend (`authcrypt::BACKEND`: the curve crates, with X25519 through the
+//! Edwards form of curve25519-dalek on CPUs with AVX2, or AWS-LC with the `aws-lc` feature)
+//! gives the octets the curve crates give: public keys and shared secrets on
 //! every curve, for random keys and for the edge cases of X25519 inputs. The rest of the suite
 //! runs on whichever backend the build has; CI runs it with and without the feature.
 
@@ -92,6 +93,13 @@ fn backend_reads_x25519_u_coordinates_as_rfc_7748_says() {
     high_bit[0] = 9;
     high_bit[31] = 0x80;
     inputs.extend([p_plus_9, high_bit]);
+    // Random u-coordinates: about half are points of the quadratic twist, which have no
+    // Edwards form and are multiplied on the Montgomery ladder.
+    for _ in 0..64 {
+        let mut u = [0u8; 32];
+        rand_core::RngCore::fill_bytes(&mut rng, &mut u);
+        inputs.push(u);
+    }
     for u in inputs {
         let peer = PublicKey::from_coordinates(Curve::X25519, &u, None).unwrap();
         let (z, _) = reference(Curve::X25519, &d, &peer);

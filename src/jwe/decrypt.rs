@@ -1,6 +1,6 @@
 //! Decryption (RFC 7516 §5.2), with ECDH-1PU feeding the received tag into the KDF.
 
-use crate::agreement::{self, diffie_hellman, SharedSecret};
+use crate::agreement::{self, agree_peer, SharedSecret};
 use crate::cache::{spread, Parallelism, ZsCache};
 use crate::content::{self, ContentKey, Enc, Plaintext};
 use crate::error::{Error, Location, Result};
@@ -170,21 +170,21 @@ impl Jwe {
         match (sender, opts.cache) {
             (Some(s), None) if split => {
                 // Ze and Zs are independent: one on each core.
-                let peers = [epk.public_key(), s.public_key()];
-                let ((), parts) = spread(2, 2, || (), |i| diffie_hellman(secret, peers[i]));
+                let peers = [epk, s];
+                let ((), parts) = spread(2, 2, || (), |i| agree_peer(secret, peers[i]));
                 for part in parts {
                     z.extend(part?.as_bytes());
                 }
             }
             (Some(s), Some(cache)) => {
-                z.append(secret, epk.public_key())?;
-                cache.append(secret, recipient.public_key(), s.public_key(), &mut z)?;
+                z.append_peer(secret, epk)?;
+                cache.append(secret, recipient.public_key(), s, &mut z)?;
             }
             (Some(s), None) => {
-                z.append(secret, epk.public_key())?;
-                z.append(secret, s.public_key())?;
+                z.append_peer(secret, epk)?;
+                z.append_peer(secret, s)?;
             }
-            (None, _) => z.append(secret, epk.public_key())?,
+            (None, _) => z.append_peer(secret, epk)?,
         }
 
         let cek = match alg.key_wrap() {

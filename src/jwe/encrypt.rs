@@ -223,11 +223,9 @@ impl<'a> Encrypter<'a> {
             let recipient = self.recipients[i];
             let mut z = SharedSecret::with_capacity(curve.coordinate_len());
             let agreed = match (part, sender, cache) {
-                (0, _, _) | (_, None, _) => z.append(ephemeral, recipient.public_key()),
-                (_, Some((s, s_pub)), Some(cache)) => {
-                    cache.append(s, s_pub, recipient.public_key(), &mut z)
-                }
-                (_, Some((s, _)), None) => z.append(s, recipient.public_key()),
+                (0, _, _) | (_, None, _) => z.append_peer(ephemeral, recipient),
+                (_, Some((s, s_pub)), Some(cache)) => cache.append(s, s_pub, recipient, &mut z),
+                (_, Some((s, _)), None) => z.append_peer(s, recipient),
             };
             match agreed {
                 // Only a small-order X25519 point gives an all-zero secret; on the sending side
