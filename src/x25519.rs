@@ -16,9 +16,9 @@
 //!   point does not matter;
 //! - both read u the same way: the top bit is ignored and a value of p or more is taken modulo
 //!   p;
-//! - the clamped scalar is a multiple of the cofactor 8, so a point of small order (or a small
-//!   order component) is sent to the identity, whose u-coordinate both give as 0, rejected as
-//!   an all-zero secret;
+//! - the clamped scalar is a multiple of the cofactor 8, so on both paths a small-order
+//!   component of the point is removed and a point of small order goes to the identity, whose
+//!   u-coordinate both give as 0, rejected as an all-zero secret;
 //! - a u-coordinate of a point on the quadratic twist has no Edwards point (nor has u = −1);
 //!   such a peer key, which no honest party sends, is multiplied with the ladder.
 //!
@@ -29,7 +29,7 @@ use std::sync::{Arc, OnceLock};
 use curve25519_dalek::{EdwardsPoint, MontgomeryPoint};
 use subtle::ConstantTimeEq;
 use x25519_dalek::{PublicKey, StaticSecret};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{Error, Result};
 
@@ -61,7 +61,12 @@ pub(crate) fn agree_with(
     let shared = match point {
         Some(point) => {
             let scalar = Zeroizing::new(secret.to_bytes());
-            Zeroizing::new(point.mul_clamped(*scalar).to_montgomery().to_bytes())
+            // The product is the shared point: wiped, like the octets taken from it.
+            let product = Zeroizing::new(point.mul_clamped(*scalar));
+            let mut u = product.to_montgomery();
+            let shared = Zeroizing::new(u.to_bytes());
+            u.zeroize();
+            shared
         }
         None => Zeroizing::new(secret.diffie_hellman(public).to_bytes()),
     };
