@@ -35,9 +35,8 @@ CURVE_ORDER = {"X25519": 0, "P-256": 1, "P-384": 2, "P-521": 3}
 MODE_ORDER = {"authcrypt": 0, "anoncrypt": 1}
 
 
-def load(root):
-    """{(bench, op, size, impl, case): median ns}; bench is 'main', 'peer' or 'e2e'."""
-    results = {}
+def criterion_medians(root):
+    """Yields (benchmark.json as a dict, median ns) for every result under a criterion directory."""
     for dirpath, _dirs, files in os.walk(root):
         if os.path.basename(dirpath) != "new" or "benchmark.json" not in files:
             continue
@@ -48,6 +47,13 @@ def load(root):
                 estimates = json.load(f)
         except (OSError, ValueError):
             continue
+        yield bench, estimates["median"]["point_estimate"]
+
+
+def load(root):
+    """{(bench, op, size, impl, case): median ns}; bench is 'main', 'peer' or 'e2e'."""
+    results = {}
+    for bench, median in criterion_medians(root):
         group = GROUP_RE.match(bench.get("group_id") or "")
         case = bench.get("value_str") or ""
         if not group or not CASE_RE.match(case):
@@ -59,28 +65,17 @@ def load(root):
             bench.get("function_id") or "",
             case,
         )
-        results[key] = estimates["median"]["point_estimate"]
+        results[key] = median
     return results
 
 
 def load_agreement(root):
     """{(impl, curve): median ns} from the ``agreement`` group of the main bench."""
-    results = {}
-    for dirpath, _dirs, files in os.walk(root):
-        if os.path.basename(dirpath) != "new" or "benchmark.json" not in files:
-            continue
-        try:
-            with open(os.path.join(dirpath, "benchmark.json")) as f:
-                bench = json.load(f)
-            with open(os.path.join(dirpath, "estimates.json")) as f:
-                estimates = json.load(f)
-        except (OSError, ValueError):
-            continue
-        if bench.get("group_id") != "agreement":
-            continue
-        key = (bench.get("function_id") or "", bench.get("value_str") or "")
-        results[key] = estimates["median"]["point_estimate"]
-    return results
+    return {
+        (bench.get("function_id") or "", bench.get("value_str") or ""): median
+        for bench, median in criterion_medians(root)
+        if bench.get("group_id") == "agreement"
+    }
 
 
 def section_agreement(agreement, out):

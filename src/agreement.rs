@@ -15,6 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::jwk::{Curve, Jwk, PublicKey, Scalar, SecretKey};
+use crate::x25519::PeerForm;
 
 /// A shared secret Z (for ECDH-1PU, Ze ‖ Zs). Zeroizes on drop; `Debug` shows only its length.
 #[derive(Clone, Default)]
@@ -40,12 +41,28 @@ impl SharedSecret {
 
     /// Appends ECDH(`secret`, `public`) to this secret.
     pub(crate) fn append(&mut self, secret: &SecretKey, public: &PublicKey) -> Result<()> {
+        self.append_with(secret, public, &PeerForm::default())
+    }
+
+    /// Appends ECDH(`secret`, `peer`'s public key) to this secret; an X25519 peer key held in a
+    /// [`Jwk`] keeps its Edwards form for the next agreement (see the `x25519` module).
+    pub(crate) fn append_peer(&mut self, secret: &SecretKey, peer: &Jwk) -> Result<()> {
+        self.append_with(secret, peer.public_key(), peer.peer_form())
+    }
+
+    /// Appends ECDH(`secret`, `public`), with `form` the cell for `public`'s Edwards form.
+    fn append_with(
+        &mut self,
+        secret: &SecretKey,
+        public: &PublicKey,
+        form: &PeerForm,
+    ) -> Result<()> {
         #[cfg(feature = "aws-lc")]
         if secret.curve() == public.curve() {
             return secret.native()?.agree(public, &mut self.0);
         }
         match (secret.scalar(), public) {
-            (Scalar::X25519(s), PublicKey::X25519(p)) => crate::x25519::agree(s, p, &mut self.0)?,
+            (Scalar::X25519(s), PublicKey::X25519(p)) => form.agree(s, p, &mut self.0)?,
             (Scalar::P256(s), PublicKey::P256(p)) => {
                 let shared = p256::ecdh::diffie_hellman(s.to_nonzero_scalar(), p.as_affine());
                 self.0.extend_from_slice(shared.raw_secret_bytes());
@@ -67,20 +84,6 @@ impl SharedSecret {
             }
         }
         Ok(())
-    }
-}
-
-impl SharedSecret {
-    /// Appends ECDH(`secret`, `peer`'s public key) to this secret; an X25519 peer key held in a
-    /// [`Jwk`] keeps its Edwards form for the next agreement (see the `x25519` module).
-    pub(crate) fn append_peer(&mut self, secret: &SecretKey, peer: &Jwk) -> Result<()> {
-        match (secret.scalar(), peer.public_key()) {
-            // AWS-LC has its own X25519 (see `append`).
-            (Scalar::X25519(s), PublicKey::X25519(p)) if !cfg!(feature = "aws-lc") => {
-                peer.peer_form().agree(s, p, &mut self.0)
-            }
-            _ => self.append(secret, peer.public_key()),
-        }
     }
 }
 

@@ -432,7 +432,7 @@ impl Jwk {
     pub fn from_public(public: PublicKey, kid: Option<String>) -> Jwk {
         Jwk {
             kid,
-            peer_form: PeerForm::for_key(&public),
+            peer_form: PeerForm::for_key(&public, false),
             public,
             secret: None,
         }
@@ -562,10 +562,7 @@ impl Jwk {
             }
         };
         let kid = map.member_str("kid", location)?.map(str::to_owned);
-        let peer_form = match secret {
-            None => PeerForm::for_key(&public),
-            Some(_) => PeerForm::default(),
-        };
+        let peer_form = PeerForm::for_key(&public, secret.is_some());
         Ok(Jwk {
             kid,
             public,
@@ -618,7 +615,7 @@ impl Jwk {
             secret: None,
             peer_form: match self.secret {
                 None => self.peer_form.clone(),
-                Some(_) => PeerForm::for_key(&self.public),
+                Some(_) => PeerForm::for_key(&self.public, false),
             },
         }
     }

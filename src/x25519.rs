@@ -33,26 +33,10 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{Error, Result};
 
-/// Appends X25519(`secret`, `public`) to `out`; an all-zero result (a small-order peer point)
-/// is a cryptographic failure.
-pub(crate) fn agree(secret: &StaticSecret, public: &PublicKey, out: &mut Vec<u8>) -> Result<()> {
-    agree_on(secret, public, edwards_pays(), out)
-}
-
-/// [`agree`] with the path chosen by the caller (`edwards`: through the Edwards form where the
-/// peer point has one), so that tests cover both paths on any CPU.
-pub(crate) fn agree_on(
-    secret: &StaticSecret,
-    public: &PublicKey,
-    edwards: bool,
-    out: &mut Vec<u8>,
-) -> Result<()> {
-    let point = edwards.then(|| edwards_form(public)).flatten();
-    agree_with(secret, public, point, out)
-}
-
-/// [`agree`] with the peer's Edwards form already at hand (`None`: the ladder).
-pub(crate) fn agree_with(
+/// Appends X25519(`secret`, `public`) to `out`, through `point`, the peer's Edwards form, or
+/// with the ladder when there is none; an all-zero result (a small-order peer point) is a
+/// cryptographic failure.
+fn agree_with(
     secret: &StaticSecret,
     public: &PublicKey,
     point: Option<EdwardsPoint>,
@@ -90,32 +74,31 @@ fn edwards_form(public: &PublicKey) -> Option<EdwardsPoint> {
 pub(crate) struct PeerForm(Option<Arc<OnceLock<Option<EdwardsPoint>>>>);
 
 impl PeerForm {
-    /// A form to fill for `public`, if it is an X25519 key that will be multiplied here.
-    pub(crate) fn for_key(public: &crate::jwk::PublicKey) -> PeerForm {
-        let used = matches!(public, crate::jwk::PublicKey::X25519(_))
+    /// A form to fill for `public`, if it is an X25519 key that will be multiplied here and not
+    /// the public half of a key pair (`private`), which is rarely anyone's peer.
+    pub(crate) fn for_key(public: &crate::jwk::PublicKey, private: bool) -> PeerForm {
+        let used = !private
+            && matches!(public, crate::jwk::PublicKey::X25519(_))
             && !cfg!(feature = "aws-lc")
             && edwards_pays();
         PeerForm(used.then(Arc::default))
     }
 
-    /// Appends X25519(`secret`, `public`) to `out` as [`agree`] does, with `public`'s Edwards
-    /// form taken from (or first put into) this cell. `public` must be the key the cell was
-    /// made for.
+    /// Appends X25519(`secret`, `public`) to `out` (an all-zero result is a cryptographic
+    /// failure), through `public`'s Edwards form where the CPU makes that pay: taken from (or
+    /// first put into) this cell, or computed for this agreement when the cell is empty.
+    /// `public` must be the key the cell was made for.
     pub(crate) fn agree(
         &self,
         secret: &StaticSecret,
         public: &PublicKey,
         out: &mut Vec<u8>,
     ) -> Result<()> {
-        match &self.0 {
-            Some(cell) => agree_with(
-                secret,
-                public,
-                *cell.get_or_init(|| edwards_form(public)),
-                out,
-            ),
-            None => agree(secret, public, out),
-        }
+        let point = match &self.0 {
+            Some(cell) => *cell.get_or_init(|| edwards_form(public)),
+            None => edwards_pays().then(|| edwards_form(public)).flatten(),
+        };
+        agree_with(secret, public, point, out)
     }
 }
 
@@ -137,13 +120,14 @@ pub(crate) fn edwards_pays() -> bool {
 mod tests {
     use super::*;
 
+    /// The Edwards path (where the point has an Edwards form) and the ladder, whatever the CPU.
     fn both(secret: &StaticSecret, u: [u8; 32]) -> (Result<Vec<u8>>, Result<Vec<u8>>) {
         let public = PublicKey::from(u);
-        let run = |edwards| {
+        let run = |point| {
             let mut out = Vec::new();
-            agree_on(secret, &public, edwards, &mut out).map(|()| out)
+            agree_with(secret, &public, point, &mut out).map(|()| out)
         };
-        (run(true), run(false))
+        (run(edwards_form(&public)), run(None))
     }
 
     fn reference(secret: &StaticSecret, u: [u8; 32]) -> [u8; 32] {
