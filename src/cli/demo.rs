@@ -171,10 +171,8 @@ fn pretty_json(bytes: &[u8]) -> String {
 }
 
 fn protected_header(b64: &str) -> Vec<u8> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(b64)
-        .unwrap_or_default()
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    Base64UrlUnpadded::decode_vec(b64).unwrap_or_default()
 }
 
 /// The envelope with the first character of its ciphertext changed.

@@ -135,10 +135,8 @@ impl ApvCheck {
 }
 
 fn b64(text: &str) -> Option<Vec<u8>> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    Base64UrlUnpadded::decode_vec(text).ok()
 }
 
 fn gather(jwe: &Jwe, input: &[u8]) -> Facts {
