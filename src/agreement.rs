@@ -115,6 +115,19 @@ pub(crate) fn worth_sharing(curve: Curve) -> bool {
     !(cfg!(feature = "aws-lc") && curve == Curve::X25519)
 }
 
+/// Whether one agreement on `curve` is worth running on another core beside the encryption of
+/// a content of at least 16 KiB. A pool thread that has gone to sleep can take as long to wake
+/// as an agreement of 20–50 µs takes to compute, and the calling thread then waits for it:
+/// measured at 64 KiB, anoncrypt with one recipient took 1.15–1.37 × the one-core time for
+/// X25519 (and for P-256 on AWS-LC), 0.62–0.79 × for P-256 and P-384 on the curve crates.
+pub(crate) fn single_agreement_beside_content_pays(curve: Curve) -> bool {
+    match curve {
+        Curve::X25519 => false,
+        Curve::P256 => !cfg!(feature = "aws-lc"),
+        _ => true,
+    }
+}
+
 /// Whether computing the public key of a fresh private key is separate work from an agreement
 /// with it, and large enough to run beside one. With the curve crates it is separate, and on
 /// P-384 and P-521 it pays (P-256: 1.05–1.10 × the one-core time for one recipient); AWS-LC

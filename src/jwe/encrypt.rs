@@ -312,12 +312,14 @@ impl<'a> Encrypter<'a> {
         // The key agreements to compute (one or two per recipient, less the Zs values the cache
         // holds) need neither the header nor the content, so on two cores they run beside them,
         // unless the content takes both cores itself (a large CBC/HMAC message) or there is too
-        // little to share: a single agreement beside a small content costs more to hand over than
-        // it saves, except where the header's ephemeral public key is itself costly work.
+        // little to share: a single agreement goes beside the content only if the content is
+        // large and the agreement costly, or if the header's ephemeral public key is itself
+        // costly work.
         let count = parts * n - held.iter().filter(|zs| zs.is_some()).count();
         let overlap = !content::pipelined(enc, plaintext.len(), self.parallelism)
             && (count >= 2
-                || plaintext.len() >= OVERLAP_MIN
+                || (plaintext.len() >= OVERLAP_MIN
+                    && agreement::single_agreement_beside_content_pays(curve))
                 || agreement::public_key_beside_agreement_pays(curve));
         let threads = self
             .parallelism
@@ -610,9 +612,9 @@ impl<'a> Encrypter<'a> {
     }
 }
 
-/// A single key agreement runs beside the content only from this size of content on (or where
-/// the ephemeral public key is itself costly): below it, handing the agreement to another core
-/// costs more than it saves.
+/// A single costly key agreement runs beside the content only from this size of content on (or
+/// where the ephemeral public key is itself costly): below it, handing the agreement to another
+/// core costs more than it saves.
 const OVERLAP_MIN: usize = 16 * 1024;
 
 /// The protected header of a message being encrypted.
