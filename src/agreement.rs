@@ -116,7 +116,7 @@ pub(crate) fn worth_sharing(curve: Curve) -> bool {
 }
 
 /// Whether one agreement on `curve` is worth running on another core beside the encryption of
-/// a content of at least 16 KiB. A pool thread that has gone to sleep can take as long to wake
+/// a large content (see `OVERLAP_MIN` in the encrypter). A pool thread that has gone to sleep can take as long to wake
 /// as an agreement of 20–50 µs takes to compute, and the calling thread then waits for it:
 /// measured at 64 KiB, anoncrypt with one recipient took 1.15–1.37 × the one-core time for
 /// X25519 (and for P-256 on AWS-LC), 0.62–0.79 × for P-256 and P-384 on the curve crates.

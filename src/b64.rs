@@ -27,38 +27,23 @@ pub(crate) fn decode(text: impl AsRef<[u8]>) -> Option<Vec<u8>> {
 /// Decodes public data, on two threads when `threads` > 1 and the text is large enough to pay
 /// for it. The result is identical to [`decode`].
 pub(crate) fn decode_split(text: &[u8], threads: usize) -> Option<Vec<u8>> {
-    let n = text.len();
-    if threads < 2 || n < 2 * SPLIT_MIN {
+    if threads < 2 || text.len() < 2 * SPLIT_MIN {
         return decode(text);
     }
-    let rem = match n % 4 {
-        0 => 0,
-        2 => 1,
-        3 => 2,
-        _ => return None,
-    };
-    // Split on a 4-character boundary: the first part decodes to whole 3-octet groups.
-    let mid = n / 2 / 4 * 4;
+    // Split on a 4-character boundary: the first part decodes to whole 3-octet groups, so the
+    // two parts fill the exactly sized output between them.
+    let mid = text.len() / 2 / 4 * 4;
     let (head, tail) = text.split_at(mid);
-    let mut out = vec![0u8; n / 4 * 3 + rem];
+    let mut out = vec![0u8; FAST.decoded_length(text).ok()?];
     let (out_head, out_tail) = out.split_at_mut(mid / 4 * 3);
+    let part = |text: &[u8], out: &mut [u8]| FAST.decode(text, Out::from_slice(out)).is_ok();
     // This thread decodes the head while a helper from rayon's pool decodes the tail.
-    let mut b = None;
+    let mut b = false;
     let a = rayon::in_place_scope(|s| {
-        s.spawn(|_| {
-            b = FAST
-                .decode(tail, Out::from_slice(out_tail))
-                .ok()
-                .map(|d| d.len())
-        });
-        FAST.decode(head, Out::from_slice(out_head))
-            .ok()
-            .map(|d| d.len())
+        s.spawn(|_| b = part(tail, out_tail));
+        part(head, out_head)
     });
-    match (a, b) {
-        (Some(x), Some(y)) if x + y == out.len() => Some(out),
-        _ => None,
-    }
+    (a && b).then_some(out)
 }
 
 /// Below twice this many characters, splitting a decode costs more than it saves: the vector

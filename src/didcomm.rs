@@ -68,11 +68,17 @@ impl fmt::Display for Mode {
 }
 
 /// `apv` for a set of recipient kids: b64u(SHA-256(kids sorted byte-wise, joined by "."))
-/// (spec-notes 24).
+/// (spec-notes 24); the base64url text of [`apv_octets_for`].
 pub fn apv_for<S: AsRef<str>>(kids: &[S]) -> String {
+    b64::encode(&apv_octets_for(kids))
+}
+
+/// The PartyVInfo octets behind [`apv_for`]: SHA-256(kids sorted byte-wise, joined by "."), as
+/// [`Encrypter::apv`](crate::Encrypter::apv) takes them.
+pub fn apv_octets_for<S: AsRef<str>>(kids: &[S]) -> [u8; 32] {
     let mut sorted: Vec<&str> = kids.iter().map(AsRef::as_ref).collect();
     sorted.sort_unstable();
-    b64::encode(&apv_digest(&sorted))
+    apv_digest(&sorted)
 }
 
 /// SHA-256 of already sorted kids joined by ".".

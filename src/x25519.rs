@@ -29,7 +29,7 @@ use std::sync::{Arc, OnceLock};
 use curve25519_dalek::{EdwardsPoint, MontgomeryPoint};
 use subtle::ConstantTimeEq;
 use x25519_dalek::{PublicKey, StaticSecret};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
@@ -47,10 +47,8 @@ fn agree_with(
             let scalar = Zeroizing::new(secret.to_bytes());
             // The product is the shared point: wiped, like the octets taken from it.
             let product = Zeroizing::new(point.mul_clamped(*scalar));
-            let mut u = product.to_montgomery();
-            let shared = Zeroizing::new(u.to_bytes());
-            u.zeroize();
-            shared
+            let u = Zeroizing::new(product.to_montgomery());
+            Zeroizing::new(u.to_bytes())
         }
         None => Zeroizing::new(secret.diffie_hellman(public).to_bytes()),
     };

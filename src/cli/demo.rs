@@ -8,7 +8,7 @@ use authcrypt::{Jwk, Result};
 use serde_json::Value;
 
 use super::error::Failure;
-use super::Output;
+use super::{decode_b64url, Output};
 
 pub const DEMO_EXAMPLES: &str = "\
 Example:
@@ -56,7 +56,7 @@ fn demo() -> Result<Output> {
     let _ = writeln!(
         out,
         "\nThe protected header, decoded: {}",
-        pretty_json(&protected_header(claims.jwe().protected_b64()))
+        pretty_json(&decode_b64url(claims.jwe().protected_b64()).unwrap_or_default())
     );
 
     for (name, me) in [("Bob", &bob), ("Charlie", &charlie)] {
@@ -97,7 +97,7 @@ fn demo() -> Result<Output> {
     let _ = writeln!(
         out,
         "protected header: {}",
-        String::from_utf8_lossy(&protected_header(claims.jwe().protected_b64()))
+        String::from_utf8_lossy(&decode_b64url(claims.jwe().protected_b64()).unwrap_or_default())
     );
     describe(&mut out, &unpack(&bob, &alice, anon.as_bytes())?);
 
@@ -168,11 +168,6 @@ fn pretty_json(bytes: &[u8]) -> String {
         Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),
     }
-}
-
-fn protected_header(b64: &str) -> Vec<u8> {
-    use base64ct::{Base64UrlUnpadded, Encoding};
-    Base64UrlUnpadded::decode_vec(b64).unwrap_or_default()
 }
 
 /// The envelope with the first character of its ciphertext changed.

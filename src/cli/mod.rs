@@ -118,6 +118,12 @@ pub fn main() -> ExitCode {
 }
 
 /// A clap error as one line: its message without the usage block, and where to find help.
+/// Decodes unpadded base64url (strict: no padding, whitespace or non-canonical trailing bits).
+fn decode_b64url(text: &str) -> Option<Vec<u8>> {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    Base64UrlUnpadded::decode_vec(text).ok()
+}
+
 fn usage_line(e: &clap::Error) -> String {
     let rendered = e.render().to_string();
     let mut parts: Vec<&str> = Vec::new();

@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use authcrypt::didcomm::{apv_for, is_did_url, Packer, DEFAULT_CURVE_PREFERENCE, TYP_ENCRYPTED};
+use authcrypt::didcomm::{
+    apv_octets_for, is_did_url, Packer, DEFAULT_CURVE_PREFERENCE, TYP_ENCRYPTED,
+};
 use authcrypt::{Alg, Curve, Enc, Encrypter, Jwk, Serialization};
-use base64ct::{Base64UrlUnpadded, Encoding};
 use clap::Args;
 use serde_json::Value;
 
@@ -312,9 +313,7 @@ fn encrypt(
     }
     let kids: Option<Vec<&str>> = recipients.iter().map(|r| r.kid()).collect();
     if let Some(kids) = kids {
-        let apv = Base64UrlUnpadded::decode_vec(&apv_for(&kids))
-            .map_err(|_| Failure::internal("apv is not base64url"))?;
-        e = e.apv(apv);
+        e = e.apv(apv_octets_for(&kids));
     }
     if compact {
         e = e.serialization(Serialization::Compact);
