@@ -66,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         keys["did_documents"]["did:example:alice"]
             .to_string()
             .as_bytes(),
-    )?);
+    )?)?;
     let unpacked = Unpacker::new(&all).unpack(envelope.as_bytes())?;
     assert_eq!(unpacked.plaintext, plaintext);
     Ok(())

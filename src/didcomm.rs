@@ -35,8 +35,10 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use rand_core::CryptoRngCore;
+use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
 use crate::b64;
 use crate::cache::{Parallelism, ZsCache};
@@ -273,20 +275,28 @@ impl KeySet {
                 Location::Jwk,
             )?);
         }
-        let doc = DidDocument::from_value(value)?;
-        for (kid, key) in doc.methods {
-            self.insert(key.with_kid(kid))?;
+        // A document's keys for encryption are its `keyAgreement` keys, and only those.
+        for key in DidDocument::from_value(value)?.key_agreement_keys() {
+            self.insert(key)?;
         }
         Ok(())
     }
 
-    /// Adds a key; it must have a kid.
+    /// Adds a key; it must have a kid. A kid names one key: adding a different key under a kid
+    /// the set holds is [`Error::ConflictingKey`], so no later source can replace an earlier
+    /// one. The same key again is accepted (its private form, if it comes second, is kept).
     pub fn insert(&mut self, key: Jwk) -> Result<()> {
         let kid = key
             .kid()
             .ok_or(Error::InvalidKey("a key in a key set needs a \"kid\""))?;
         if let Some(i) = self.position(kid) {
-            self.keys[i] = key;
+            let held = &mut self.keys[i];
+            if held.public_key() != key.public_key() {
+                return Err(Error::ConflictingKey(error::echo(kid)));
+            }
+            if key.is_private() && !held.is_private() {
+                *held = key;
+            }
             return Ok(());
         }
         self.index.insert(kid.to_owned(), self.keys.len());
@@ -305,12 +315,9 @@ impl KeySet {
         self.position(kid).map(|i| &self.keys[i])
     }
 
-    /// Adds every key of another set.
-    pub fn extend(&mut self, other: KeySet) {
-        for key in other.keys {
-            // Every key of a set has a kid.
-            let _ = self.insert(key);
-        }
+    /// Adds every key of another set, under the rule of [`KeySet::insert`].
+    pub fn extend(&mut self, other: KeySet) -> Result<()> {
+        other.keys.into_iter().try_for_each(|key| self.insert(key))
     }
 
     /// The keys in insertion order.
@@ -347,6 +354,10 @@ impl KeyResolver for KeySet {
 /// The key-agreement view of a DID document: `verificationMethod` entries with
 /// `publicKeyJwk`, and `keyAgreement` entries given by reference (relative or absolute) or
 /// embedded.
+///
+/// A document answers only for DID URLs of its own `id`: a method or reference that names
+/// another DID is [`Error::ForeignKey`], and one method id given twice with different keys is
+/// [`Error::ConflictingKey`]. As a [`KeyResolver`] it answers with `keyAgreement` keys only.
 #[derive(Debug, Clone)]
 pub struct DidDocument {
     id: String,
@@ -362,81 +373,98 @@ impl DidDocument {
 
     /// Reads a DID document from parsed JSON.
     pub fn from_value(value: &Value) -> Result<DidDocument> {
-        let invalid = |name: &str, reason| Error::InvalidMember {
-            location: Location::Jwk,
-            name: name.into(),
-            reason,
-        };
         let Value::Object(map) = value else {
             return Err(Error::Json {
                 location: Location::Jwk,
                 detail: "a DID document must be a JSON object".into(),
             });
         };
-        let id = json::req_str(map, "id", Location::Jwk)?.to_owned();
-        if !id.starts_with("did:") {
-            return Err(invalid("id", "a DID document's id must be a DID"));
+        let id = json::req_str(map, "id", Location::Jwk)?;
+        if !id.starts_with("did:") || did_of(id) != id {
+            return Err(invalid_member(
+                "id",
+                "a DID document's id must be a DID (no fragment, path or query)",
+            ));
         }
-        let absolute = |r: &str| -> String {
-            if r.starts_with('#') {
-                format!("{id}{r}")
-            } else {
-                r.to_owned()
-            }
+        let mut doc = DidDocument {
+            id: id.to_owned(),
+            methods: Vec::new(),
+            key_agreement: Vec::new(),
         };
-        let mut methods: Vec<(String, Jwk)> = Vec::new();
-        let add_method =
-            |m: &Map<String, Value>, methods: &mut Vec<(String, Jwk)>| -> Result<Option<String>> {
-                let mid = absolute(json::req_str(m, "id", Location::Jwk)?);
-                let Some(jwk) = m.get("publicKeyJwk") else {
-                    return Ok(None);
-                };
-                match Jwk::from_value(jwk, Coordinates::LeftPadShort) {
-                    Ok(k) => {
-                        if k.is_private() {
-                            return Err(invalid("publicKeyJwk", "must not contain a private key"));
-                        }
-                        methods.retain(|(existing, _)| *existing != mid);
-                        methods.push((mid.clone(), k.with_kid(mid.clone())));
-                        Ok(Some(mid))
-                    }
-                    Err(Error::UnsupportedCurve(_) | Error::UnsupportedKeyType(_)) => Ok(None),
-                    Err(e) => Err(e),
-                }
-            };
         if let Some(vms) = map.get("verificationMethod") {
             let Value::Array(vms) = vms else {
-                return Err(invalid("verificationMethod", "expected an array"));
+                return Err(invalid_member("verificationMethod", "expected an array"));
             };
             for vm in vms {
                 let Value::Object(vm) = vm else {
-                    return Err(invalid("verificationMethod", "expected objects"));
+                    return Err(invalid_member("verificationMethod", "expected objects"));
                 };
-                add_method(vm, &mut methods)?;
+                doc.add_method(vm)?;
             }
         }
-        let mut key_agreement = Vec::new();
         if let Some(ka) = map.get("keyAgreement") {
             let Value::Array(ka) = ka else {
-                return Err(invalid("keyAgreement", "expected an array"));
+                return Err(invalid_member("keyAgreement", "expected an array"));
             };
             for entry in ka {
-                match entry {
-                    Value::String(r) => key_agreement.push(absolute(r)),
-                    Value::Object(m) => {
-                        if let Some(mid) = add_method(m, &mut methods)? {
-                            key_agreement.push(mid);
-                        }
+                let reference = match entry {
+                    Value::String(r) => Some(doc.own_url(r)?),
+                    Value::Object(m) => doc.add_method(m)?,
+                    _ => {
+                        return Err(invalid_member(
+                            "keyAgreement",
+                            "expected references or objects",
+                        ))
                     }
-                    _ => return Err(invalid("keyAgreement", "expected references or objects")),
-                }
+                };
+                doc.key_agreement.extend(reference);
             }
         }
-        Ok(DidDocument {
-            id,
-            methods,
-            key_agreement,
-        })
+        Ok(doc)
+    }
+
+    /// `reference` made absolute, which must be a DID URL of this document's DID.
+    fn own_url(&self, reference: &str) -> Result<String> {
+        let url = if reference.starts_with('#') {
+            format!("{}{reference}", self.id)
+        } else {
+            reference.to_owned()
+        };
+        if did_of(&url) != self.id {
+            return Err(Error::ForeignKey {
+                document: error::echo(&self.id),
+                kid: error::echo(&url),
+            });
+        }
+        Ok(url)
+    }
+
+    /// Adds a verification method with a supported `publicKeyJwk`; returns its absolute id, or
+    /// `None` for a method this crate cannot use.
+    fn add_method(&mut self, method: &Map<String, Value>) -> Result<Option<String>> {
+        let mid = self.own_url(json::req_str(method, "id", Location::Jwk)?)?;
+        let Some(jwk) = method.get("publicKeyJwk") else {
+            return Ok(None);
+        };
+        let key = match Jwk::from_value(jwk, Coordinates::LeftPadShort) {
+            Ok(k) => k,
+            Err(Error::UnsupportedCurve(_) | Error::UnsupportedKeyType(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if key.is_private() {
+            return Err(invalid_member(
+                "publicKeyJwk",
+                "must not contain a private key",
+            ));
+        }
+        match self.method(&mid) {
+            Some(held) if held.public_key() != key.public_key() => {
+                return Err(Error::ConflictingKey(error::echo(&mid)))
+            }
+            Some(_) => {}
+            None => self.methods.push((mid.clone(), key.with_kid(mid.clone()))),
+        }
+        Ok(Some(mid))
     }
 
     /// The DID.
@@ -460,8 +488,21 @@ impl DidDocument {
     }
 }
 
+fn invalid_member(name: &str, reason: &'static str) -> Error {
+    Error::InvalidMember {
+        location: Location::Jwk,
+        name: name.into(),
+        reason,
+    }
+}
+
+/// A document answers for its own `keyAgreement` keys only: a sender key (`skid`) must be a
+/// key-agreement method of the sender's DID.
 impl KeyResolver for DidDocument {
     fn public_key(&self, kid: &str) -> Option<Jwk> {
+        if !self.key_agreement.iter().any(|k| k == kid) {
+            return None;
+        }
         self.method(kid).cloned()
     }
     fn key_agreement(&self, did: &str) -> Vec<Jwk> {
@@ -840,11 +881,20 @@ impl Envelope {
         // 35: the sender.
         let skid = headers.str("skid")?;
         let apu = headers.bytes("apu")?;
+        // Every recipient's headers, not only the first one's: a sender named in a later
+        // entry's header would be read by another implementation.
+        let sender_located = |name: &str, outside_protected: bool| {
+            (0..jwe.recipients.len()).any(|i| {
+                jwe.headers(i)
+                    .location(name)
+                    .is_some_and(|l| !outside_protected || l != Location::Protected)
+            })
+        };
         let sender_kid = match mode {
             Mode::Anoncrypt => {
                 // In any header: an anonymous message names no sender.
                 for name in ["skid", "apu"] {
-                    if headers.location(name).is_some() {
+                    if sender_located(name, false) {
                         return Err(ProfileError::SenderInAnoncrypt(name).into());
                     }
                 }
@@ -852,10 +902,7 @@ impl Envelope {
             }
             Mode::Authcrypt => {
                 for name in ["skid", "apu"] {
-                    if headers
-                        .location(name)
-                        .is_some_and(|l| l != Location::Protected)
-                    {
+                    if sender_located(name, true) {
                         return Err(ProfileError::NotProtected(name).into());
                     }
                 }
@@ -931,9 +978,13 @@ impl Envelope {
         &self.jwe
     }
 
-    /// Decrypts with `recipient` (whose kid must be one of [`Envelope::recipient_kids`]) and,
-    /// for authcrypt, `sender` (whose kid must equal [`Envelope::sender_kid`]); so the reported
-    /// sender is always the key that was checked.
+    /// Decrypts this one layer with `recipient` (whose kid must be one of
+    /// [`Envelope::recipient_kids`]) and, for authcrypt, `sender` (whose kid must equal
+    /// [`Envelope::sender_kid`]); so the reported sender is always the key that was checked.
+    ///
+    /// This opens one layer only and runs no message checks: pass the plaintext and the
+    /// [`Layer`] to [`check_message`], which also says when the plaintext is a further
+    /// envelope, or use [`Unpacker`], which does both and enforces the nesting rule.
     pub fn decrypt(&self, recipient: &Jwk, sender: Option<&Jwk>) -> Result<(Plaintext, Layer)> {
         let opts = EntryOptions {
             coordinates: Coordinates::LeftPadShort,
@@ -1019,6 +1070,20 @@ pub struct Layer {
     pub recipient_kid: String,
 }
 
+/// What the innermost plaintext of an unpacked message was found to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageForm {
+    /// A DIDComm plaintext message (a JSON object) whose `from` and `to` were checked against
+    /// the keys of the layer that encloses it.
+    Plaintext,
+    /// A DIDComm signed message (a JWS) directly inside anoncrypt. Its shape and its payload's
+    /// `from`/`to` types and `to` were checked; its signature was **not** verified, so its
+    /// `from` proves nothing until the caller verifies the signature.
+    SignedUnverified,
+    /// Message checks were off: the plaintext was not examined.
+    Unchecked,
+}
+
 /// An unpacked message.
 #[derive(Debug)]
 pub struct Unpacked {
@@ -1026,20 +1091,24 @@ pub struct Unpacked {
     pub plaintext: Plaintext,
     /// The layers, outermost first.
     pub layers: Vec<Layer>,
+    /// What the plaintext is, as far as the message checks established.
+    pub form: MessageForm,
 }
 
 impl Unpacked {
-    /// Whether some layer authenticated the sender.
+    /// Whether the layer that directly encloses the plaintext authenticated its sender
+    /// (authcrypt). An outer authcrypt layer around an anonymous inner one does not count: its
+    /// sender only relayed an opaque envelope.
     pub fn authenticated(&self) -> bool {
-        self.layers.iter().any(|l| l.mode == Mode::Authcrypt)
+        self.layers
+            .last()
+            .is_some_and(|l| l.mode == Mode::Authcrypt)
     }
 
-    /// The authenticated sender kid, if any layer was authcrypt; `None` means anonymous.
+    /// The sender kid proven by the layer that directly encloses the plaintext, or `None`
+    /// (anonymous).
     pub fn sender_kid(&self) -> Option<&str> {
-        self.layers
-            .iter()
-            .rev()
-            .find_map(|l| l.sender_kid.as_deref())
+        self.layers.last().and_then(|l| l.sender_kid.as_deref())
     }
 
     /// The recipient kid of the innermost layer.
@@ -1060,6 +1129,7 @@ pub struct Unpacker<'a> {
     limits: Limits,
     max_layers: usize,
     message_checks: bool,
+    any_nesting: bool,
     zs_cache: Option<ZsCache>,
     parallelism: Parallelism,
 }
@@ -1070,6 +1140,7 @@ impl fmt::Debug for Unpacker<'_> {
             .field("limits", &self.limits)
             .field("max_layers", &self.max_layers)
             .field("message_checks", &self.message_checks)
+            .field("any_nesting", &self.any_nesting)
             .finish_non_exhaustive()
     }
 }
@@ -1083,13 +1154,15 @@ impl<'a> Unpacker<'a> {
             limits: Limits::default(),
             max_layers: 3,
             message_checks: true,
+            any_nesting: false,
             zs_cache: None,
             parallelism: Parallelism::Auto,
         }
     }
 
-    /// Uses (and fills) a cache of the static-static secret Zs, saving one scalar
-    /// multiplication per authcrypt message from a known sender.
+    /// Uses a cache of the static-static secret Zs, saving one scalar multiplication per
+    /// authcrypt message from a known sender; a value enters it only once a message it opened
+    /// has authenticated.
     pub fn zs_cache(mut self, cache: ZsCache) -> Unpacker<'a> {
         self.zs_cache = Some(cache);
         self
@@ -1119,10 +1192,19 @@ impl<'a> Unpacker<'a> {
         self
     }
 
-    /// Whether to check the plaintext's `from`/`to` against the keys used (default on;
-    /// spec-notes 38).
+    /// Whether the plaintext must be a DIDComm message whose `from`/`to` match the keys used
+    /// (default on; rules M1–M6 of `docs/rules.md`). Off, any plaintext is returned as
+    /// [`MessageForm::Unchecked`]; the reported sender is still the key that was checked.
     pub fn message_checks(mut self, on: bool) -> Unpacker<'a> {
         self.message_checks = on;
+        self
+    }
+
+    /// Whether nestings other than anoncrypt(authcrypt(message)) are peeled (default off:
+    /// they are [`ProfileError::DisallowedNesting`]). Either way the sender of the message is
+    /// the one proven by the layer that directly encloses it.
+    pub fn any_nesting(mut self, on: bool) -> Unpacker<'a> {
+        self.any_nesting = on;
         self
     }
 
@@ -1134,30 +1216,43 @@ impl<'a> Unpacker<'a> {
         loop {
             let (plaintext, layer) = self.open(&mut envelope)?;
             layers.push(layer);
-            // With the message checks on, a JSON plaintext must be readable JSON: a repeated
-            // `from` or `to` would let the checked value differ from the one the application reads.
-            let peek = match Peek::read(&plaintext) {
-                Ok(peek) => peek,
-                Err(e) if self.message_checks => return Err(e),
-                Err(_) => None,
+            let form = if self.message_checks {
+                classify(&plaintext, &layers)?
+            } else if Peek::read(&plaintext).is_ok_and(|p| p.is_some_and(|p| p.is_jwe())) {
+                Classified::Envelope
+            } else {
+                Classified::Message(MessageForm::Unchecked)
             };
-            if peek.as_ref().is_some_and(Peek::is_jwe) {
-                if layers.len() >= self.max_layers {
-                    return Err(ProfileError::TooDeep.into());
+            match form {
+                Classified::Message(form) => {
+                    return Ok(Unpacked {
+                        plaintext,
+                        layers,
+                        form,
+                    })
                 }
-                drop(peek);
-                envelope =
-                    Envelope::check(Jwe::parse_with(&plaintext, &self.limits, self.parallelism)?)?;
-                continue;
+                Classified::Envelope => envelope = self.inner(&layers, &plaintext)?,
             }
-            let checked = match (&peek, self.message_checks) {
-                (Some(p), true) => check_message_with(&layers, p),
-                _ => Ok(()),
-            };
-            drop(peek);
-            checked?;
-            return Ok(Unpacked { plaintext, layers });
         }
+    }
+
+    /// The envelope a layer's plaintext holds, if this nesting may be peeled.
+    fn inner(&self, layers: &[Layer], plaintext: &[u8]) -> Result<Envelope> {
+        if layers.len() >= self.max_layers {
+            return Err(ProfileError::TooDeep.into());
+        }
+        let inner = Envelope::check(Jwe::parse_with(plaintext, &self.limits, self.parallelism)?)?;
+        let outer = layers.last().map_or(Mode::Anoncrypt, |l| l.mode);
+        let defined =
+            layers.len() == 1 && outer == Mode::Anoncrypt && inner.mode == Mode::Authcrypt;
+        if !defined && !self.any_nesting {
+            return Err(ProfileError::DisallowedNesting {
+                outer,
+                inner: inner.mode,
+            }
+            .into());
+        }
+        Ok(inner)
     }
 
     fn open(&self, envelope: &mut Envelope) -> Result<(Plaintext, Layer)> {
@@ -1184,34 +1279,124 @@ impl<'a> Unpacker<'a> {
     }
 }
 
-/// The members of a decrypted plaintext that the unpacker looks at: whether it is another JWE,
-/// a signed message, or a plaintext message with `from`/`to`. Everything else is skipped
-/// without being built.
+/// The message checks of [`Unpacker`] for one decrypted layer, for two-step unpacking:
+/// `plaintext` must be exactly one DIDComm message — a plaintext message whose `from` is the
+/// DID of `layer`'s sender and whose `to` names the DID of `layer`'s recipient, or a signed
+/// message inside anoncrypt (see [`MessageForm::SignedUnverified`]). A plaintext that is
+/// itself an envelope is [`ProfileError::NestedEnvelope`]: parse and open it as the next
+/// layer (only anoncrypt(authcrypt(message)) nests), then check its plaintext.
+pub fn check_message(plaintext: &[u8], layer: &Layer) -> Result<MessageForm> {
+    match classify(plaintext, std::slice::from_ref(layer))? {
+        Classified::Message(form) => Ok(form),
+        Classified::Envelope => Err(ProfileError::NestedEnvelope.into()),
+    }
+}
+
+/// A checked plaintext: a message, or another envelope to open.
+enum Classified {
+    Message(MessageForm),
+    Envelope,
+}
+
+/// Rules M1–M6: the plaintext is exactly one of an envelope, a signed message or a plaintext
+/// message, and a message's `from`/`to` agree with the innermost layer's keys.
+fn classify(plaintext: &[u8], layers: &[Layer]) -> Result<Classified> {
+    let layer = layers.last().ok_or(Error::NoRecipients)?;
+    let peek = Peek::read(plaintext)?.ok_or(ProfileError::NotAMessage)?;
+    match peek.shape()? {
+        Shape::Envelope => Ok(Classified::Envelope),
+        Shape::Message => {
+            check_addressing(layer, &peek)?;
+            Ok(Classified::Message(MessageForm::Plaintext))
+        }
+        Shape::Signed => {
+            if layer.mode == Mode::Authcrypt {
+                return Err(ProfileError::SignedInAuthcrypt.into());
+            }
+            let payload = peek
+                .payload
+                .as_deref()
+                .ok_or(ProfileError::InvalidSignedMessage("no \"payload\" string"))?;
+            let decoded = b64::decode(payload.as_bytes()).map(Zeroizing::new).ok_or(
+                ProfileError::InvalidSignedMessage("the payload is not base64url"),
+            )?;
+            let not_message =
+                ProfileError::InvalidSignedMessage("the payload is not a plaintext message");
+            let inner = match Peek::read(&decoded) {
+                Ok(Some(inner)) => inner,
+                Ok(None) => return Err(not_message.into()),
+                Err(e) => return Err(e),
+            };
+            if inner.shape()? != Shape::Message {
+                return Err(not_message.into());
+            }
+            check_addressing(layer, &inner)?;
+            Ok(Classified::Message(MessageForm::SignedUnverified))
+        }
+    }
+}
+
+/// Which of the three DIDComm forms a plaintext object is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Envelope,
+    Signed,
+    Message,
+}
+
+/// The members of a decrypted plaintext that the unpacker looks at: those that tell an
+/// envelope, a signed message and a plaintext message apart, and `from`/`to`. Everything else
+/// is skipped without being built.
 #[derive(serde::Deserialize, Default)]
 struct Peek<'a> {
     #[serde(default)]
-    protected: Option<serde::de::IgnoredAny>,
+    protected: Option<IgnoredAny>,
     #[serde(default)]
-    ciphertext: Option<serde::de::IgnoredAny>,
+    ciphertext: Option<IgnoredAny>,
     #[serde(default)]
-    iv: Option<serde::de::IgnoredAny>,
+    iv: Option<IgnoredAny>,
+    #[serde(default)]
+    tag: Option<IgnoredAny>,
+    #[serde(default)]
+    recipients: Option<IgnoredAny>,
+    #[serde(default)]
+    encrypted_key: Option<IgnoredAny>,
     #[serde(default, borrow)]
-    payload: Option<std::borrow::Cow<'a, str>>,
+    payload: Option<Cow<'a, str>>,
     #[serde(default)]
-    signatures: Option<serde::de::IgnoredAny>,
+    signatures: Option<IgnoredAny>,
     #[serde(default)]
-    signature: Option<serde::de::IgnoredAny>,
+    signature: Option<IgnoredAny>,
     #[serde(default)]
     from: Option<Value>,
     #[serde(default)]
     to: Option<Value>,
+    #[serde(default)]
+    id: Option<IgnoredAny>,
+    #[serde(default, rename = "type")]
+    type_: Option<IgnoredAny>,
+    #[serde(default)]
+    body: Option<IgnoredAny>,
+}
+
+/// JSON's own white space (RFC 8259 §2), which is less than `u8::is_ascii_whitespace`.
+fn json_ws(b: &u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 impl Peek<'_> {
-    /// `Ok(None)` for a plaintext that is not a JSON object; an error for one that starts like
-    /// an object but is not valid JSON or repeats a member this check reads.
+    /// `Ok(None)` for a plaintext that is not a JSON object; an error for one that starts with
+    /// a byte-order mark, or starts like an object but is not valid JSON or repeats a member
+    /// this check reads.
     fn read(bytes: &[u8]) -> Result<Option<Peek<'_>>> {
-        let t = bytes.trim_ascii_start();
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            return Err(ProfileError::ByteOrderMark.into());
+        }
+        let start = bytes
+            .iter()
+            .position(|b| !json_ws(b))
+            .unwrap_or(bytes.len());
+        let t = &bytes[start..];
         if t.first() != Some(&b'{') {
             return Ok(None);
         }
@@ -1227,8 +1412,8 @@ impl Peek<'_> {
 
     /// The same values serde would give for these members (a JSON `null` reads as absent).
     fn from_members(m: crate::scan::MessageMembers<'_>) -> Option<Peek<'_>> {
-        fn present(raw: Option<&[u8]>) -> Option<serde::de::IgnoredAny> {
-            raw.filter(|r| *r != b"null").map(|_| serde::de::IgnoredAny)
+        fn present(raw: Option<&[u8]>) -> Option<IgnoredAny> {
+            raw.filter(|r| *r != b"null").map(|_| IgnoredAny)
         }
         fn value(raw: Option<&[u8]>) -> Option<Option<Value>> {
             match raw {
@@ -1244,66 +1429,95 @@ impl Peek<'_> {
                 if inner.contains(&b'\\') {
                     return None;
                 }
-                Some(std::borrow::Cow::Borrowed(std::str::from_utf8(inner).ok()?))
+                Some(Cow::Borrowed(std::str::from_utf8(inner).ok()?))
             }
         };
         Some(Peek {
             protected: present(m.protected),
             ciphertext: present(m.ciphertext),
             iv: present(m.iv),
+            tag: present(m.tag),
+            recipients: present(m.recipients),
+            encrypted_key: present(m.encrypted_key),
             payload,
             signatures: present(m.signatures),
             signature: present(m.signature),
             from: value(m.from)?,
             to: value(m.to)?,
+            id: present(m.id),
+            type_: present(m.type_),
+            body: present(m.body),
         })
     }
 
     fn is_jwe(&self) -> bool {
         self.protected.is_some() && self.ciphertext.is_some() && self.iv.is_some()
     }
-}
 
-fn check_message_with(layers: &[Layer], peek: &Peek<'_>) -> Result<()> {
-    let sender = layers.iter().rev().find_map(|l| l.sender_kid.as_deref());
-    let recipient = layers.last().map_or("", |l| l.recipient_kid.as_str());
-    check_message(sender, recipient, peek)
-}
-
-/// spec-notes 38: `from` matches the authenticated sender's DID; `to` names the recipient's DID.
-fn check_message(sender: Option<&str>, recipient: &str, peek: &Peek<'_>) -> Result<()> {
-    // A signed message (JWS) carries the plaintext in its payload.
-    let inner;
-    let signed;
-    let msg = match &peek.payload {
-        Some(p) if peek.signatures.is_some() || peek.signature.is_some() => {
-            let Some(decoded) = b64::decode(p.as_bytes()) else {
-                return Ok(());
-            };
-            inner = decoded;
-            signed = match Peek::read(&inner)? {
-                Some(m) => m,
-                None => return Ok(()),
-            };
-            &signed
-        }
-        _ => peek,
-    };
-    if let (Some(sender), Some(from)) = (sender, &msg.from) {
-        if from.as_str() != Some(did_of(sender)) {
-            return Err(ProfileError::FromMismatch.into());
+    /// Rule M2: an object is exactly one form. Any member only an envelope has makes it an
+    /// envelope (the envelope reader then names what is missing); any member only a signed
+    /// message has makes it a signed message; neither may carry plaintext-message members.
+    fn shape(&self) -> Result<Shape> {
+        let envelope = self.ciphertext.is_some()
+            || self.iv.is_some()
+            || self.tag.is_some()
+            || self.recipients.is_some()
+            || self.encrypted_key.is_some();
+        let signed =
+            self.payload.is_some() || self.signatures.is_some() || self.signature.is_some();
+        let message = self.from.is_some()
+            || self.to.is_some()
+            || self.id.is_some()
+            || self.type_.is_some()
+            || self.body.is_some();
+        match (envelope, signed, message) {
+            (true, false, false) => Ok(Shape::Envelope),
+            (true, _, _) => Err(ProfileError::AmbiguousMessage("envelope").into()),
+            (false, true, true) => Err(ProfileError::AmbiguousMessage("signed-message").into()),
+            (false, true, false) => {
+                if self.signatures.is_some() == self.signature.is_some() {
+                    return Err(ProfileError::InvalidSignedMessage(
+                        "it needs exactly one of \"signatures\" and \"signature\"",
+                    )
+                    .into());
+                }
+                Ok(Shape::Signed)
+            }
+            (false, false, _) => Ok(Shape::Message),
         }
     }
-    if let Some(Value::Array(to)) = &msg.to {
-        let did = did_of(recipient);
-        if !to
-            .iter()
-            .any(|t| t.as_str().is_some_and(|t| did_of(t) == did))
-        {
-            return Err(ProfileError::ToMismatch.into());
+}
+
+/// Rules M4–M6: `from` is a string, and the DID of the authenticated sender when there is
+/// one; `to` is an array of strings that names the DID of the recipient key used.
+fn check_addressing(layer: &Layer, msg: &Peek<'_>) -> Result<()> {
+    match (&msg.from, layer.sender_kid.as_deref()) {
+        (None, _) => {}
+        (Some(Value::String(from)), Some(sender)) => {
+            if from != did_of(sender) {
+                return Err(ProfileError::FromMismatch.into());
+            }
         }
+        (Some(Value::String(_)), None) => {}
+        (Some(_), _) => return Err(ProfileError::FromNotString.into()),
     }
-    Ok(())
+    match &msg.to {
+        None => Ok(()),
+        Some(Value::Array(to)) => {
+            let did = did_of(&layer.recipient_kid);
+            let mut named = false;
+            for t in to {
+                let t = t.as_str().ok_or(ProfileError::ToNotArray)?;
+                named |= did_of(t) == did;
+            }
+            if named {
+                Ok(())
+            } else {
+                Err(ProfileError::ToMismatch.into())
+            }
+        }
+        Some(_) => Err(ProfileError::ToNotArray.into()),
+    }
 }
 
 /// Whenever the fast message reader answers, serde_json accepts the text and reads the same
@@ -1312,15 +1526,21 @@ fn check_message(sender: Option<&str>, recipient: &str, peek: &Peek<'_>) -> Resu
 pub(crate) fn message_readers_agree(text: &[u8]) -> bool {
     fn facts(p: &Peek<'_>) -> String {
         format!(
-            "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
             p.protected.is_some(),
             p.ciphertext.is_some(),
             p.iv.is_some(),
+            p.tag.is_some(),
+            p.recipients.is_some(),
+            p.encrypted_key.is_some(),
             p.payload,
             p.signatures.is_some(),
             p.signature.is_some(),
             p.from,
-            p.to
+            p.to,
+            p.id.is_some(),
+            p.type_.is_some(),
+            p.body.is_some(),
         )
     }
     let Some(fast) = crate::scan::message(text).and_then(Peek::from_members) else {
@@ -1429,29 +1649,38 @@ mod tests {
             }
             assert!(set.secret_key("did:example:k#x").is_none());
         }
-        // Replacing keeps the position and the count, on either side of the limit.
+        // A different key under a held kid is refused on either side of the limit; the same
+        // key again is accepted, and its private form replaces a public one.
         for i in [1, 2 * KeySet::LINEAR] {
             let kid = format!("did:example:k#{i}");
             let fresh = Jwk::generate(Curve::X25519).with_kid(kid.clone());
-            set.insert(fresh.to_public()).unwrap();
-            assert_eq!(set.len(), keys.len());
-            assert_eq!(set.keys().nth(i).unwrap().public_key(), fresh.public_key());
-            assert!(
-                set.secret_key(&kid).is_none(),
-                "the public key replaced the pair"
+            assert_eq!(
+                set.insert(fresh.to_public()),
+                Err(Error::ConflictingKey(kid.clone()))
             );
             assert_eq!(
-                set.public_key(&kid).map(|k| k.public_key().clone()),
-                Some(fresh.public_key().clone())
+                set.keys().nth(i).unwrap().public_key(),
+                keys[i].public_key()
             );
+            let mut public_first = KeySet::new();
+            public_first.insert(keys[i].to_public()).unwrap();
+            public_first.insert(keys[i].clone()).unwrap();
+            public_first.insert(keys[i].to_public()).unwrap();
+            assert_eq!(public_first.len(), 1);
+            assert!(public_first.secret_key(&kid).is_some());
         }
         let mut small = KeySet::new();
         small.insert(keys[0].clone()).unwrap();
-        small.extend(set.clone());
+        small.extend(set.clone()).unwrap();
         assert_eq!(small.len(), keys.len());
         assert_eq!(
             small.keys().map(|k| k.kid().unwrap()).collect::<Vec<_>>(),
             set.keys().map(|k| k.kid().unwrap()).collect::<Vec<_>>()
         );
+        let mut other = KeySet::new();
+        other
+            .insert(Jwk::generate(Curve::X25519).with_kid("did:example:k#0"))
+            .unwrap();
+        assert!(matches!(small.extend(other), Err(Error::ConflictingKey(_))));
     }
 }

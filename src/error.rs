@@ -194,6 +194,20 @@ pub enum Error {
     #[error("no recipients")]
     NoRecipients,
 
+    /// Two key sources give different keys for the same kid (a kid names one key).
+    #[error("two different keys are given for kid \"{0}\"")]
+    ConflictingKey(String),
+
+    /// A DID document declares a verification method, or refers to one, that belongs to
+    /// another DID: a document answers only for DID URLs of its own `id`.
+    #[error("the DID document of {document} declares \"{kid}\", a key of another DID")]
+    ForeignKey {
+        /// The document's `id`.
+        document: String,
+        /// The method id that names another DID.
+        kid: String,
+    },
+
     /// The serialization cannot carry what was asked of it.
     #[error("{serialization} serialization {reason}")]
     Serialization {
@@ -316,9 +330,9 @@ pub enum ProfileError {
     /// The plaintext `to` does not name the DID of the recipient key used.
     #[error("the message's \"to\" does not contain the DID of the recipient key used")]
     ToMismatch,
-    /// The decrypted plaintext starts as a JSON object but is not valid JSON, or repeats
-    /// `from`, `to` or `payload`.
-    #[error("the decrypted message is not valid JSON or repeats \"from\", \"to\" or \"payload\"")]
+    /// The decrypted plaintext starts as a JSON object but is not valid JSON, repeats a member
+    /// the message checks read, or has a `payload` that is not a string.
+    #[error("the decrypted message is not valid JSON, repeats a member the checks read (from, to, id, type, body, payload, ...), or has a non-string \"payload\"")]
     InvalidMessage,
     /// An authcrypt envelope names no sender (neither `skid` nor `apu`).
     #[error("authcrypt envelope names no sender: neither \"skid\" nor \"apu\" is present")]
@@ -332,4 +346,44 @@ pub enum ProfileError {
     /// The message nests more layers than allowed.
     #[error("too many nested encryption layers")]
     TooDeep,
+    /// The layers nest in an order DIDComm does not define (only anoncrypt(authcrypt(m)) is):
+    /// the message's sender would be unclear.
+    #[error(
+        "{inner} inside {outer} is not a DIDComm nesting (only anoncrypt(authcrypt(message)) is)"
+    )]
+    DisallowedNesting {
+        /// The enclosing layer.
+        outer: crate::didcomm::Mode,
+        /// The enclosed layer.
+        inner: crate::didcomm::Mode,
+    },
+    /// The decrypted plaintext starts with a UTF-8 byte-order mark, which JSON forbids.
+    #[error("the decrypted message starts with a byte-order mark; DIDComm messages are JSON without one")]
+    ByteOrderMark,
+    /// With message checks on, the plaintext is neither a DIDComm plaintext message (a JSON
+    /// object) nor a signed message nor an envelope.
+    #[error("the decrypted plaintext is not a DIDComm message (a JSON object); unpack with message checks off to accept other content")]
+    NotAMessage,
+    /// The plaintext mixes the members of an envelope or a signed message with those of a
+    /// plaintext message, so it is not exactly one of them.
+    #[error("the decrypted message mixes {0} members with plaintext-message members (from, to, body, id, type)")]
+    AmbiguousMessage(&'static str),
+    /// A signed message (JWS) is malformed: no `payload` string, no signature, or a payload
+    /// that is not base64url of a plaintext message.
+    #[error("the signed message is malformed: {0}")]
+    InvalidSignedMessage(&'static str),
+    /// A signed message (JWS) inside authcrypt: its signature would have to be verified and
+    /// its signer bound to the sender, which this version does not do.
+    #[error("a signed message inside authcrypt cannot be verified by this version; it is rejected rather than half-read")]
+    SignedInAuthcrypt,
+    /// The message's `from` is not a string.
+    #[error("the message's \"from\" must be a string (a DID)")]
+    FromNotString,
+    /// [`check_message`](crate::didcomm::check_message) was given a plaintext that is itself
+    /// an envelope: open it as the next layer.
+    #[error("the plaintext is itself an encrypted envelope: open it as the next layer")]
+    NestedEnvelope,
+    /// The message's `to` is not an array of strings.
+    #[error("the message's \"to\" must be an array of strings (DIDs)")]
+    ToNotArray,
 }

@@ -311,6 +311,12 @@ pub(crate) struct MessageMembers<'de> {
     pub(crate) signature: Option<&'de [u8]>,
     pub(crate) from: Option<&'de [u8]>,
     pub(crate) to: Option<&'de [u8]>,
+    pub(crate) id: Option<&'de [u8]>,
+    pub(crate) type_: Option<&'de [u8]>,
+    pub(crate) body: Option<&'de [u8]>,
+    pub(crate) tag: Option<&'de [u8]>,
+    pub(crate) recipients: Option<&'de [u8]>,
+    pub(crate) encrypted_key: Option<&'de [u8]>,
 }
 
 /// Nesting deeper than this is left to serde_json (whose own limit is 128).
@@ -348,6 +354,12 @@ pub(crate) fn message(bytes: &[u8]) -> Option<MessageMembers<'_>> {
             b"signature" => &mut out.signature,
             b"from" => &mut out.from,
             b"to" => &mut out.to,
+            b"id" => &mut out.id,
+            b"type" => &mut out.type_,
+            b"body" => &mut out.body,
+            b"tag" => &mut out.tag,
+            b"recipients" => &mut out.recipients,
+            b"encrypted_key" => &mut out.encrypted_key,
             _ => return Some(()),
         };
         slot.replace(value).is_none().then_some(())

@@ -6,7 +6,8 @@ mod common;
 use authcrypt::agreement::{diffie_hellman, one_pass_unified};
 use authcrypt::content::encrypt_in_place;
 use authcrypt::didcomm::{
-    apv_for, is_did_url, DidDocument, Envelope, KeySet, Mode, Packer, Unpacker, TYP_ENCRYPTED,
+    apv_for, is_did_url, DidDocument, Envelope, KeySet, MessageForm, Mode, Packer, Unpacker,
+    TYP_ENCRYPTED,
 };
 use authcrypt::kdf::{derive, FixedInfo};
 use authcrypt::wrap::{wrap, KeyWrap};
@@ -15,6 +16,7 @@ use authcrypt::{
     Serialization,
 };
 use base64ct::{Base64UrlUnpadded as B64, Encoding};
+use common::msg;
 use serde_json::{json, Value};
 
 const ALICE: &str = "did:example:alice#key-1";
@@ -165,7 +167,7 @@ fn authcrypt_envelope_has_the_didcomm_shape() {
         let env = Packer::authcrypt(&p.alice)
             .to(&p.carol)
             .to(&p.bob)
-            .pack(b"hi")
+            .pack(&msg("hi"))
             .unwrap();
         let v: Value = serde_json::from_str(&env).unwrap();
         let recipients = v["recipients"].as_array().unwrap();
@@ -196,7 +198,7 @@ fn authcrypt_envelope_has_the_didcomm_shape() {
         assert!(!h["epk"].as_object().unwrap().contains_key("d"));
         assert!(jwe.unprotected_header().is_none());
         let out = unpack(&p, &env).unwrap();
-        assert_eq!(&out.plaintext[..], b"hi");
+        assert_eq!(&out.plaintext[..], &msg("hi")[..]);
         assert_eq!(out.sender_kid(), Some(ALICE));
         assert_eq!(out.recipient_kid(), BOB);
         assert!(out.authenticated());
@@ -207,7 +209,11 @@ fn authcrypt_envelope_has_the_didcomm_shape() {
 fn anoncrypt_with_each_allowed_enc_and_no_sender_identity() {
     for enc in [Enc::A256CbcHs512, Enc::A256Gcm, Enc::XC20P] {
         let p = party(Curve::P384);
-        let env = Packer::anoncrypt().to(&p.bob).enc(enc).pack(b"x").unwrap();
+        let env = Packer::anoncrypt()
+            .to(&p.bob)
+            .enc(enc)
+            .pack(&msg("x")[..])
+            .unwrap();
         let jwe = Jwe::parse(env.as_bytes()).unwrap();
         let h = jwe.protected_header();
         assert_eq!(h["alg"], "ECDH-ES+A256KW");
@@ -223,7 +229,7 @@ fn anoncrypt_with_each_allowed_enc_and_no_sender_identity() {
     let e = Packer::anoncrypt()
         .to(&p.bob)
         .enc(Enc::A128Gcm)
-        .pack(b"x")
+        .pack(&msg("x")[..])
         .unwrap_err();
     assert!(matches!(profile(e), ProfileError::EncNotAllowed { .. }));
 }
@@ -257,8 +263,8 @@ fn protect_sender_nests_authcrypt_in_anoncrypt_and_unpack_reports_both() {
 fn rule_20_one_epk_per_message_fresh_each_time() {
     let p = party(Curve::X25519);
     let packer = Packer::authcrypt(&p.alice).to(&p.bob).to(&p.carol);
-    let a = Jwe::parse(packer.pack(b"m").unwrap().as_bytes()).unwrap();
-    let b = Jwe::parse(packer.pack(b"m").unwrap().as_bytes()).unwrap();
+    let a = Jwe::parse(packer.pack(&msg("m")).unwrap().as_bytes()).unwrap();
+    let b = Jwe::parse(packer.pack(&msg("m")).unwrap().as_bytes()).unwrap();
     assert_ne!(a.protected_header()["epk"], b.protected_header()["epk"]);
     assert_ne!(a.ciphertext(), b.ciphertext());
 }
@@ -276,7 +282,7 @@ fn rule_28_29_did_recipients_on_the_senders_curve_and_one_envelope_per_curve() {
     let env = Packer::authcrypt(&alice)
         .to_did(&bob_doc, "did:example:bob")
         .unwrap()
-        .pack(b"x")
+        .pack(&msg("x")[..])
         .unwrap();
     let jwe = Envelope::parse(env.as_bytes()).unwrap();
     assert_eq!(jwe.curve(), Curve::P256);
@@ -289,7 +295,7 @@ fn rule_28_29_did_recipients_on_the_senders_curve_and_one_envelope_per_curve() {
         .prefer_curves(&[Curve::P521, Curve::X25519])
         .to_did(&bob_doc, "did:example:bob")
         .unwrap()
-        .pack(b"x")
+        .pack(&msg("x")[..])
         .unwrap();
     assert_eq!(
         Envelope::parse(env.as_bytes()).unwrap().curve(),
@@ -299,7 +305,7 @@ fn rule_28_29_did_recipients_on_the_senders_curve_and_one_envelope_per_curve() {
     let all = Packer::anoncrypt()
         .to_did(&bob_doc, "did:example:bob")
         .unwrap()
-        .pack_each_curve(b"x")
+        .pack_each_curve(&msg("x")[..])
         .unwrap();
     let curves: Vec<Curve> = all.iter().map(|(c, _)| *c).collect();
     assert_eq!(curves, Curve::ALL);
@@ -320,7 +326,7 @@ fn rule_28_explicit_recipients_on_mixed_curves_rejected() {
     let e = Packer::anoncrypt()
         .to(&a.bob)
         .to(&b.carol)
-        .pack(b"x")
+        .pack(&msg("x")[..])
         .unwrap_err();
     assert_eq!(profile(e), ProfileError::MixedCurves);
 }
@@ -329,10 +335,16 @@ fn rule_28_explicit_recipients_on_mixed_curves_rejected() {
 fn pack_requires_did_url_kids() {
     let p = party(Curve::X25519);
     let bad = p.bob.clone().with_kid("bob-key-1");
-    let e = Packer::anoncrypt().to(&bad).pack(b"x").unwrap_err();
+    let e = Packer::anoncrypt()
+        .to(&bad)
+        .pack(&msg("x")[..])
+        .unwrap_err();
     assert!(matches!(profile(e), ProfileError::NotDidUrl(_)));
     let nokid = Jwk::generate(Curve::X25519);
-    let e = Packer::anoncrypt().to(&nokid).pack(b"x").unwrap_err();
+    let e = Packer::anoncrypt()
+        .to(&nokid)
+        .pack(&msg("x")[..])
+        .unwrap_err();
     assert_eq!(profile(e), ProfileError::MissingKid);
     assert!(is_did_url("did:example:alice#key-1"));
     assert!(!is_did_url("did:example:alice"));
@@ -354,7 +366,7 @@ fn rule_31_general_json_only() {
             .protected_member("typ", json!(TYP_ENCRYPTED))
             .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
             .serialization(s)
-            .encrypt(b"x")
+            .encrypt(&msg("x")[..])
             .unwrap();
         assert!(matches!(
             profile(unpack(&p, &env).unwrap_err()),
@@ -365,7 +377,7 @@ fn rule_31_general_json_only() {
             .recipient_key(&p.bob)
             .decrypt(env.as_bytes())
             .unwrap();
-        assert_eq!(&d.plaintext[..], b"x");
+        assert_eq!(&d.plaintext[..], &msg("x")[..]);
     }
 }
 
@@ -376,7 +388,7 @@ fn rule_32_alg_must_be_a_didcomm_alg() {
     let env = Encrypter::new(Alg::EcdhEsA128Kw, Enc::A256CbcHs512)
         .recipient(&bob)
         .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
-        .encrypt(b"x")
+        .encrypt(&msg("x")[..])
         .unwrap();
     assert_eq!(
         profile(unpack(&p, &env).unwrap_err()),
@@ -394,7 +406,7 @@ fn rule_32_authcrypt_enc_must_be_a256cbc_hs512() {
         .skid(ALICE)
         .apu(ALICE.as_bytes())
         .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
-        .encrypt(b"x")
+        .encrypt(&msg("x")[..])
         .unwrap();
     assert_eq!(
         profile(unpack(&p, &env).unwrap_err()),
@@ -412,7 +424,7 @@ fn rule_32_anoncrypt_enc_must_be_allowed() {
     let env = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A128Gcm)
         .recipient(&bob)
         .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
-        .encrypt(b"x")
+        .encrypt(&msg("x")[..])
         .unwrap();
     assert_eq!(
         profile(unpack(&p, &env).unwrap_err()),
@@ -430,7 +442,7 @@ fn rule_32_epk_must_be_protected_while_plain_jose_accepts_it_per_recipient() {
     let mut seal = auth_seal(&p, eph.clone());
     seal.protected.as_object_mut().unwrap().remove("epk");
     seal.recipients[0].0["epk"] = epk_json(&eph);
-    let env = seal.build(b"x");
+    let env = seal.build(&msg("x")[..]);
     assert_eq!(
         profile(unpack(&p, &env).unwrap_err()),
         ProfileError::NotProtected("epk")
@@ -441,7 +453,7 @@ fn rule_32_epk_must_be_protected_while_plain_jose_accepts_it_per_recipient() {
         .sender_key(&alice)
         .decrypt(env.as_bytes())
         .unwrap();
-    assert_eq!(&d.plaintext[..], b"x");
+    assert_eq!(&d.plaintext[..], &msg("x")[..]);
 }
 
 #[test]
@@ -456,7 +468,7 @@ fn rule_32_apv_must_be_protected_while_plain_jose_accepts_it_per_recipient() {
         .remove("apv")
         .unwrap();
     seal.recipients[0].0["apv"] = apv;
-    let env = seal.build(b"x");
+    let env = seal.build(&msg("x")[..]);
     assert_eq!(
         profile(unpack(&p, &env).unwrap_err()),
         ProfileError::NotProtected("apv")
@@ -467,15 +479,15 @@ fn rule_32_apv_must_be_protected_while_plain_jose_accepts_it_per_recipient() {
         .sender_key(&alice)
         .decrypt(env.as_bytes())
         .unwrap();
-    assert_eq!(&d.plaintext[..], b"x");
+    assert_eq!(&d.plaintext[..], &msg("x")[..]);
 }
 
 #[test]
 fn hand_built_envelope_is_valid_when_no_rule_is_broken() {
     let p = party(Curve::X25519);
-    let env = auth_seal(&p, key(Curve::X25519, "eph", 9)).build(b"ok");
+    let env = auth_seal(&p, key(Curve::X25519, "eph", 9)).build(&msg("ok"));
     let out = unpack(&p, &env).unwrap();
-    assert_eq!(&out.plaintext[..], b"ok");
+    assert_eq!(&out.plaintext[..], &msg("ok")[..]);
 }
 
 #[test]
@@ -485,7 +497,7 @@ fn rule_33_recipient_kid_required_and_a_did_url() {
     let mut seal = auth_seal(&p, eph.clone());
     seal.recipients[0].0 = json!({});
     assert_eq!(
-        profile(unpack(&p, &seal.build(b"x")).unwrap_err()),
+        profile(unpack(&p, &seal.build(&msg("x")[..])).unwrap_err()),
         ProfileError::MissingKid
     );
     let mut seal = auth_seal(&p, eph);
@@ -493,7 +505,7 @@ fn rule_33_recipient_kid_required_and_a_did_url() {
     seal.apv = B64::decode_vec(&apv_for(&["bob-key-1"])).unwrap();
     seal.protected["apv"] = json!(apv_for(&["bob-key-1"]));
     assert_eq!(
-        profile(unpack(&p, &seal.build(b"x")).unwrap_err()),
+        profile(unpack(&p, &seal.build(&msg("x")[..])).unwrap_err()),
         ProfileError::NotDidUrl("bob-key-1".into())
     );
 }
@@ -505,7 +517,7 @@ fn rule_33_duplicate_recipient_kid_rejected() {
     let mut seal = auth_seal(&p, eph);
     seal.recipients.push((json!({"kid": BOB}), &p.bob));
     assert_eq!(
-        profile(unpack(&p, &seal.build(b"x")).unwrap_err()),
+        profile(unpack(&p, &seal.build(&msg("x")[..])).unwrap_err()),
         ProfileError::DuplicateKid(BOB.into())
     );
 }
@@ -514,7 +526,10 @@ fn rule_33_duplicate_recipient_kid_rejected() {
 fn rule_33_recipient_key_on_another_curve_than_epk_rejected() {
     let p = party(Curve::X25519);
     // Bob's kid resolves to a P-256 key while the envelope is X25519.
-    let env = Packer::authcrypt(&p.alice).to(&p.bob).pack(b"x").unwrap();
+    let env = Packer::authcrypt(&p.alice)
+        .to(&p.bob)
+        .pack(&msg("x")[..])
+        .unwrap();
     let mut keys = KeySet::new();
     keys.insert(key(Curve::P256, BOB, 2)).unwrap();
     keys.insert(p.alice.to_public()).unwrap();
@@ -668,7 +683,7 @@ fn rule_35_anoncrypt_must_not_name_a_sender() {
         .recipient(&bob)
         .skid(ALICE)
         .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
-        .encrypt(b"x")
+        .encrypt(&msg("x")[..])
         .unwrap();
     assert_eq!(
         profile(unpack(&p, &env).unwrap_err()),
@@ -704,7 +719,10 @@ fn rule_26_typ_with_and_without_application_prefix() {
 #[test]
 fn rule_36_no_key_for_any_recipient() {
     let p = party(Curve::X25519);
-    let env = Packer::anoncrypt().to(&p.carol).pack(b"x").unwrap();
+    let env = Packer::anoncrypt()
+        .to(&p.carol)
+        .pack(&msg("x")[..])
+        .unwrap();
     assert!(matches!(
         unpack(&p, &env).unwrap_err(),
         Error::RecipientNotFound(_)
@@ -716,7 +734,7 @@ fn rule_37_tampering_is_one_generic_error() {
     let p = party(Curve::P256);
     let env = Packer::authcrypt(&p.alice)
         .to(&p.bob)
-        .pack(b"secret")
+        .pack(&msg("secret"))
         .unwrap();
     let mut v: Value = serde_json::from_str(&env).unwrap();
     let ct = v["ciphertext"].as_str().unwrap().to_owned();
@@ -812,8 +830,8 @@ fn epk_with_short_coordinates_from_a_peer_unpacks() {
         serde_json::from_str(&shorten_x(&eph.public_key().to_jwk_string())).unwrap();
     seal.protected["epk"] = short_epk;
     seal.alg = Alg::Ecdh1PuA256Kw;
-    let env = seal.build(b"short");
-    assert_eq!(&unpack(&p, &env).unwrap().plaintext[..], b"short");
+    let env = seal.build(&msg("short"));
+    assert_eq!(&unpack(&p, &env).unwrap().plaintext[..], &msg("short")[..]);
 }
 
 #[test]
@@ -844,16 +862,19 @@ fn key_sources_jwk_jwk_set_and_did_document() {
     );
     let set = KeySet::from_json(set_json.as_bytes()).unwrap();
     assert_eq!(set.len(), 2);
-    let env = Packer::authcrypt(&p.alice).to(&p.bob).pack(b"x").unwrap();
+    let env = Packer::authcrypt(&p.alice)
+        .to(&p.bob)
+        .pack(&msg("x")[..])
+        .unwrap();
     assert!(Unpacker::new(&set).unpack(env.as_bytes()).is_ok());
     // A single JWK as a resolver.
-    let env2 = Packer::anoncrypt().to(&p.bob).pack(b"y").unwrap();
+    let env2 = Packer::anoncrypt().to(&p.bob).pack(&msg("y")).unwrap();
     assert_eq!(
         &Unpacker::new(&p.bob)
             .unpack(env2.as_bytes())
             .unwrap()
             .plaintext[..],
-        b"y"
+        &msg("y")[..]
     );
     // A DID document with relative and absolute references and an embedded method.
     let doc = json!({
@@ -898,7 +919,7 @@ fn rule_35_anoncrypt_names_no_sender_in_any_header() {
     h.remove("apu");
     seal.recipients[0].0["skid"] = json!(ALICE);
     assert_eq!(
-        profile(unpack(&p, &seal.build(b"x")).unwrap_err()),
+        profile(unpack(&p, &seal.build(&msg("x")[..])).unwrap_err()),
         ProfileError::SenderInAnoncrypt("skid")
     );
 }
@@ -909,7 +930,7 @@ fn direct_key_agreement_envelope_with_two_recipients_is_refused() {
     let bob = p.bob.to_public();
     let env = Encrypter::new(Alg::EcdhEs, Enc::A256Gcm)
         .recipient(&bob)
-        .encrypt(b"x")
+        .encrypt(&msg("x")[..])
         .unwrap();
     let mut v: Value = serde_json::from_str(&env).unwrap();
     let r = v["recipients"][0].clone();
@@ -926,7 +947,10 @@ fn pitfall_p10_the_sender_reads_its_own_message_only_as_a_listed_recipient() {
     let p = party(Curve::X25519);
     let mut alice_keys = KeySet::new();
     alice_keys.insert(p.alice.clone()).unwrap();
-    let env = Packer::authcrypt(&p.alice).to(&p.bob).pack(b"x").unwrap();
+    let env = Packer::authcrypt(&p.alice)
+        .to(&p.bob)
+        .pack(&msg("x")[..])
+        .unwrap();
     assert!(matches!(
         Unpacker::new(&alice_keys)
             .unpack(env.as_bytes())
@@ -936,7 +960,7 @@ fn pitfall_p10_the_sender_reads_its_own_message_only_as_a_listed_recipient() {
     let env = Packer::authcrypt(&p.alice)
         .to(&p.bob)
         .to(&p.alice)
-        .pack(b"x")
+        .pack(&msg("x")[..])
         .unwrap();
     let out = Unpacker::new(&alice_keys).unpack(env.as_bytes()).unwrap();
     assert_eq!(out.sender_kid(), Some(ALICE));
@@ -953,10 +977,21 @@ fn rule_38_a_repeated_from_cannot_slip_past_the_check() {
         profile(unpack(&p, &env).unwrap_err()),
         ProfileError::InvalidMessage
     );
-    // Plaintexts that are not JSON objects are not messages to check.
+    // A plaintext that is not a JSON object is not a message: refused with the checks on,
+    // returned unexamined with them off.
     let env = Packer::authcrypt(&p.alice)
         .to(&p.bob)
         .pack(b"\x00binary")
         .unwrap();
-    assert!(unpack(&p, &env).is_ok());
+    assert_eq!(
+        profile(unpack(&p, &env).unwrap_err()),
+        ProfileError::NotAMessage
+    );
+    let keys = bob_keys(&p);
+    let out = Unpacker::new(&keys)
+        .message_checks(false)
+        .unpack(env.as_bytes())
+        .unwrap();
+    assert_eq!(out.form, MessageForm::Unchecked);
+    assert_eq!(&out.plaintext[..], b"\x00binary");
 }

@@ -3,8 +3,10 @@
 
 mod common;
 
-use authcrypt::didcomm::{apv_for, DidDocument, Envelope, KeyResolver, KeySet, Mode, Unpacker};
-use authcrypt::{Error, Location};
+use authcrypt::didcomm::{
+    apv_for, DidDocument, Envelope, KeyResolver, KeySet, MessageForm, Mode, Unpacker,
+};
+use authcrypt::{Error, Location, ProfileError};
 use common::{didcomm_secret, vector};
 use serde_json::Value;
 
@@ -14,7 +16,8 @@ fn bob_keyring(recipient_kid: &str) -> KeySet {
     let mut set = KeySet::new();
     for did in ["did:example:alice", "did:example:bob"] {
         let doc = &keys["did_documents"][did];
-        set.extend(KeySet::from_json(doc.to_string().as_bytes()).unwrap());
+        set.extend(KeySet::from_json(doc.to_string().as_bytes()).unwrap())
+            .unwrap();
     }
     set.insert(didcomm_secret(recipient_kid)).unwrap();
     set
@@ -40,11 +43,33 @@ fn every_positive_example_unpacks_for_every_listed_recipient() {
         for kid in m["decryptable_by"].as_array().unwrap() {
             let kid = kid.as_str().unwrap();
             let keys = bob_keyring(kid);
+            let signed = m.get("inner_signed_message").is_some();
+            if signed {
+                // A signed message inside authcrypt is refused while signatures are not
+                // verified (rule M3); with the message checks off the layers still open.
+                assert_eq!(
+                    Unpacker::new(&keys)
+                        .unpack(envelope.as_bytes())
+                        .unwrap_err(),
+                    Error::Profile(ProfileError::SignedInAuthcrypt),
+                    "{}",
+                    m["id"]
+                );
+            }
             let out = Unpacker::new(&keys)
+                .message_checks(!signed)
                 .unpack(envelope.as_bytes())
                 .unwrap_or_else(|e| panic!("{} for {kid}: {e}", m["id"]));
+            assert_eq!(
+                out.form,
+                if signed {
+                    MessageForm::Unchecked
+                } else {
+                    MessageForm::Plaintext
+                }
+            );
             let plaintext = std::str::from_utf8(&out.plaintext).unwrap();
-            if m.get("inner_signed_message").is_some() {
+            if signed {
                 // The innermost payload is the signed (JWS) form of the plaintext message.
                 let jws: Value = serde_json::from_str(plaintext).unwrap();
                 assert_eq!(
@@ -131,7 +156,9 @@ fn nested_p521_example_exercises_leading_zero_shared_secrets() {
     );
     for kid in ["did:example:bob#key-p521-1", "did:example:bob#key-p521-2"] {
         let keys = bob_keyring(kid);
+        // The innermost plaintext is a signed message inside authcrypt (rule M3).
         let out = Unpacker::new(&keys)
+            .message_checks(false)
             .unpack(m["jwe_general_json"].to_string().as_bytes())
             .unwrap();
         assert_eq!(out.layers.len(), 2);

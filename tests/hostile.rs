@@ -17,7 +17,9 @@ use std::sync::OnceLock;
 
 use authcrypt::agreement::diffie_hellman;
 use authcrypt::content::encrypt_in_place;
-use authcrypt::didcomm::{apv_for, Envelope, KeySet, Packer, Unpacked, Unpacker, TYP_ENCRYPTED};
+use authcrypt::didcomm::{
+    apv_for, Envelope, KeySet, Mode, Packer, Unpacked, Unpacker, TYP_ENCRYPTED,
+};
 use authcrypt::kdf::FixedInfo;
 use authcrypt::wrap::wrap;
 use authcrypt::{
@@ -2820,8 +2822,21 @@ fn layers(n: usize) -> String {
 case!(
     nested_layers_beyond_the_default_maximum,
     layers(4),
-    |e| unpack(&e),
+    |e| {
+        let keys = keyring(Curve::X25519);
+        Unpacker::new(&keys).any_nesting(true).unpack(e.as_bytes())
+    },
     Error::Profile(ProfileError::TooDeep)
+);
+
+case!(
+    anoncrypt_inside_anoncrypt_is_not_a_didcomm_nesting,
+    layers(2),
+    |e| unpack(&e),
+    Error::Profile(ProfileError::DisallowedNesting {
+        outer: Mode::Anoncrypt,
+        inner: Mode::Anoncrypt
+    })
 );
 
 case!(
@@ -2843,8 +2858,12 @@ case!(
 #[test]
 fn nesting_up_to_the_maximum_is_accepted() {
     let keys = keyring(Curve::X25519);
-    let out = Unpacker::new(&keys).unpack(layers(3).as_bytes()).unwrap();
+    let out = Unpacker::new(&keys)
+        .any_nesting(true)
+        .unpack(layers(3).as_bytes())
+        .unwrap();
     assert_eq!(out.layers.len(), 3);
+    assert_eq!(out.sender_kid(), None);
     assert_eq!(&out.plaintext[..], MSG);
 }
 

@@ -43,18 +43,22 @@ fn plaintext_is_wiped_and_never_printed() {
     let k = Jwk::generate(Curve::X25519).with_kid("did:example:b#1");
     let mut ks = KeySet::new();
     ks.insert(k.clone()).unwrap();
-    let env = Packer::anoncrypt().to(&k).pack(b"attack at dawn").unwrap();
+    let message = common::msg("attack at dawn");
+    let env = Packer::anoncrypt().to(&k).pack(&message).unwrap();
     let mut opened = Unpacker::new(&ks).unpack(env.as_bytes()).unwrap();
-    assert_eq!(opened.plaintext.as_bytes(), b"attack at dawn");
+    assert_eq!(opened.plaintext.as_bytes(), &message[..]);
     let printed = format!("{opened:?}");
     assert!(!printed.contains("attack"), "{printed}");
-    assert!(printed.contains("14 octets"), "{printed}");
+    assert!(
+        printed.contains(&format!("{} octets", message.len())),
+        "{printed}"
+    );
     opened.plaintext.zeroize();
     assert!(opened.plaintext.is_empty());
     // Moving the octets out keeps them in a zeroizing buffer.
     let opened = Unpacker::new(&ks).unpack(env.as_bytes()).unwrap();
     let moved: Zeroizing<Vec<u8>> = opened.plaintext.into_zeroizing();
-    assert_eq!(&moved[..], b"attack at dawn");
+    assert_eq!(&moved[..], &message[..]);
 }
 
 #[test]
@@ -75,7 +79,7 @@ fn debug_output_never_contains_secrets() {
         let env = Packer::authcrypt(&k)
             .to(&peer)
             .zs_cache(cache.clone())
-            .pack(b"x")
+            .pack(&common::msg("x"))
             .unwrap();
         let mut peer_keys = KeySet::new();
         peer_keys.insert(peer.clone()).unwrap();
@@ -94,7 +98,7 @@ fn debug_output_never_contains_secrets() {
             );
         }
         assert!(printed.contains("redacted"));
-        assert_eq!(&opened.plaintext[..], b"x");
+        assert_eq!(&opened.plaintext[..], &common::msg("x")[..]);
     }
 }
 

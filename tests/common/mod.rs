@@ -43,3 +43,14 @@ pub fn rng(seed: u64) -> rand_chacha::ChaCha20Rng {
     use rand_chacha::rand_core::SeedableRng;
     rand_chacha::ChaCha20Rng::seed_from_u64(seed)
 }
+
+/// A DIDComm plaintext message (no `from`, no `to`) whose body carries `content`: what the
+/// DIDComm unpacker accepts with its message checks on.
+pub fn msg(content: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "id": "1",
+        "type": "https://didcomm.org/basicmessage/2.0/message",
+        "body": { "content": content },
+    }))
+    .unwrap()
+}
