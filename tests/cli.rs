@@ -1391,6 +1391,156 @@ fn no_arguments_prints_help_and_exits_2() {
 }
 
 // ------------------------------------------------------------------------------------------
+// Key files: strict JSON
+// ------------------------------------------------------------------------------------------
+
+/// The text of a key file written by `keygen` or `pub`, without its newline.
+fn key_text(dir: &Dir, name: &str) -> String {
+    text(&dir.read(name)).trim().to_owned()
+}
+
+/// A DID document with one verification method per `(fragment, public JWK file)`, every one
+/// of them a keyAgreement key.
+fn did_document(dir: &Dir, id: &str, methods: &[(&str, &str)]) -> Value {
+    let vms: Vec<Value> = methods
+        .iter()
+        .map(|(fragment, file)| {
+            let mut jwk = json(&dir.read(file));
+            jwk.as_object_mut().expect("JWK").remove("kid");
+            json!({
+                "id": fragment,
+                "type": "JsonWebKey2020",
+                "controller": id,
+                "publicKeyJwk": jwk,
+            })
+        })
+        .collect();
+    let ka: Vec<&str> = methods.iter().map(|(fragment, _)| *fragment).collect();
+    json!({ "id": id, "verificationMethod": vms, "keyAgreement": ka })
+}
+
+/// `{...}` with `member` inserted first: `{"x":"...",...}`.
+fn with_first_member(object: &str, member: &str) -> String {
+    let rest = object.strip_prefix('{').expect("a JSON object");
+    format!("{{{member},{rest}")
+}
+
+#[test]
+fn key_files_with_a_repeated_member_are_rejected() {
+    let dir = Dir::new("dupmember");
+    let (alice, alice_pub) = keypair(&dir, "alice", "X25519", Some("did:example:alice#key-1"));
+    let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
+    let (carol, carol_pub) = keypair(&dir, "carol", "X25519", Some("did:example:carol#key-1"));
+    let env = ok(&run(&["pack", "--from", &alice, "--to", &bob_pub], b"hi"));
+    let carol_x = json(&dir.read("carol.pub.jwk"))["x"].clone();
+    let carol_x = format!("\"x\":{carol_x}");
+
+    // For each option: the file it takes, without and with a repeated member.
+    struct Shape {
+        name: &'static str,
+        good: String,
+        bad: String,
+        member: &'static str,
+    }
+    let shapes = |mine: &str, theirs: &str, did: &str, fragment_file: &str| -> Vec<Shape> {
+        let doc = did_document(&dir, did, &[("#key-1", fragment_file)]).to_string();
+        let doc_body = doc.strip_suffix('}').expect("object");
+        vec![
+            Shape {
+                name: "a JWK with two kids",
+                good: mine.to_owned(),
+                bad: with_first_member(mine, "\"kid\":\"did:example:other#1\""),
+                member: "kid",
+            },
+            Shape {
+                name: "a JWK Set with two \"keys\"",
+                good: format!("{{\"keys\":[{mine}]}}"),
+                bad: format!("{{\"keys\":[{mine}],\"keys\":[{theirs}]}}"),
+                member: "keys",
+            },
+            Shape {
+                name: "a JWK in a set with two \"x\"",
+                good: format!("{{\"keys\":[{theirs},{mine}]}}"),
+                bad: format!(
+                    "{{\"keys\":[{theirs},{}]}}",
+                    with_first_member(mine, &carol_x)
+                ),
+                member: "x",
+            },
+            Shape {
+                name: "a DID document with two \"keyAgreement\"",
+                good: doc.clone(),
+                bad: format!("{doc_body},\"keyAgreement\":[]}}"),
+                member: "keyAgreement",
+            },
+        ]
+    };
+    let key_text = |name: &str| key_text(&dir, name);
+    let as_name = |path: &str| {
+        Path::new(path)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    };
+    let options: [(&str, Vec<Shape>); 3] = [
+        (
+            "--key",
+            shapes(
+                &key_text(&as_name(&bob)),
+                &key_text(&as_name(&carol)),
+                "did:example:bob",
+                &as_name(&bob_pub),
+            ),
+        ),
+        (
+            "--sender",
+            shapes(
+                &key_text(&as_name(&alice_pub)),
+                &key_text(&as_name(&carol_pub)),
+                "did:example:alice",
+                &as_name(&alice_pub),
+            ),
+        ),
+        (
+            "--to",
+            shapes(
+                &key_text(&as_name(&bob_pub)),
+                &key_text(&as_name(&carol_pub)),
+                "did:example:bob",
+                &as_name(&bob_pub),
+            ),
+        ),
+    ];
+    for (option, shapes) in options {
+        for (i, shape) in shapes.into_iter().enumerate() {
+            let good = dir.write(&format!("good-{option}-{i}.json"), &shape.good);
+            let bad = dir.write(&format!("bad-{option}-{i}.json"), &shape.bad);
+            let args = |file: &str| -> Vec<String> {
+                let v: Vec<&str> = match option {
+                    "--key" => vec!["unpack", "--key", file, "--sender", &alice_pub],
+                    "--sender" => vec!["unpack", "--key", &bob, "--sender", file],
+                    _ => vec!["pack", "--to", file],
+                };
+                v.into_iter().map(str::to_owned).collect()
+            };
+            // Without the repeated member the file works (a DID document holds no private key,
+            // so it is no --key file), which shows the repetition is what is rejected.
+            let out = run(&args(&good), &env);
+            if option == "--key" && shape.member == "keyAgreement" {
+                fails(&out, 2, "holds no private key");
+            } else {
+                ok(&out);
+            }
+            let out = run(&args(&bad), &env);
+            let expected = format!("key file {bad} repeats the member \"{}\"", shape.member);
+            assert_eq!(out.status.code(), Some(2), "{option} {}", shape.name);
+            fails(&out, 2, &expected);
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------
 // The README session
 // ------------------------------------------------------------------------------------------
 

@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use authcrypt::didcomm::DidDocument;
-use authcrypt::{Coordinates, Error, Jwk};
+use authcrypt::{jwk, Coordinates, Error, Jwk};
 use serde_json::Value;
+use zeroize::Zeroize as _;
 
 use super::error::{is_unsupported, Failure};
 use super::io;
@@ -61,18 +62,24 @@ pub fn parse(bytes: &[u8], what: String) -> Result<KeyFile, Failure> {
             "{what} is empty: expected a JWK, a JWK Set or a DID document"
         )));
     }
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| Failure::usage(format!("{what} is not valid JSON: {e}")))?;
-    let Value::Object(map) = &value else {
+    let value = Wiped(jwk::parse_key_document(bytes).map_err(|e| match e {
+        Error::Json { detail, .. } => Failure::usage(format!("{what} is not valid JSON: {detail}")),
+        Error::DuplicateMember { name, .. } => Failure::usage(format!(
+            "{what} repeats the member \"{name}\" in one object: a key file names each member \
+             once"
+        )),
+        e => Failure::key(&what, &e),
+    })?);
+    let Value::Object(map) = &value.0 else {
         return Err(Failure::usage(format!(
             "{what}: expected a JWK, a JWK Set or a DID document (a JSON object)"
         )));
     };
     if map.contains_key("kty") {
-        if let Some(e) = other_key_type(&value) {
+        if let Some(e) = other_key_type(&value.0) {
             return Err(Failure::key(&what, &e));
         }
-        let key = Jwk::from_json_with(bytes, Coordinates::LeftPadShort)
+        let key = Jwk::from_value(&value.0, Coordinates::LeftPadShort)
             .map_err(|e| Failure::key(&what, &e))?;
         return Ok(KeyFile {
             what,
@@ -118,9 +125,9 @@ pub fn parse(bytes: &[u8], what: String) -> Result<KeyFile, Failure> {
         });
     }
     if map.contains_key("id") {
-        let doc = DidDocument::from_json(bytes).map_err(|e| Failure::key(&what, &e))?;
-        let keys = doc.key_agreement_keys();
+        let doc = DidDocument::from_value(&value.0).map_err(|e| Failure::key(&what, &e))?;
         let id = doc.id().to_owned();
+        let keys = doc.key_agreement_keys();
         if keys.is_empty() {
             return Err(Failure::usage(format!(
                 "{what}: the DID document {id} has no keyAgreement key on a supported curve \
@@ -137,6 +144,23 @@ pub fn parse(bytes: &[u8], what: String) -> Result<KeyFile, Failure> {
         "{what}: expected a JWK (with \"kty\"), a JWK Set (with \"keys\") or a DID document \
          (with \"id\")"
     )))
+}
+
+/// A parsed key file whose strings (among them any private `d`) are wiped when it drops.
+struct Wiped(Value);
+
+impl Drop for Wiped {
+    fn drop(&mut self) {
+        fn wipe(value: &mut Value) {
+            match value {
+                Value::String(s) => s.zeroize(),
+                Value::Array(items) => items.iter_mut().for_each(wipe),
+                Value::Object(map) => map.values_mut().for_each(wipe),
+                Value::Null | Value::Bool(_) | Value::Number(_) => {}
+            }
+        }
+        wipe(&mut self.0);
+    }
 }
 
 /// A key type other than OKP and EC (RSA, oct, ...) is unsupported whatever its other members;
