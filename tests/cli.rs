@@ -1391,7 +1391,7 @@ fn no_arguments_prints_help_and_exits_2() {
 }
 
 // ------------------------------------------------------------------------------------------
-// Key files: strict JSON
+// Key files: strict JSON, one key per kid
 // ------------------------------------------------------------------------------------------
 
 /// The text of a key file written by `keygen` or `pub`, without its newline.
@@ -1538,6 +1538,171 @@ fn key_files_with_a_repeated_member_are_rejected() {
             fails(&out, 2, &expected);
         }
     }
+}
+
+#[test]
+fn different_keys_under_one_kid_are_a_usage_error() {
+    let dir = Dir::new("conflict");
+    let (alice, alice_pub) = keypair(&dir, "alice", "X25519", Some("did:example:alice#key-1"));
+    let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
+    let (mallory, mallory_pub) =
+        keypair(&dir, "mallory", "X25519", Some("did:example:alice#key-1"));
+    let (bob2, bob2_pub) = keypair(&dir, "bob2", "X25519", Some("did:example:bob#key-1"));
+    let (_, bob384_pub) = keypair(&dir, "bob384", "P-384", Some("did:example:bob#key-1"));
+    let alice_doc = dir.write(
+        "alice-did.json",
+        did_document(&dir, "did:example:alice", &[("#key-1", "alice.pub.jwk")]).to_string(),
+    );
+    let set = |name: &str, files: &[&str]| -> String {
+        let keys: Vec<String> = files.iter().map(|f| key_text(&dir, f)).collect();
+        dir.write(name, format!("{{\"keys\":[{}]}}", keys.join(",")))
+    };
+    let senders = set("senders.jwks", &["alice.pub.jwk", "mallory.pub.jwk"]);
+    let bobs = set("bobs.jwks", &["bob.jwk", "bob2.pub.jwk"]);
+    let from = set("from.jwks", &["alice.jwk", "mallory.jwk"]);
+    // One document, two verification methods with one id.
+    let mut two_methods = did_document(
+        &dir,
+        "did:example:alice",
+        &[("#key-1", "alice.pub.jwk"), ("#key-1", "mallory.pub.jwk")],
+    );
+    two_methods["keyAgreement"] = json!(["#key-1"]);
+    let two_methods = dir.write("two-methods.json", two_methods.to_string());
+    let bob_doc = dir.write(
+        "bob-did.json",
+        did_document(&dir, "did:example:bob", &[("#key-1", "bob384.pub.jwk")]).to_string(),
+    );
+
+    let env = ok(&run(&["pack", "--from", &alice, "--to", &bob_pub], b"hi"));
+    // Each file alone opens the message or packs, so the conflict is what is rejected.
+    assert_eq!(
+        ok(&run(
+            &["unpack", "--key", &bob, "--sender", &alice_doc],
+            &env
+        )),
+        b"hi"
+    );
+    ok(&run(&["pack", "--to", &bob2_pub], b"hi"));
+    ok(&run(&["pack", "--from", &mallory, "--to", &bob_pub], b"hi"));
+
+    let kid_a = "did:example:alice#key-1";
+    let kid_b = "did:example:bob#key-1";
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (
+            vec!["unpack", "--key", &bob, "--sender", &alice_doc, "--sender", &mallory_pub],
+            format!("--sender: key file {alice_doc} and key file {mallory_pub} hold different keys for {kid_a}"),
+        ),
+        (
+            vec!["unpack", "--key", &bob, "--sender", &mallory_pub, "--sender", &alice_pub],
+            format!("--sender: key file {mallory_pub} and key file {alice_pub} hold different keys for {kid_a}"),
+        ),
+        (
+            vec!["unpack", "--key", &bob, "--sender", &senders],
+            format!("--sender: key file {senders} holds different keys for {kid_a}"),
+        ),
+        (
+            vec!["unpack", "--key", &bob, "--sender", &two_methods],
+            format!("key file {two_methods}: the DID document did:example:alice holds different keys for {kid_a}"),
+        ),
+        (
+            vec!["unpack", "--key", &bob, "--key", &bob2, "--sender", &alice_pub],
+            format!("--key: key file {bob} and key file {bob2} hold different keys for {kid_b}"),
+        ),
+        (
+            vec!["unpack", "--key", &bobs, "--sender", &alice_pub],
+            format!("--key: key file {bobs} holds different keys for {kid_b}"),
+        ),
+        (
+            vec!["pack", "--to", &bob_pub, "--to", &bob2_pub],
+            format!("--to: key file {bob_pub} and key file {bob2_pub} hold different keys for {kid_b}"),
+        ),
+        // On another curve, and so not a recipient of this envelope, but still a conflict.
+        (
+            vec!["pack", "--to", &bob_pub, "--to", &bob_doc],
+            format!("--to: key file {bob_pub} and key file {bob_doc} hold different keys for {kid_b}"),
+        ),
+        (
+            vec!["pack", "--to", &bob384_pub, "--to", &two_methods],
+            format!("key file {two_methods}: the DID document did:example:alice holds different keys for {kid_a}"),
+        ),
+        (
+            vec!["pack", "--from", &from, "--to", &bob_pub],
+            format!("--from: key file {from} holds different keys for {kid_a}"),
+        ),
+    ];
+    for (args, line) in cases {
+        let out = run(&args, &env);
+        fails(&out, 2, &line);
+        assert_eq!(text(&out.stderr), format!("authcrypt: error: {line}\n"));
+    }
+}
+
+#[test]
+fn one_key_given_twice_is_accepted() {
+    let dir = Dir::new("samekey");
+    let (alice, alice_pub) = keypair(&dir, "alice", "X25519", Some("did:example:alice#key-1"));
+    let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
+    let (carol, _) = keypair(&dir, "carol", "X25519", Some("did:example:carol#key-1"));
+    let alice_doc = dir.write(
+        "alice-did.json",
+        did_document(&dir, "did:example:alice", &[("#key-1", "alice.pub.jwk")]).to_string(),
+    );
+    // Bob's public key first, then his private key, in one set.
+    let bob_set = dir.write(
+        "bob.jwks",
+        format!(
+            "{{\"keys\":[{},{}]}}",
+            key_text(&dir, "bob.pub.jwk"),
+            key_text(&dir, "bob.jwk")
+        ),
+    );
+    let env = ok(&run(&["pack", "--from", &alice, "--to", &bob_pub], b"hi"));
+    let runs: [Vec<&str>; 5] = [
+        vec![
+            "unpack", "--key", &bob, "--key", &bob, "--sender", &alice_pub, "--sender", &alice_pub,
+        ],
+        vec![
+            "unpack", "--key", &bob_set, "--sender", &alice_doc, "--sender", &alice_pub,
+        ],
+        vec![
+            "unpack", "--key", &carol, "--key", &bob_set, "--key", &bob, "--sender", &alice,
+        ],
+        vec![
+            "unpack",
+            "--profile",
+            "jose",
+            "--key",
+            &bob_set,
+            "--sender",
+            &alice_pub,
+            "--sender",
+            &alice_doc,
+        ],
+        vec![
+            "unpack", "--key", &bob, "--sender", &alice_pub, "--sender", &alice, "--sender",
+            &alice_doc,
+        ],
+    ];
+    for args in runs {
+        assert_eq!(ok(&run(&args, &env)), b"hi", "{args:?}");
+    }
+    // The sender's private key and its public key in one --from set.
+    let from = dir.write(
+        "from.jwks",
+        format!(
+            "{{\"keys\":[{},{}]}}",
+            key_text(&dir, "alice.pub.jwk"),
+            key_text(&dir, "alice.jwk")
+        ),
+    );
+    let env = ok(&run(&["pack", "--from", &from, "--to", &bob_pub], b"ho"));
+    assert_eq!(
+        ok(&run(
+            &["unpack", "--key", &bob, "--sender", &alice_pub],
+            &env
+        )),
+        b"ho"
+    );
 }
 
 // ------------------------------------------------------------------------------------------

@@ -131,7 +131,10 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
         None => None,
         Some(path) => {
             let file = keys::load(path)?;
-            let private: Vec<Jwk> = file.private_keys().cloned().collect();
+            let private: Vec<Jwk> = keys::merge("--from", std::slice::from_ref(&file))?
+                .into_iter()
+                .filter(Jwk::is_private)
+                .collect();
             if private.is_empty() {
                 return Err(Failure::usage(format!(
                     "{} holds no private key: --from takes the sender's private JWK",
@@ -141,9 +144,16 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
             Some((file.what, private))
         }
     };
-    let mut files = Vec::with_capacity(args.to.len());
-    for path in &args.to {
-        let file = keys::load(path)?;
+    let loaded = args
+        .to
+        .iter()
+        .map(|path| keys::load(path))
+        .collect::<Result<Vec<_>, Failure>>()?;
+    // Only conflicts matter here: a recipient given twice is reported below, once the curve
+    // picks the keys that are used.
+    keys::merge("--to", &loaded)?;
+    let mut files = Vec::with_capacity(loaded.len());
+    for file in loaded {
         let did = match file.kind {
             Kind::DidDocument(id) => Some(id),
             Kind::Jwk | Kind::Set => None,
