@@ -1706,6 +1706,114 @@ fn one_key_given_twice_is_accepted() {
 }
 
 // ------------------------------------------------------------------------------------------
+// Bounds on what pack reads and writes
+// ------------------------------------------------------------------------------------------
+
+/// What `unpack` accepts on stdin, and the largest plaintexts `pack` reads for it.
+const MAX_ENVELOPE: usize = 64 << 20;
+const MAX_PLAINTEXT: usize = MAX_ENVELOPE / 4 * 3;
+const MAX_PROTECTED_PLAINTEXT: usize = MAX_ENVELOPE / 16 * 9;
+
+/// Runs the tool with `len` octets of [`streamed_octet`]s written into its stdin from another
+/// thread, one piece at a time, so the test never holds the input. Returns the output and what
+/// the writer met: a tool that stops reading early leaves it with a broken pipe.
+fn run_streamed(args: &[&str], len: usize) -> (Output, std::io::Result<()>) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env_remove("RUST_BACKTRACE")
+        .spawn()
+        .expect("spawn authcrypt");
+    let mut pipe = child.stdin.take().expect("stdin pipe");
+    let writer = std::thread::spawn(move || -> std::io::Result<()> {
+        let piece: Vec<u8> = (0..1 << 20).map(streamed_octet).collect();
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(piece.len());
+            pipe.write_all(&piece[..n])?;
+            left -= n;
+        }
+        Ok(())
+    });
+    let out = child.wait_with_output().expect("wait for authcrypt");
+    let written = writer.join().expect("writer thread");
+    (out, written)
+}
+
+/// The octet at `offset` within each MiB of a streamed input.
+fn streamed_octet(offset: usize) -> u8 {
+    (offset.wrapping_mul(167) >> 3) as u8
+}
+
+#[test]
+fn pack_refuses_a_plaintext_too_large_for_unpack() {
+    let dir = Dir::new("bound");
+    let (alice, _) = keypair(&dir, "alice", "X25519", Some("did:example:alice#key-1"));
+    let (_, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
+
+    // One octet over the bound.
+    let (out, _) = run_streamed(&["pack", "--to", &bob_pub], MAX_PLAINTEXT + 1);
+    fails(
+        &out,
+        2,
+        &format!("the plaintext on stdin is larger than {MAX_PLAINTEXT} octets"),
+    );
+    // Far over it: the tool stops reading one octet past the bound, so the writer cannot
+    // finish.
+    let (out, written) = run_streamed(&["pack", "--to", &bob_pub], MAX_PLAINTEXT + (8 << 20));
+    fails(&out, 2, "larger than");
+    assert_eq!(
+        written.expect_err("the tool reads no further").kind(),
+        std::io::ErrorKind::BrokenPipe
+    );
+    // Nested, the content is encoded twice and the bound is lower.
+    let protect = [
+        "pack",
+        "--from",
+        &alice,
+        "--to",
+        &bob_pub,
+        "--protect-sender",
+    ];
+    let (out, _) = run_streamed(&protect, MAX_PROTECTED_PLAINTEXT + 1);
+    fails(
+        &out,
+        2,
+        &format!(
+            "the plaintext on stdin is larger than {MAX_PROTECTED_PLAINTEXT} octets: its \
+             envelope with --protect-sender would exceed the {MAX_ENVELOPE} octets"
+        ),
+    );
+}
+
+#[test]
+fn pack_checks_the_envelope_length_near_the_bound() {
+    let dir = Dir::new("nearbound");
+    let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
+    // At the bound, the cipher block of padding and the header push the envelope over what
+    // unpack accepts.
+    let (out, _) = run_streamed(&["pack", "--to", &bob_pub], MAX_PLAINTEXT);
+    fails(
+        &out,
+        2,
+        &format!("more than the {MAX_ENVELOPE} that `authcrypt unpack` accepts"),
+    );
+    // A little under it, the envelope fits, and unpack opens it.
+    let len = MAX_PLAINTEXT - 4096;
+    let (out, written) = run_streamed(&["pack", "--to", &bob_pub], len);
+    written.expect("the whole plaintext is read");
+    let envelope = ok(&out);
+    assert!(envelope.len() <= MAX_ENVELOPE, "{}", envelope.len());
+    let plaintext = ok(&run(&["unpack", "--key", &bob], &envelope));
+    assert_eq!(plaintext.len(), len);
+    assert!(plaintext
+        .chunks(1 << 20)
+        .all(|c| c.iter().enumerate().all(|(i, &o)| o == streamed_octet(i))));
+}
+
+// ------------------------------------------------------------------------------------------
 // The README session
 // ------------------------------------------------------------------------------------------
 

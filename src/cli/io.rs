@@ -10,6 +10,14 @@ use super::error::Failure;
 
 /// Largest envelope read from stdin (the library's default envelope limit).
 pub const MAX_ENVELOPE: usize = 64 << 20;
+/// Largest plaintext `pack` reads: an envelope carries its ciphertext (as long as the plaintext,
+/// plus at most one cipher block) in base64url, 4/3 as long, so a larger plaintext cannot give
+/// an envelope of at most [`MAX_ENVELOPE`] octets. Headers and padding may still push a
+/// plaintext just under this over the limit; `pack` checks the envelope itself too.
+pub const MAX_PLAINTEXT: usize = MAX_ENVELOPE / 4 * 3;
+/// Largest plaintext `pack --protect-sender` reads: the inner envelope is the plaintext of the
+/// outer one, so the content is base64url-encoded twice, (4/3)^2 = 16/9 as long.
+pub const MAX_PROTECTED_PLAINTEXT: usize = MAX_ENVELOPE / 16 * 9;
 /// Largest key file, JWK Set or DID document read.
 pub const MAX_KEY_FILE: usize = 1 << 20;
 
@@ -81,18 +89,23 @@ fn read_bounded(
     Ok((buf, filled > limit))
 }
 
-/// Reads all of stdin; more than `limit` octets reject it. Without a limit, stdin is read to
-/// its end.
-pub fn read_stdin(limit: Option<usize>) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    let limit = limit.unwrap_or(usize::MAX);
+/// Reads all of stdin, or `None` when it holds more than `limit` octets (then at most
+/// `limit + 1` octets are read).
+pub fn read_stdin_within(limit: usize) -> Result<Option<Zeroizing<Vec<u8>>>, Failure> {
     let (buf, over) = read_bounded(io::stdin().lock(), limit, None)
         .map_err(|e| Failure::usage(format!("cannot read stdin: {}", describe(&e))))?;
-    if over {
-        return Err(Failure::rejected(format!(
+    Ok((!over).then_some(buf))
+}
+
+/// Reads the envelope on stdin; more than `limit` octets reject it. Without a limit, stdin is
+/// read to its end.
+pub fn read_stdin(limit: Option<usize>) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let limit = limit.unwrap_or(usize::MAX);
+    read_stdin_within(limit)?.ok_or_else(|| {
+        Failure::rejected(format!(
             "the input on stdin exceeds the limit of {limit} octets"
-        )));
-    }
-    Ok(buf)
+        ))
+    })
 }
 
 /// Reads a key file (or stdin for "-"), bounded by [`MAX_KEY_FILE`]. `what` names it in

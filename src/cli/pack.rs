@@ -203,7 +203,23 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
         check_didcomm_kids(&chosen, sender, args.from.as_ref().map(|p| keys::what(p)))?;
     }
 
-    let plaintext = io::read_stdin(None)?;
+    let max = if args.protect_sender {
+        io::MAX_PROTECTED_PLAINTEXT
+    } else {
+        io::MAX_PLAINTEXT
+    };
+    let plaintext = io::read_stdin_within(max)?.ok_or_else(|| {
+        let with = if args.protect_sender {
+            " with --protect-sender"
+        } else {
+            ""
+        };
+        Failure::usage(format!(
+            "the plaintext on stdin is larger than {max} octets: its envelope{with} would \
+             exceed the {} octets `authcrypt unpack` accepts",
+            io::MAX_ENVELOPE
+        ))
+    })?;
     let recipients: Vec<&Jwk> = chosen.iter().map(|(k, _)| *k).collect();
     let envelope = if didcomm {
         let mut packer = match sender {
@@ -221,6 +237,16 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
         encrypt(alg, enc, sender, &recipients, args.compact, &plaintext)?
     }
     .map_err(|e| Failure::request(&e))?;
+    // The header, the recipients and the padding add to the encoded content, so a plaintext
+    // just under the bound can still give an envelope over it.
+    if envelope.len() >= io::MAX_ENVELOPE {
+        return Err(Failure::usage(format!(
+            "the envelope would be {} octets with its newline, more than the {} that \
+             `authcrypt unpack` accepts: pack a smaller plaintext",
+            envelope.len() + 1,
+            io::MAX_ENVELOPE
+        )));
+    }
     let mut out = envelope.into_bytes();
     out.push(b'\n');
     Ok(Output::new(out))
