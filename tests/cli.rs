@@ -1814,6 +1814,31 @@ fn pack_checks_the_envelope_length_near_the_bound() {
 }
 
 // ------------------------------------------------------------------------------------------
+// What reaches the terminal
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn bidi_controls_in_a_kid_are_escaped_on_stderr() {
+    let dir = Dir::new("bidi");
+    let (_, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#\u{202e}1-yek"));
+    let (carol, _) = keypair(&dir, "carol", "X25519", Some("did:example:carol#key-1"));
+    let env = ok(&run(&["pack", "--to", &bob_pub], b"hi"));
+    let report = json(&ok(&run(&["inspect", "--json"], &env)));
+    assert_eq!(
+        report["recipients"][0]["kid"], "did:example:bob#\u{202e}1-yek",
+        "the envelope carries the character as it is"
+    );
+    // Carol is no recipient, so the error lists the recipient kids.
+    let out = run(&["unpack", "--key", &carol], &env);
+    fails(&out, 1, "recipient kids: did:example:bob#\\u{202e}1-yek");
+    assert!(
+        !text(&out.stderr).contains('\u{202e}'),
+        "{:?}",
+        text(&out.stderr)
+    );
+}
+
+// ------------------------------------------------------------------------------------------
 // The README session
 // ------------------------------------------------------------------------------------------
 
