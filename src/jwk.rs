@@ -406,6 +406,18 @@ pub enum Coordinates {
     LeftPadShort,
 }
 
+/// Deepest nesting [`parse_key_document`] reads: a DID document nests a JWK inside a
+/// verification method inside an array, far below this.
+const KEY_DOCUMENT_DEPTH: usize = 64;
+
+/// Reads a JWK, a JWK Set or a DID document as JSON with the strict reader used for them:
+/// duplicate member names are rejected at every level ([`Error::DuplicateMember`]), and the
+/// nesting depth is bounded ([`Error::LimitExceeded`]). The result goes to
+/// [`Jwk::from_value`] or [`crate::didcomm::DidDocument::from_value`].
+pub fn parse_key_document(bytes: &[u8]) -> Result<Value> {
+    json::parse_strict(bytes, Location::Jwk, KEY_DOCUMENT_DEPTH)
+}
+
 /// A JSON Web Key: a validated public key, an optional private key that matches it, and an
 /// optional `kid`.
 #[derive(Clone)]

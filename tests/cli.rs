@@ -1391,6 +1391,454 @@ fn no_arguments_prints_help_and_exits_2() {
 }
 
 // ------------------------------------------------------------------------------------------
+// Key files: strict JSON, one key per kid
+// ------------------------------------------------------------------------------------------
+
+/// The text of a key file written by `keygen` or `pub`, without its newline.
+fn key_text(dir: &Dir, name: &str) -> String {
+    text(&dir.read(name)).trim().to_owned()
+}
+
+/// A DID document with one verification method per `(fragment, public JWK file)`, every one
+/// of them a keyAgreement key.
+fn did_document(dir: &Dir, id: &str, methods: &[(&str, &str)]) -> Value {
+    let vms: Vec<Value> = methods
+        .iter()
+        .map(|(fragment, file)| {
+            let mut jwk = json(&dir.read(file));
+            jwk.as_object_mut().expect("JWK").remove("kid");
+            json!({
+                "id": fragment,
+                "type": "JsonWebKey2020",
+                "controller": id,
+                "publicKeyJwk": jwk,
+            })
+        })
+        .collect();
+    let ka: Vec<&str> = methods.iter().map(|(fragment, _)| *fragment).collect();
+    json!({ "id": id, "verificationMethod": vms, "keyAgreement": ka })
+}
+
+/// `{...}` with `member` inserted first: `{"x":"...",...}`.
+fn with_first_member(object: &str, member: &str) -> String {
+    let rest = object.strip_prefix('{').expect("a JSON object");
+    format!("{{{member},{rest}")
+}
+
+#[test]
+fn key_files_with_a_repeated_member_are_rejected() {
+    let dir = Dir::new("dupmember");
+    let (alice, alice_pub) = keypair(&dir, "alice", "X25519", Some("did:example:alice#key-1"));
+    let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
+    let (carol, carol_pub) = keypair(&dir, "carol", "X25519", Some("did:example:carol#key-1"));
+    let env = ok(&run(&["pack", "--from", &alice, "--to", &bob_pub], b"hi"));
+    let carol_x = json(&dir.read("carol.pub.jwk"))["x"].clone();
+    let carol_x = format!("\"x\":{carol_x}");
+
+    // For each option: the file it takes, without and with a repeated member.
+    struct Shape {
+        name: &'static str,
+        good: String,
+        bad: String,
+        member: &'static str,
+    }
+    let shapes = |mine: &str, theirs: &str, did: &str, fragment_file: &str| -> Vec<Shape> {
+        let doc = did_document(&dir, did, &[("#key-1", fragment_file)]).to_string();
+        let doc_body = doc.strip_suffix('}').expect("object");
+        vec![
+            Shape {
+                name: "a JWK with two kids",
+                good: mine.to_owned(),
+                bad: with_first_member(mine, "\"kid\":\"did:example:other#1\""),
+                member: "kid",
+            },
+            Shape {
+                name: "a JWK Set with two \"keys\"",
+                good: format!("{{\"keys\":[{mine}]}}"),
+                bad: format!("{{\"keys\":[{mine}],\"keys\":[{theirs}]}}"),
+                member: "keys",
+            },
+            Shape {
+                name: "a JWK in a set with two \"x\"",
+                good: format!("{{\"keys\":[{theirs},{mine}]}}"),
+                bad: format!(
+                    "{{\"keys\":[{theirs},{}]}}",
+                    with_first_member(mine, &carol_x)
+                ),
+                member: "x",
+            },
+            Shape {
+                name: "a DID document with two \"keyAgreement\"",
+                good: doc.clone(),
+                bad: format!("{doc_body},\"keyAgreement\":[]}}"),
+                member: "keyAgreement",
+            },
+        ]
+    };
+    let key_text = |name: &str| key_text(&dir, name);
+    let as_name = |path: &str| {
+        Path::new(path)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    };
+    let options: [(&str, Vec<Shape>); 3] = [
+        (
+            "--key",
+            shapes(
+                &key_text(&as_name(&bob)),
+                &key_text(&as_name(&carol)),
+                "did:example:bob",
+                &as_name(&bob_pub),
+            ),
+        ),
+        (
+            "--sender",
+            shapes(
+                &key_text(&as_name(&alice_pub)),
+                &key_text(&as_name(&carol_pub)),
+                "did:example:alice",
+                &as_name(&alice_pub),
+            ),
+        ),
+        (
+            "--to",
+            shapes(
+                &key_text(&as_name(&bob_pub)),
+                &key_text(&as_name(&carol_pub)),
+                "did:example:bob",
+                &as_name(&bob_pub),
+            ),
+        ),
+    ];
+    for (option, shapes) in options {
+        for (i, shape) in shapes.into_iter().enumerate() {
+            let good = dir.write(&format!("good-{option}-{i}.json"), &shape.good);
+            let bad = dir.write(&format!("bad-{option}-{i}.json"), &shape.bad);
+            let args = |file: &str| -> Vec<String> {
+                let v: Vec<&str> = match option {
+                    "--key" => vec!["unpack", "--key", file, "--sender", &alice_pub],
+                    "--sender" => vec!["unpack", "--key", &bob, "--sender", file],
+                    _ => vec!["pack", "--to", file],
+                };
+                v.into_iter().map(str::to_owned).collect()
+            };
+            // Without the repeated member the file works (a DID document holds no private key,
+            // so it is no --key file), which shows the repetition is what is rejected.
+            let out = run(&args(&good), &env);
+            if option == "--key" && shape.member == "keyAgreement" {
+                fails(&out, 2, "holds no private key");
+            } else {
+                ok(&out);
+            }
+            let out = run(&args(&bad), &env);
+            let expected = format!("key file {bad} repeats the member \"{}\"", shape.member);
+            assert_eq!(out.status.code(), Some(2), "{option} {}", shape.name);
+            fails(&out, 2, &expected);
+        }
+    }
+}
+
+#[test]
+fn different_keys_under_one_kid_are_a_usage_error() {
+    let dir = Dir::new("conflict");
+    let (alice, alice_pub) = keypair(&dir, "alice", "X25519", Some("did:example:alice#key-1"));
+    let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
+    let (mallory, mallory_pub) =
+        keypair(&dir, "mallory", "X25519", Some("did:example:alice#key-1"));
+    let (bob2, bob2_pub) = keypair(&dir, "bob2", "X25519", Some("did:example:bob#key-1"));
+    let (_, bob384_pub) = keypair(&dir, "bob384", "P-384", Some("did:example:bob#key-1"));
+    let alice_doc = dir.write(
+        "alice-did.json",
+        did_document(&dir, "did:example:alice", &[("#key-1", "alice.pub.jwk")]).to_string(),
+    );
+    let set = |name: &str, files: &[&str]| -> String {
+        let keys: Vec<String> = files.iter().map(|f| key_text(&dir, f)).collect();
+        dir.write(name, format!("{{\"keys\":[{}]}}", keys.join(",")))
+    };
+    let senders = set("senders.jwks", &["alice.pub.jwk", "mallory.pub.jwk"]);
+    let bobs = set("bobs.jwks", &["bob.jwk", "bob2.pub.jwk"]);
+    let from = set("from.jwks", &["alice.jwk", "mallory.jwk"]);
+    // One document, two verification methods with one id.
+    let mut two_methods = did_document(
+        &dir,
+        "did:example:alice",
+        &[("#key-1", "alice.pub.jwk"), ("#key-1", "mallory.pub.jwk")],
+    );
+    two_methods["keyAgreement"] = json!(["#key-1"]);
+    let two_methods = dir.write("two-methods.json", two_methods.to_string());
+    let bob_doc = dir.write(
+        "bob-did.json",
+        did_document(&dir, "did:example:bob", &[("#key-1", "bob384.pub.jwk")]).to_string(),
+    );
+
+    let env = ok(&run(&["pack", "--from", &alice, "--to", &bob_pub], b"hi"));
+    // Each file alone opens the message or packs, so the conflict is what is rejected.
+    assert_eq!(
+        ok(&run(
+            &["unpack", "--key", &bob, "--sender", &alice_doc],
+            &env
+        )),
+        b"hi"
+    );
+    ok(&run(&["pack", "--to", &bob2_pub], b"hi"));
+    ok(&run(&["pack", "--from", &mallory, "--to", &bob_pub], b"hi"));
+
+    let kid_a = "did:example:alice#key-1";
+    let kid_b = "did:example:bob#key-1";
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (
+            vec!["unpack", "--key", &bob, "--sender", &alice_doc, "--sender", &mallory_pub],
+            format!("--sender: key file {alice_doc} and key file {mallory_pub} hold different keys for {kid_a}"),
+        ),
+        (
+            vec!["unpack", "--key", &bob, "--sender", &mallory_pub, "--sender", &alice_pub],
+            format!("--sender: key file {mallory_pub} and key file {alice_pub} hold different keys for {kid_a}"),
+        ),
+        (
+            vec!["unpack", "--key", &bob, "--sender", &senders],
+            format!("--sender: key file {senders} holds different keys for {kid_a}"),
+        ),
+        (
+            vec!["unpack", "--key", &bob, "--sender", &two_methods],
+            format!("key file {two_methods}: the DID document did:example:alice holds different keys for {kid_a}"),
+        ),
+        (
+            vec!["unpack", "--key", &bob, "--key", &bob2, "--sender", &alice_pub],
+            format!("--key: key file {bob} and key file {bob2} hold different keys for {kid_b}"),
+        ),
+        (
+            vec!["unpack", "--key", &bobs, "--sender", &alice_pub],
+            format!("--key: key file {bobs} holds different keys for {kid_b}"),
+        ),
+        (
+            vec!["pack", "--to", &bob_pub, "--to", &bob2_pub],
+            format!("--to: key file {bob_pub} and key file {bob2_pub} hold different keys for {kid_b}"),
+        ),
+        // On another curve, and so not a recipient of this envelope, but still a conflict.
+        (
+            vec!["pack", "--to", &bob_pub, "--to", &bob_doc],
+            format!("--to: key file {bob_pub} and key file {bob_doc} hold different keys for {kid_b}"),
+        ),
+        (
+            vec!["pack", "--to", &bob384_pub, "--to", &two_methods],
+            format!("key file {two_methods}: the DID document did:example:alice holds different keys for {kid_a}"),
+        ),
+        (
+            vec!["pack", "--from", &from, "--to", &bob_pub],
+            format!("--from: key file {from} holds different keys for {kid_a}"),
+        ),
+    ];
+    for (args, line) in cases {
+        let out = run(&args, &env);
+        fails(&out, 2, &line);
+        assert_eq!(text(&out.stderr), format!("authcrypt: error: {line}\n"));
+    }
+}
+
+#[test]
+fn one_key_given_twice_is_accepted() {
+    let dir = Dir::new("samekey");
+    let (alice, alice_pub) = keypair(&dir, "alice", "X25519", Some("did:example:alice#key-1"));
+    let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
+    let (carol, _) = keypair(&dir, "carol", "X25519", Some("did:example:carol#key-1"));
+    let alice_doc = dir.write(
+        "alice-did.json",
+        did_document(&dir, "did:example:alice", &[("#key-1", "alice.pub.jwk")]).to_string(),
+    );
+    // Bob's public key first, then his private key, in one set.
+    let bob_set = dir.write(
+        "bob.jwks",
+        format!(
+            "{{\"keys\":[{},{}]}}",
+            key_text(&dir, "bob.pub.jwk"),
+            key_text(&dir, "bob.jwk")
+        ),
+    );
+    let env = ok(&run(&["pack", "--from", &alice, "--to", &bob_pub], b"hi"));
+    let runs: [Vec<&str>; 5] = [
+        vec![
+            "unpack", "--key", &bob, "--key", &bob, "--sender", &alice_pub, "--sender", &alice_pub,
+        ],
+        vec![
+            "unpack", "--key", &bob_set, "--sender", &alice_doc, "--sender", &alice_pub,
+        ],
+        vec![
+            "unpack", "--key", &carol, "--key", &bob_set, "--key", &bob, "--sender", &alice,
+        ],
+        vec![
+            "unpack",
+            "--profile",
+            "jose",
+            "--key",
+            &bob_set,
+            "--sender",
+            &alice_pub,
+            "--sender",
+            &alice_doc,
+        ],
+        vec![
+            "unpack", "--key", &bob, "--sender", &alice_pub, "--sender", &alice, "--sender",
+            &alice_doc,
+        ],
+    ];
+    for args in runs {
+        assert_eq!(ok(&run(&args, &env)), b"hi", "{args:?}");
+    }
+    // The sender's private key and its public key in one --from set.
+    let from = dir.write(
+        "from.jwks",
+        format!(
+            "{{\"keys\":[{},{}]}}",
+            key_text(&dir, "alice.pub.jwk"),
+            key_text(&dir, "alice.jwk")
+        ),
+    );
+    let env = ok(&run(&["pack", "--from", &from, "--to", &bob_pub], b"ho"));
+    assert_eq!(
+        ok(&run(
+            &["unpack", "--key", &bob, "--sender", &alice_pub],
+            &env
+        )),
+        b"ho"
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// Bounds on what pack reads and writes
+// ------------------------------------------------------------------------------------------
+
+/// What `unpack` accepts on stdin, and the largest plaintexts `pack` reads for it.
+const MAX_ENVELOPE: usize = 64 << 20;
+const MAX_PLAINTEXT: usize = MAX_ENVELOPE / 4 * 3;
+const MAX_PROTECTED_PLAINTEXT: usize = MAX_ENVELOPE / 16 * 9;
+
+/// Runs the tool with `len` octets of [`streamed_octet`]s written into its stdin from another
+/// thread, one piece at a time, so the test never holds the input. Returns the output and what
+/// the writer met: a tool that stops reading early leaves it with a broken pipe.
+fn run_streamed(args: &[&str], len: usize) -> (Output, std::io::Result<()>) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env_remove("RUST_BACKTRACE")
+        .spawn()
+        .expect("spawn authcrypt");
+    let mut pipe = child.stdin.take().expect("stdin pipe");
+    let writer = std::thread::spawn(move || -> std::io::Result<()> {
+        let piece: Vec<u8> = (0..1 << 20).map(streamed_octet).collect();
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(piece.len());
+            pipe.write_all(&piece[..n])?;
+            left -= n;
+        }
+        Ok(())
+    });
+    let out = child.wait_with_output().expect("wait for authcrypt");
+    let written = writer.join().expect("writer thread");
+    (out, written)
+}
+
+/// The octet at `offset` within each MiB of a streamed input.
+fn streamed_octet(offset: usize) -> u8 {
+    (offset.wrapping_mul(167) >> 3) as u8
+}
+
+#[test]
+fn pack_refuses_a_plaintext_too_large_for_unpack() {
+    let dir = Dir::new("bound");
+    let (alice, _) = keypair(&dir, "alice", "X25519", Some("did:example:alice#key-1"));
+    let (_, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
+
+    // One octet over the bound.
+    let (out, _) = run_streamed(&["pack", "--to", &bob_pub], MAX_PLAINTEXT + 1);
+    fails(
+        &out,
+        2,
+        &format!("the plaintext on stdin is larger than {MAX_PLAINTEXT} octets"),
+    );
+    // Far over it: the tool stops reading one octet past the bound, so the writer cannot
+    // finish.
+    let (out, written) = run_streamed(&["pack", "--to", &bob_pub], MAX_PLAINTEXT + (8 << 20));
+    fails(&out, 2, "larger than");
+    assert_eq!(
+        written.expect_err("the tool reads no further").kind(),
+        std::io::ErrorKind::BrokenPipe
+    );
+    // Nested, the content is encoded twice and the bound is lower.
+    let protect = [
+        "pack",
+        "--from",
+        &alice,
+        "--to",
+        &bob_pub,
+        "--protect-sender",
+    ];
+    let (out, _) = run_streamed(&protect, MAX_PROTECTED_PLAINTEXT + 1);
+    fails(
+        &out,
+        2,
+        &format!(
+            "the plaintext on stdin is larger than {MAX_PROTECTED_PLAINTEXT} octets: its \
+             envelope with --protect-sender would exceed the {MAX_ENVELOPE} octets"
+        ),
+    );
+}
+
+#[test]
+fn pack_checks_the_envelope_length_near_the_bound() {
+    let dir = Dir::new("nearbound");
+    let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
+    // At the bound, the cipher block of padding and the header push the envelope over what
+    // unpack accepts.
+    let (out, _) = run_streamed(&["pack", "--to", &bob_pub], MAX_PLAINTEXT);
+    fails(
+        &out,
+        2,
+        &format!("more than the {MAX_ENVELOPE} that `authcrypt unpack` accepts"),
+    );
+    // A little under it, the envelope fits, and unpack opens it.
+    let len = MAX_PLAINTEXT - 4096;
+    let (out, written) = run_streamed(&["pack", "--to", &bob_pub], len);
+    written.expect("the whole plaintext is read");
+    let envelope = ok(&out);
+    assert!(envelope.len() <= MAX_ENVELOPE, "{}", envelope.len());
+    let plaintext = ok(&run(&["unpack", "--key", &bob], &envelope));
+    assert_eq!(plaintext.len(), len);
+    assert!(plaintext
+        .chunks(1 << 20)
+        .all(|c| c.iter().enumerate().all(|(i, &o)| o == streamed_octet(i))));
+}
+
+// ------------------------------------------------------------------------------------------
+// What reaches the terminal
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn bidi_controls_in_a_kid_are_escaped_on_stderr() {
+    let dir = Dir::new("bidi");
+    let (_, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#\u{202e}1-yek"));
+    let (carol, _) = keypair(&dir, "carol", "X25519", Some("did:example:carol#key-1"));
+    let env = ok(&run(&["pack", "--to", &bob_pub], b"hi"));
+    let report = json(&ok(&run(&["inspect", "--json"], &env)));
+    assert_eq!(
+        report["recipients"][0]["kid"], "did:example:bob#\u{202e}1-yek",
+        "the envelope carries the character as it is"
+    );
+    // Carol is no recipient, so the error lists the recipient kids.
+    let out = run(&["unpack", "--key", &carol], &env);
+    fails(&out, 1, "recipient kids: did:example:bob#\\u{202e}1-yek");
+    assert!(
+        !text(&out.stderr).contains('\u{202e}'),
+        "{:?}",
+        text(&out.stderr)
+    );
+}
+
+// ------------------------------------------------------------------------------------------
 // The README session
 // ------------------------------------------------------------------------------------------
 

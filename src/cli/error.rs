@@ -103,8 +103,10 @@ pub fn is_unsupported(e: &Error) -> bool {
     )
 }
 
-/// Makes a message safe for one terminal line: control characters (which a hostile envelope or
-/// file name could carry) are escaped, and very long messages are shortened.
+/// Makes a message safe for one terminal line: control characters, the line and paragraph
+/// separators, and the bidirectional formatting characters (which a hostile envelope or file
+/// name could carry, to break the line or to make a terminal show its text in another order)
+/// are escaped, and very long messages are shortened.
 pub fn one_line(message: &str) -> String {
     const MAX_CHARS: usize = 1000;
     let mut out = String::with_capacity(message.len().min(MAX_CHARS + 8));
@@ -113,13 +115,27 @@ pub fn one_line(message: &str) -> String {
             out.push_str(" …");
             break;
         }
-        if c.is_control() {
+        if c.is_control() || reorders(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Characters that are not controls but change how a terminal lays out the text after them:
+/// the bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F,
+/// U+202A-U+202E, U+2066-U+2069), and the line and paragraph separators (U+2028, U+2029).
+fn reorders(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+    )
 }
 
 #[cfg(test)]
@@ -130,6 +146,31 @@ mod tests {
     fn one_line_escapes_controls() {
         assert_eq!(one_line("a\nb\u{1b}[31m"), "a\\nb\\u{1b}[31m");
         assert!(one_line(&"x".repeat(5000)).chars().count() < 1010);
+    }
+
+    #[test]
+    fn one_line_escapes_bidi_controls() {
+        assert_eq!(
+            one_line("kid \u{202e}1-yek#bob:elpmaxe:did"),
+            "kid \\u{202e}1-yek#bob:elpmaxe:did"
+        );
+        let all = [
+            '\u{061c}', '\u{200e}', '\u{200f}', '\u{2028}', '\u{2029}', '\u{202a}', '\u{202b}',
+            '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+        ];
+        for c in all {
+            let shown = one_line(&format!("a{c}b"));
+            assert_eq!(
+                shown,
+                format!("a\\u{{{:x}}}b", u32::from(c)),
+                "{:x}",
+                u32::from(c)
+            );
+        }
+        // Neighbours that do not reorder text are left alone.
+        for c in ['\u{200d}', '\u{202f}', 'é', 'ب'] {
+            assert_eq!(one_line(&format!("a{c}b")), format!("a{c}b"));
+        }
     }
 
     #[test]

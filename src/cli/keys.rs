@@ -1,10 +1,12 @@
 //! Key files: a JWK, a JWK Set (`{"keys":[...]}`) or a DID document (its `keyAgreement` keys).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use authcrypt::didcomm::DidDocument;
-use authcrypt::{Coordinates, Error, Jwk};
+use authcrypt::{jwk, Coordinates, Error, Jwk};
 use serde_json::Value;
+use zeroize::Zeroize as _;
 
 use super::error::{is_unsupported, Failure};
 use super::io;
@@ -61,18 +63,24 @@ pub fn parse(bytes: &[u8], what: String) -> Result<KeyFile, Failure> {
             "{what} is empty: expected a JWK, a JWK Set or a DID document"
         )));
     }
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| Failure::usage(format!("{what} is not valid JSON: {e}")))?;
-    let Value::Object(map) = &value else {
+    let value = Wiped(jwk::parse_key_document(bytes).map_err(|e| match e {
+        Error::Json { detail, .. } => Failure::usage(format!("{what} is not valid JSON: {detail}")),
+        Error::DuplicateMember { name, .. } => Failure::usage(format!(
+            "{what} repeats the member \"{name}\" in one object: a key file names each member \
+             once"
+        )),
+        e => Failure::key(&what, &e),
+    })?);
+    let Value::Object(map) = &value.0 else {
         return Err(Failure::usage(format!(
             "{what}: expected a JWK, a JWK Set or a DID document (a JSON object)"
         )));
     };
     if map.contains_key("kty") {
-        if let Some(e) = other_key_type(&value) {
+        if let Some(e) = other_key_type(&value.0) {
             return Err(Failure::key(&what, &e));
         }
-        let key = Jwk::from_json_with(bytes, Coordinates::LeftPadShort)
+        let key = Jwk::from_value(&value.0, Coordinates::LeftPadShort)
             .map_err(|e| Failure::key(&what, &e))?;
         return Ok(KeyFile {
             what,
@@ -118,9 +126,17 @@ pub fn parse(bytes: &[u8], what: String) -> Result<KeyFile, Failure> {
         });
     }
     if map.contains_key("id") {
-        let doc = DidDocument::from_json(bytes).map_err(|e| Failure::key(&what, &e))?;
-        let keys = doc.key_agreement_keys();
+        let doc = DidDocument::from_value(&value.0).map_err(|e| Failure::key(&what, &e))?;
         let id = doc.id().to_owned();
+        // The document reader keeps the last of several verification methods with one id;
+        // different keys under one id would let the file's order pick the key, so they are an
+        // error here as they are across files.
+        if let Some(kid) = conflicting_method(&value.0, &id) {
+            return Err(Failure::usage(format!(
+                "{what}: the DID document {id} holds different keys for {kid}"
+            )));
+        }
+        let keys = doc.key_agreement_keys();
         if keys.is_empty() {
             return Err(Failure::usage(format!(
                 "{what}: the DID document {id} has no keyAgreement key on a supported curve \
@@ -137,6 +153,101 @@ pub fn parse(bytes: &[u8], what: String) -> Result<KeyFile, Failure> {
         "{what}: expected a JWK (with \"kty\"), a JWK Set (with \"keys\") or a DID document \
          (with \"id\")"
     )))
+}
+
+/// A parsed key file whose strings (among them any private `d`) are wiped when it drops.
+struct Wiped(Value);
+
+impl Drop for Wiped {
+    fn drop(&mut self) {
+        fn wipe(value: &mut Value) {
+            match value {
+                Value::String(s) => s.zeroize(),
+                Value::Array(items) => items.iter_mut().for_each(wipe),
+                Value::Object(map) => map.values_mut().for_each(wipe),
+                Value::Null | Value::Bool(_) | Value::Number(_) => {}
+            }
+        }
+        wipe(&mut self.0);
+    }
+}
+
+/// The first verification method id of a DID document (`doc`, already read by
+/// [`DidDocument::from_value`]) that two entries give different public keys, in
+/// `verificationMethod` or embedded in `keyAgreement`.
+fn conflicting_method(doc: &Value, id: &str) -> Option<String> {
+    let embedded = |member: &str| {
+        doc.get(member)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+    };
+    let mut seen: HashMap<String, Jwk> = HashMap::new();
+    for method in embedded("verificationMethod").chain(embedded("keyAgreement")) {
+        let (Some(mid), Some(jwk)) = (
+            method.get("id").and_then(Value::as_str),
+            method.get("publicKeyJwk"),
+        ) else {
+            continue;
+        };
+        // Keys the document reader skips (unsupported curves) cannot be chosen either.
+        let Ok(key) = Jwk::from_value(jwk, Coordinates::LeftPadShort) else {
+            continue;
+        };
+        let mid = if mid.starts_with('#') {
+            format!("{id}{mid}")
+        } else {
+            mid.to_owned()
+        };
+        match seen.get(&mid) {
+            Some(other) if other.public_key() != key.public_key() => return Some(mid),
+            Some(_) => {}
+            None => {
+                seen.insert(mid, key);
+            }
+        }
+    }
+    None
+}
+
+/// Merges the keys of the files given with one option (`option`, e.g. "--sender") by kid.
+/// One key under one kid, compared by its public part, is kept once however often it is given
+/// (in one file or several, as a private JWK or as its public JWK), and a private copy wins
+/// over a public one. Different keys under one kid are an error naming the kid and both files:
+/// otherwise the order of the files would decide which key a kid stands for. Keys without a
+/// kid are kept as given.
+pub fn merge(option: &str, files: &[KeyFile]) -> Result<Vec<Jwk>, Failure> {
+    let mut out: Vec<Jwk> = Vec::new();
+    // Where each kid is in `out`, and the index of the file it came from.
+    let mut by_kid: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (n, file) in files.iter().enumerate() {
+        for key in &file.keys {
+            let Some(kid) = key.kid() else {
+                out.push(key.clone());
+                continue;
+            };
+            let Some(&(i, first)) = by_kid.get(kid) else {
+                by_kid.insert(kid, (out.len(), n));
+                out.push(key.clone());
+                continue;
+            };
+            if out[i].public_key() != key.public_key() {
+                let holders = if first == n {
+                    format!("{} holds", file.what)
+                } else {
+                    format!("{} and {} hold", files[first].what, file.what)
+                };
+                return Err(Failure::usage(format!(
+                    "{option}: {holders} different keys for {kid}"
+                )));
+            }
+            if key.is_private() && !out[i].is_private() {
+                out[i] = key.clone();
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A key type other than OKP and EC (RSA, oct, ...) is unsupported whatever its other members;

@@ -131,7 +131,10 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
         None => None,
         Some(path) => {
             let file = keys::load(path)?;
-            let private: Vec<Jwk> = file.private_keys().cloned().collect();
+            let private: Vec<Jwk> = keys::merge("--from", std::slice::from_ref(&file))?
+                .into_iter()
+                .filter(Jwk::is_private)
+                .collect();
             if private.is_empty() {
                 return Err(Failure::usage(format!(
                     "{} holds no private key: --from takes the sender's private JWK",
@@ -141,9 +144,16 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
             Some((file.what, private))
         }
     };
-    let mut files = Vec::with_capacity(args.to.len());
-    for path in &args.to {
-        let file = keys::load(path)?;
+    let loaded = args
+        .to
+        .iter()
+        .map(|path| keys::load(path))
+        .collect::<Result<Vec<_>, Failure>>()?;
+    // Only conflicts matter here: a recipient given twice is reported below, once the curve
+    // picks the keys that are used.
+    keys::merge("--to", &loaded)?;
+    let mut files = Vec::with_capacity(loaded.len());
+    for file in loaded {
         let did = match file.kind {
             Kind::DidDocument(id) => Some(id),
             Kind::Jwk | Kind::Set => None,
@@ -193,7 +203,23 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
         check_didcomm_kids(&chosen, sender, args.from.as_ref().map(|p| keys::what(p)))?;
     }
 
-    let plaintext = io::read_stdin(None)?;
+    let max = if args.protect_sender {
+        io::MAX_PROTECTED_PLAINTEXT
+    } else {
+        io::MAX_PLAINTEXT
+    };
+    let plaintext = io::read_stdin_within(max)?.ok_or_else(|| {
+        let with = if args.protect_sender {
+            " with --protect-sender"
+        } else {
+            ""
+        };
+        Failure::usage(format!(
+            "the plaintext on stdin is larger than {max} octets: its envelope{with} would \
+             exceed the {} octets `authcrypt unpack` accepts",
+            io::MAX_ENVELOPE
+        ))
+    })?;
     let recipients: Vec<&Jwk> = chosen.iter().map(|(k, _)| *k).collect();
     let envelope = if didcomm {
         let mut packer = match sender {
@@ -211,6 +237,16 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
         encrypt(alg, enc, sender, &recipients, args.compact, &plaintext)?
     }
     .map_err(|e| Failure::request(&e))?;
+    // The header, the recipients and the padding add to the encoded content, so a plaintext
+    // just under the bound can still give an envelope over it.
+    if envelope.len() >= io::MAX_ENVELOPE {
+        return Err(Failure::usage(format!(
+            "the envelope would be {} octets with its newline, more than the {} that \
+             `authcrypt unpack` accepts: pack a smaller plaintext",
+            envelope.len() + 1,
+            io::MAX_ENVELOPE
+        )));
+    }
     let mut out = envelope.into_bytes();
     out.push(b'\n');
     Ok(Output::new(out))

@@ -62,23 +62,30 @@ struct Report {
 }
 
 pub fn run(args: UnpackArgs) -> Result<Output, Failure> {
-    let mut secrets: Vec<Jwk> = Vec::new();
+    let mut key_files: Vec<KeyFile> = Vec::with_capacity(args.key.len());
     for path in &args.key {
         let file = keys::load(path)?;
-        let before = secrets.len();
-        secrets.extend(file.private_keys().cloned());
-        if secrets.len() == before {
+        if file.private_keys().next().is_none() {
             return Err(Failure::usage(format!(
                 "{} holds no private key: --key takes the recipient's private JWK",
                 file.what
             )));
         }
+        key_files.push(file);
     }
-    let mut senders: Vec<Jwk> = Vec::new();
-    for path in &args.sender {
-        let file: KeyFile = keys::load(path)?;
-        senders.extend(file.keys.iter().map(Jwk::to_public));
-    }
+    let secrets: Vec<Jwk> = keys::merge("--key", &key_files)?
+        .into_iter()
+        .filter(Jwk::is_private)
+        .collect();
+    let sender_files = args
+        .sender
+        .iter()
+        .map(|path| keys::load(path))
+        .collect::<Result<Vec<KeyFile>, Failure>>()?;
+    let senders: Vec<Jwk> = keys::merge("--sender", &sender_files)?
+        .iter()
+        .map(Jwk::to_public)
+        .collect();
 
     let input = io::read_stdin(Some(io::MAX_ENVELOPE))?;
     if input.trim_ascii().is_empty() {
