@@ -6,13 +6,21 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use authcrypt::{Alg, Curve, Enc};
+use authcrypt::{Alg, Curve, Enc, Jwk};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_authcrypt");
 const CURVES: [&str; 4] = ["X25519", "P-256", "P-384", "P-521"];
+
+/// DIDComm plaintext messages, what `unpack` accepts with its message checks on.
+const HI: &[u8] =
+    br#"{"id":"1","type":"https://didcomm.org/basicmessage/2.0/message","body":{"content":"hi"}}"#;
+const HELLO: &[u8] =
+    br#"{"id":"2","type":"https://didcomm.org/basicmessage/2.0/message","body":{"content":"hello"}}"#;
+const PAYLOAD: &[u8] =
+    br#"{"id":"3","type":"https://didcomm.org/basicmessage/2.0/message","body":{"content":"payload"}}"#;
 
 // ------------------------------------------------------------------------------------------
 // Harness
@@ -140,6 +148,23 @@ fn octets(seed: u64, len: usize) -> Vec<u8> {
         .collect()
 }
 
+/// A DIDComm plaintext message of exactly `len` octets (`len` ≥ 100) whose body content is
+/// pseudo-random letters and digits.
+fn message(seed: u64, len: usize) -> Vec<u8> {
+    let head =
+        br#"{"id":"1","type":"https://didcomm.org/basicmessage/2.0/message","body":{"content":""#;
+    let tail = br#""}}"#;
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = head.to_vec();
+    out.extend(
+        octets(seed, len - head.len() - tail.len())
+            .into_iter()
+            .map(|b| ALPHABET[b as usize % ALPHABET.len()]),
+    );
+    out.extend_from_slice(tail);
+    out
+}
+
 /// `keygen` into `<name>.jwk` and `pub` into `<name>.pub.jwk`; returns (private, public).
 fn keypair(dir: &Dir, name: &str, crv: &str, kid: Option<&str>) -> (String, String) {
     let mut args = vec!["keygen", "--crv", crv];
@@ -200,7 +225,7 @@ fn authcrypt_and_anoncrypt_round_trip_on_every_curve() {
         let dir = Dir::new("rt");
         let (alice, alice_pub) = keypair(&dir, "alice", crv, Some("did:example:alice#key-1"));
         let (bob, bob_pub) = keypair(&dir, "bob", crv, Some("did:example:bob#key-1"));
-        let plaintext = octets(i as u64 + 1, 1000 + 37 * i);
+        let plaintext = message(i as u64 + 1, 1000 + 37 * i);
 
         // authcrypt, general JSON (the DIDComm default)
         let env = ok(&run(
@@ -284,17 +309,28 @@ fn empty_and_large_plaintexts_round_trip() {
     let dir = Dir::new("sizes");
     let (alice, alice_pub) = keypair(&dir, "alice", "P-256", Some("did:example:alice#k"));
     let (bob, bob_pub) = keypair(&dir, "bob", "P-256", Some("did:example:bob#k"));
+    // Content that is not a DIDComm message needs --no-message-checks.
     for plaintext in [Vec::new(), octets(99, 1 << 20)] {
         let env = ok(&run(
             &["pack", "--from", &alice, "--to", &bob_pub],
             &plaintext,
         ));
-        let got = ok(&run(
-            &["unpack", "--key", &bob, "--sender", &alice_pub],
+        let unpack = ["unpack", "--key", &bob, "--sender", &alice_pub];
+        fails(&run(&unpack, &env), 1, "not a DIDComm message");
+        let out = run(
+            &[&unpack[..], &["--no-message-checks", "-v"]].concat(),
             &env,
-        ));
-        assert_eq!(got, plaintext);
+        );
+        assert_eq!(ok(&out), plaintext);
+        assert!(text(&out.stderr).contains("not checked"));
     }
+    let large = message(98, 1 << 20);
+    let env = ok(&run(&["pack", "--from", &alice, "--to", &bob_pub], &large));
+    let got = ok(&run(
+        &["unpack", "--key", &bob, "--sender", &alice_pub],
+        &env,
+    ));
+    assert_eq!(got, large);
 }
 
 #[test]
@@ -348,8 +384,8 @@ fn anoncrypt_encodings_of_the_didcomm_profile() {
     let dir = Dir::new("anonenc");
     let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#1"));
     for enc in ["A256GCM", "XC20P", "A256CBC-HS512"] {
-        let env = ok(&run(&["pack", "--to", &bob_pub, "--enc", enc], b"hi"));
-        assert_eq!(ok(&run(&["unpack", "--key", &bob], &env)), b"hi", "{enc}");
+        let env = ok(&run(&["pack", "--to", &bob_pub, "--enc", enc], HI));
+        assert_eq!(ok(&run(&["unpack", "--key", &bob], &env)), HI, "{enc}");
     }
 }
 
@@ -359,7 +395,7 @@ fn several_recipients_each_unpack() {
     let (alice, alice_pub) = keypair(&dir, "alice", "X25519", Some("did:example:alice#1"));
     let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#1"));
     let (carol, carol_pub) = keypair(&dir, "carol", "X25519", Some("did:example:carol#1"));
-    let plaintext = octets(7, 4096);
+    let plaintext = message(7, 4096);
     let env = ok(&run(
         &[
             "pack", "--from", &alice, "--to", &bob_pub, "--to", &carol_pub,
@@ -388,11 +424,11 @@ fn several_recipients_each_unpack() {
 fn surrounding_whitespace_and_the_flattened_serialization() {
     let dir = Dir::new("ws");
     let (bob, bob_pub) = keypair(&dir, "bob", "P-521", Some("did:example:bob#1"));
-    let env = ok(&run(&["pack", "--to", &bob_pub], b"payload"));
+    let env = ok(&run(&["pack", "--to", &bob_pub], PAYLOAD));
     let mut padded = b"\n\t  ".to_vec();
     padded.extend_from_slice(&env);
     padded.extend_from_slice(b"\r\n\n");
-    assert_eq!(ok(&run(&["unpack", "--key", &bob], &padded)), b"payload");
+    assert_eq!(ok(&run(&["unpack", "--key", &bob], &padded)), PAYLOAD);
 
     // The same envelope in the flattened serialization: fine for JOSE, not for DIDComm.
     let flattened = with_envelope(&env, |v| {
@@ -408,7 +444,7 @@ fn surrounding_whitespace_and_the_flattened_serialization() {
             &["unpack", "--profile", "jose", "--key", &bob],
             &flattened
         )),
-        b"payload"
+        PAYLOAD
     );
     fails(
         &run(&["unpack", "--key", &bob], &flattened),
@@ -785,18 +821,15 @@ fn fixtures() -> Fixtures {
     let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
     let (carol, carol_pub) = keypair(&dir, "carol", "X25519", Some("did:example:carol#key-1"));
     let (bob_p256, _) = keypair(&dir, "bobp256", "P-256", Some("did:example:bob#key-1"));
-    let authcrypt = ok(&run(
-        &["pack", "--from", &alice, "--to", &bob_pub],
-        b"hello",
-    ));
+    let authcrypt = ok(&run(&["pack", "--from", &alice, "--to", &bob_pub], HELLO));
     let two = ok(&run(
         &[
             "pack", "--from", &alice, "--to", &bob_pub, "--to", &carol_pub,
         ],
-        b"hello",
+        HELLO,
     ));
-    let anoncrypt = ok(&run(&["pack", "--to", &bob_pub], b"hello"));
-    let compact = ok(&run(&["pack", "--to", &bob_pub, "--compact"], b"hello"));
+    let anoncrypt = ok(&run(&["pack", "--to", &bob_pub], HELLO));
+    let compact = ok(&run(&["pack", "--to", &bob_pub, "--compact"], HELLO));
     Fixtures {
         dir,
         alice,
@@ -1431,7 +1464,7 @@ fn key_files_with_a_repeated_member_are_rejected() {
     let (alice, alice_pub) = keypair(&dir, "alice", "X25519", Some("did:example:alice#key-1"));
     let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
     let (carol, carol_pub) = keypair(&dir, "carol", "X25519", Some("did:example:carol#key-1"));
-    let env = ok(&run(&["pack", "--from", &alice, "--to", &bob_pub], b"hi"));
+    let env = ok(&run(&["pack", "--from", &alice, "--to", &bob_pub], HI));
     let carol_x = json(&dir.read("carol.pub.jwk"))["x"].clone();
     let carol_x = format!("\"x\":{carol_x}");
 
@@ -1573,17 +1606,17 @@ fn different_keys_under_one_kid_are_a_usage_error() {
         did_document(&dir, "did:example:bob", &[("#key-1", "bob384.pub.jwk")]).to_string(),
     );
 
-    let env = ok(&run(&["pack", "--from", &alice, "--to", &bob_pub], b"hi"));
+    let env = ok(&run(&["pack", "--from", &alice, "--to", &bob_pub], HI));
     // Each file alone opens the message or packs, so the conflict is what is rejected.
     assert_eq!(
         ok(&run(
             &["unpack", "--key", &bob, "--sender", &alice_doc],
             &env
         )),
-        b"hi"
+        HI
     );
-    ok(&run(&["pack", "--to", &bob2_pub], b"hi"));
-    ok(&run(&["pack", "--from", &mallory, "--to", &bob_pub], b"hi"));
+    ok(&run(&["pack", "--to", &bob2_pub], HI));
+    ok(&run(&["pack", "--from", &mallory, "--to", &bob_pub], HI));
 
     let kid_a = "did:example:alice#key-1";
     let kid_b = "did:example:bob#key-1";
@@ -1602,7 +1635,7 @@ fn different_keys_under_one_kid_are_a_usage_error() {
         ),
         (
             vec!["unpack", "--key", &bob, "--sender", &two_methods],
-            format!("key file {two_methods}: the DID document did:example:alice holds different keys for {kid_a}"),
+            format!("key file {two_methods}: two different keys are given for kid \"{kid_a}\""),
         ),
         (
             vec!["unpack", "--key", &bob, "--key", &bob2, "--sender", &alice_pub],
@@ -1623,7 +1656,7 @@ fn different_keys_under_one_kid_are_a_usage_error() {
         ),
         (
             vec!["pack", "--to", &bob384_pub, "--to", &two_methods],
-            format!("key file {two_methods}: the DID document did:example:alice holds different keys for {kid_a}"),
+            format!("key file {two_methods}: two different keys are given for kid \"{kid_a}\""),
         ),
         (
             vec!["pack", "--from", &from, "--to", &bob_pub],
@@ -1656,7 +1689,7 @@ fn one_key_given_twice_is_accepted() {
             key_text(&dir, "bob.jwk")
         ),
     );
-    let env = ok(&run(&["pack", "--from", &alice, "--to", &bob_pub], b"hi"));
+    let env = ok(&run(&["pack", "--from", &alice, "--to", &bob_pub], HI));
     let runs: [Vec<&str>; 5] = [
         vec![
             "unpack", "--key", &bob, "--key", &bob, "--sender", &alice_pub, "--sender", &alice_pub,
@@ -1684,7 +1717,7 @@ fn one_key_given_twice_is_accepted() {
         ],
     ];
     for args in runs {
-        assert_eq!(ok(&run(&args, &env)), b"hi", "{args:?}");
+        assert_eq!(ok(&run(&args, &env)), HI, "{args:?}");
     }
     // The sender's private key and its public key in one --from set.
     let from = dir.write(
@@ -1695,13 +1728,13 @@ fn one_key_given_twice_is_accepted() {
             key_text(&dir, "alice.jwk")
         ),
     );
-    let env = ok(&run(&["pack", "--from", &from, "--to", &bob_pub], b"ho"));
+    let env = ok(&run(&["pack", "--from", &from, "--to", &bob_pub], HI));
     assert_eq!(
         ok(&run(
             &["unpack", "--key", &bob, "--sender", &alice_pub],
             &env
         )),
-        b"ho"
+        HI
     );
 }
 
@@ -1806,7 +1839,10 @@ fn pack_checks_the_envelope_length_near_the_bound() {
     written.expect("the whole plaintext is read");
     let envelope = ok(&out);
     assert!(envelope.len() <= MAX_ENVELOPE, "{}", envelope.len());
-    let plaintext = ok(&run(&["unpack", "--key", &bob], &envelope));
+    let plaintext = ok(&run(
+        &["unpack", "--key", &bob, "--no-message-checks"],
+        &envelope,
+    ));
     assert_eq!(plaintext.len(), len);
     assert!(plaintext
         .chunks(1 << 20)
@@ -1822,7 +1858,7 @@ fn bidi_controls_in_a_kid_are_escaped_on_stderr() {
     let dir = Dir::new("bidi");
     let (_, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#\u{202e}1-yek"));
     let (carol, _) = keypair(&dir, "carol", "X25519", Some("did:example:carol#key-1"));
-    let env = ok(&run(&["pack", "--to", &bob_pub], b"hi"));
+    let env = ok(&run(&["pack", "--to", &bob_pub], HI));
     let report = json(&ok(&run(&["inspect", "--json"], &env)));
     assert_eq!(
         report["recipients"][0]["kid"], "did:example:bob#\u{202e}1-yek",
@@ -1885,7 +1921,10 @@ fn readme_session_runs() {
         "session failed: {}\n{stdout}",
         text(&out.stderr)
     );
-    assert!(stdout.ends_with("Hello, Bob!\n"), "{stdout}");
+    assert!(
+        stdout.ends_with("\"body\":{\"content\":\"Hello, Bob!\"}}\n"),
+        "{stdout}"
+    );
     for expected in [
         "ECDH-1PU+A256KW",
         "did:example:alice#key-1",
@@ -1896,4 +1935,110 @@ fn readme_session_runs() {
         assert!(stdout.contains(expected), "{expected:?} in:\n{stdout}");
     }
     assert!(dir.path("msg.jwe").exists());
+}
+
+/// The attacks of rules M1–M3, N1 and K1 of `docs/rules.md` through the binary: each exits
+/// with its code, one line on stderr and nothing on stdout.
+#[test]
+fn a_wrong_sender_is_never_reported() {
+    let dir = Dir::new("binding");
+    let (alice, alice_pub) = keypair(&dir, "alice", "X25519", Some("did:example:alice#key-1"));
+    let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
+    let (mallory, mallory_pub) =
+        keypair(&dir, "mallory", "X25519", Some("did:example:mallory#key-1"));
+    let claims_alice =
+        br#"{"id":"1","type":"t","from":"did:example:alice","to":["did:example:bob"],"body":{}}"#;
+    let unpack_from_mallory = ["unpack", "--key", &bob, "--sender", &mallory_pub];
+    let from_mallory = |plaintext: &[u8]| {
+        ok(&run(
+            &["pack", "--from", &mallory, "--to", &bob_pub],
+            plaintext,
+        ))
+    };
+    // A plain from Alice inside Mallory's authcrypt.
+    fails(
+        &run(&unpack_from_mallory, &from_mallory(claims_alice)),
+        1,
+        "does not match the DID of the authenticated sender",
+    );
+    // The same claim behind a byte-order mark, inside a JWS-shaped object, or beside JWS members.
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(claims_alice);
+    fails(
+        &run(&unpack_from_mallory, &from_mallory(&bom)),
+        1,
+        "byte-order mark",
+    );
+    let jws = r#"{"payload":"not base64url!","signatures":[{"protected":"e30","signature":"AA"}]}"#;
+    fails(
+        &run(&unpack_from_mallory, &from_mallory(jws.as_bytes())),
+        1,
+        "signed message inside authcrypt",
+    );
+    let mixed = r#"{"payload":"e30","signatures":[],"from":"did:example:alice","body":{}}"#;
+    fails(
+        &run(&unpack_from_mallory, &from_mallory(mixed.as_bytes())),
+        1,
+        "mixes signed-message members",
+    );
+    let to_string =
+        br#"{"id":"1","type":"t","from":"did:example:mallory","to":"did:example:bob","body":{}}"#;
+    fails(
+        &run(&unpack_from_mallory, &from_mallory(to_string)),
+        1,
+        "must be an array of strings",
+    );
+    // Alice relays an anonymous envelope that claims her as its author.
+    let anonymous = ok(&run(&["pack", "--to", &bob_pub], claims_alice));
+    let relayed = ok(&run(
+        &["pack", "--from", &alice, "--to", &bob_pub],
+        &anonymous,
+    ));
+    fails(
+        &run(&["unpack", "--key", &bob, "--sender", &alice_pub], &relayed),
+        1,
+        "anoncrypt inside authcrypt is not a DIDComm nesting",
+    );
+    // Mallory's DID document declares a key under Alice's DID.
+    let mallory_key: Value = json(key_text(&dir, "mallory.pub.jwk").as_bytes());
+    let forged = dir.write(
+        "mallory-did.json",
+        json!({"id": "did:example:mallory",
+               "verificationMethod": [{"id": "did:example:alice#key-1", "type": "JsonWebKey2020",
+                   "controller": "did:example:mallory", "publicKeyJwk": mallory_key}],
+               "keyAgreement": ["did:example:alice#key-1"]})
+        .to_string(),
+    );
+    let impostor = Jwk::from_json(&key_text(&dir, "mallory.jwk"))
+        .unwrap()
+        .with_kid("did:example:alice#key-1");
+    let impostor_env = ok(&run(
+        &[
+            "pack",
+            "--from",
+            &dir.write("impostor.jwk", impostor.to_private_json().unwrap().as_str()),
+            "--to",
+            &bob_pub,
+        ],
+        claims_alice,
+    ));
+    fails(
+        &run(
+            &["unpack", "--key", &bob, "--sender", &forged],
+            &impostor_env,
+        ),
+        2,
+        "a key of another DID",
+    );
+    // The real thing still works, and -v names the key that was checked.
+    let real = ok(&run(
+        &["pack", "--from", &alice, "--to", &bob_pub],
+        claims_alice,
+    ));
+    let out = run(
+        &["unpack", "-v", "--key", &bob, "--sender", &alice_pub],
+        &real,
+    );
+    assert_eq!(ok(&out), claims_alice);
+    assert!(text(&out.stderr).contains("from did:example:alice#key-1"));
 }

@@ -128,14 +128,6 @@ pub fn parse(bytes: &[u8], what: String) -> Result<KeyFile, Failure> {
     if map.contains_key("id") {
         let doc = DidDocument::from_value(&value.0).map_err(|e| Failure::key(&what, &e))?;
         let id = doc.id().to_owned();
-        // The document reader keeps the last of several verification methods with one id;
-        // different keys under one id would let the file's order pick the key, so they are an
-        // error here as they are across files.
-        if let Some(kid) = conflicting_method(&value.0, &id) {
-            return Err(Failure::usage(format!(
-                "{what}: the DID document {id} holds different keys for {kid}"
-            )));
-        }
         let keys = doc.key_agreement_keys();
         if keys.is_empty() {
             return Err(Failure::usage(format!(
@@ -170,45 +162,6 @@ impl Drop for Wiped {
         }
         wipe(&mut self.0);
     }
-}
-
-/// The first verification method id of a DID document (`doc`, already read by
-/// [`DidDocument::from_value`]) that two entries give different public keys, in
-/// `verificationMethod` or embedded in `keyAgreement`.
-fn conflicting_method(doc: &Value, id: &str) -> Option<String> {
-    let embedded = |member: &str| {
-        doc.get(member)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_object)
-    };
-    let mut seen: HashMap<String, Jwk> = HashMap::new();
-    for method in embedded("verificationMethod").chain(embedded("keyAgreement")) {
-        let (Some(mid), Some(jwk)) = (
-            method.get("id").and_then(Value::as_str),
-            method.get("publicKeyJwk"),
-        ) else {
-            continue;
-        };
-        // Keys the document reader skips (unsupported curves) cannot be chosen either.
-        let Ok(key) = Jwk::from_value(jwk, Coordinates::LeftPadShort) else {
-            continue;
-        };
-        let mid = if mid.starts_with('#') {
-            format!("{id}{mid}")
-        } else {
-            mid.to_owned()
-        };
-        match seen.get(&mid) {
-            Some(other) if other.public_key() != key.public_key() => return Some(mid),
-            Some(_) => {}
-            None => {
-                seen.insert(mid, key);
-            }
-        }
-    }
-    None
 }
 
 /// Merges the keys of the files given with one option (`option`, e.g. "--sender") by kid.

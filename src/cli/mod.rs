@@ -30,7 +30,7 @@ Examples:
   authcrypt keygen --crv X25519 --kid 'did:example:bob#key-1' > bob.jwk
   authcrypt pub alice.jwk > alice.pub.jwk
   authcrypt pub bob.jwk > bob.pub.jwk
-  echo 'Hello, Bob!' | authcrypt pack --from alice.jwk --to bob.pub.jwk > msg.jwe
+  authcrypt pack --from alice.jwk --to bob.pub.jwk < hello.json > msg.jwe
   authcrypt inspect < msg.jwe
   authcrypt unpack --key bob.jwk --sender alice.pub.jwk < msg.jwe
   authcrypt demo

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use authcrypt::didcomm::{KeySet, Unpacker};
+use authcrypt::didcomm::{KeySet, MessageForm, Unpacker};
 use authcrypt::{Coordinates, Decrypter, Error, Jwk};
 use clap::{Args, ValueEnum};
 
@@ -20,13 +20,17 @@ Examples:
 The plaintext bytes, exactly, are the only output. The recipient key is the --key whose kid
 matches a recipient kid of the envelope (under --profile jose, envelope entries without a kid
 are tried with every --key). An authcrypt sender key is the --sender whose kid equals skid (or
-the decoded apu). When --sender is given, a message whose sender is anonymous is rejected.
+the decoded apu). When --sender is given, a message whose innermost layer does not
+authenticate its sender is rejected.
 
 Profiles:
   didcomm  (default) the DIDComm v2 rules: general JSON serialization; ECDH-1PU+A256KW with
            A256CBC-HS512, or ECDH-ES+A256KW; typ, epk, apv, skid and apu protected and
-           consistent; DID URL kids; nested anoncrypt(authcrypt) layers are opened; a
-           plaintext message's from/to must match the sender and recipient keys
+           consistent; DID URL kids; only anoncrypt(authcrypt(message)) nests, and the
+           sender is the inner layer's; the plaintext must be a DIDComm message (a JSON
+           object) whose from/to match the sender and recipient keys (--no-message-checks
+           returns any plaintext); a signed message inside authcrypt is refused, since its
+           signature is not verified
   jose     RFC 7516/7518/8037 and ECDH-1PU (draft-madden-jose-ecdh-1pu-04) only, any
            serialization, one layer";
 
@@ -50,6 +54,11 @@ pub struct UnpackArgs {
     /// Which rules the envelope must follow
     #[arg(long, value_enum, default_value_t = Profile::Didcomm)]
     profile: Profile,
+    /// Return the innermost plaintext whatever it is, without checking that it is a DIDComm
+    /// message whose from and to match the keys used (the reported sender is still the key
+    /// that was checked)
+    #[arg(long)]
+    no_message_checks: bool,
     /// Report on stderr how the message was protected and by whom
     #[arg(short, long)]
     verbose: bool,
@@ -99,7 +108,7 @@ pub fn run(args: UnpackArgs) -> Result<Output, Failure> {
         profile: args.profile,
     };
     let (plaintext, report) = match args.profile {
-        Profile::Didcomm => unpack_didcomm(&input, &secrets, &senders),
+        Profile::Didcomm => unpack_didcomm(&input, &secrets, &senders, !args.no_message_checks),
         Profile::Jose => unpack_jose(&input, &secrets, &senders),
     }
     .map_err(|e| hints.explain(&e))?;
@@ -120,6 +129,7 @@ fn unpack_didcomm(
     input: &[u8],
     secrets: &[Jwk],
     senders: &[Jwk],
+    message_checks: bool,
 ) -> Result<(Output, Report), Error> {
     let mut secret_set = KeySet::new();
     for k in secrets.iter().filter(|k| k.kid().is_some()) {
@@ -131,14 +141,20 @@ fn unpack_didcomm(
     }
     let opened = Unpacker::new(&secret_set)
         .senders(&sender_set)
+        .message_checks(message_checks)
         .unpack(input)?;
     let layers: Vec<String> = opened
         .layers
         .iter()
         .map(|l| format!("{} ({}, {}, {})", l.mode, l.alg, l.enc, l.curve))
         .collect();
+    let form = match opened.form {
+        MessageForm::Plaintext => "",
+        MessageForm::SignedUnverified => "; a signed message whose signature is NOT verified",
+        MessageForm::Unchecked => "; the plaintext was not checked",
+    };
     let summary = format!(
-        "{} for {}, from {}",
+        "{} for {}, from {}{form}",
         layers.join(" wrapping "),
         opened.recipient_kid(),
         opened.sender_kid().unwrap_or("an anonymous sender"),
