@@ -96,7 +96,9 @@ impl ZsCache {
         our_public: &PublicKey,
         theirs: &PublicKey,
     ) -> Option<crate::agreement::SharedSecret> {
-        let mut out = crate::agreement::SharedSecret::default();
+        // Sized for the Zs of the curve up front: a buffer that grew would leave a copy behind.
+        let mut out =
+            crate::agreement::SharedSecret::with_capacity(our_public.curve().coordinate_len());
         self.extend_held(&key(our_public, theirs), &mut out)
             .then_some(out)
     }
