@@ -1,7 +1,7 @@
 //! Decryption (RFC 7516 §5.2), with ECDH-1PU feeding the received tag into the KDF.
 
 use crate::agreement::{self, agree_peer, SharedSecret};
-use crate::cache::{spread, Parallelism, ZsCache};
+use crate::cache::{spread, Parallelism, PendingZs, ZsCache};
 use crate::content::{self, ContentKey, Enc, Plaintext};
 use crate::error::{Error, Location, Result};
 use crate::jwe::{Alg, Jwe, Limits, Serialization};
@@ -164,6 +164,7 @@ impl Jwe {
         let apv = h.bytes("apv")?.unwrap_or_default();
 
         let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
+        let mut pending = None;
         let split = content_len <= SPLIT_AGREEMENT_MAX
             && agreement::worth_sharing(curve)
             && opts.parallelism.threads(2, 1) > 1;
@@ -178,7 +179,7 @@ impl Jwe {
             }
             (Some(s), Some(cache)) => {
                 z.append_peer(secret, epk)?;
-                cache.append(secret, recipient.public_key(), s, &mut z)?;
+                pending = cache.append_pending(secret, recipient.public_key(), s, &mut z)?;
             }
             (Some(s), None) => {
                 z.append_peer(secret, epk)?;
@@ -238,10 +239,12 @@ impl Jwe {
             index,
             recipient,
             sender,
+            pending,
         })
     }
 
-    /// Verifies and decrypts the content with an opened entry's key: the plaintext alone.
+    /// Verifies and decrypts the content with an opened entry's key: the plaintext alone. Only
+    /// then does a Zs computed for the entry on a cache miss enter the cache.
     pub(crate) fn decrypt_content(
         &self,
         opened: &Opened<'_>,
@@ -257,6 +260,9 @@ impl Jwe {
             &self.tag,
             parallelism,
         )?;
+        if let Some(pending) = &opened.pending {
+            pending.commit();
+        }
         Ok(Plaintext::new(buf))
     }
 
@@ -315,6 +321,8 @@ pub(crate) struct Opened<'k> {
     index: usize,
     recipient: &'k Jwk,
     sender: Option<&'k Jwk>,
+    /// The Zs computed on a cache miss, inserted once the content has verified.
+    pending: Option<PendingZs>,
 }
 
 /// How one recipient entry is decrypted.
@@ -363,7 +371,9 @@ impl<'a> Decrypter<'a> {
         self
     }
 
-    /// Uses (and fills) a cache of the static-static secret Zs (ECDH-1PU).
+    /// Uses (and fills) a cache of the static-static secret Zs (ECDH-1PU). A Zs the cache does
+    /// not hold is computed and enters the cache only once the message has verified, so forged
+    /// messages do not evict the entries of real senders.
     pub fn zs_cache(mut self, cache: ZsCache) -> Self {
         self.zs_cache = Some(cache);
         self
