@@ -299,9 +299,9 @@ impl Jwe {
 /// public keys.
 ///
 /// A recipient entry is matched to a key by `kid`; entries without a `kid` are tried with every
-/// key on the `epk` curve. The sender key is the one whose `kid` equals `skid` (or, without
-/// `skid`, the UTF-8 of `apu`); a single supplied sender key without a `kid` is taken as the
-/// caller's explicit choice.
+/// key on the `epk` curve, at most [`Limits::max_trial_decryptions`] (entry, key) pairs in all.
+/// The sender key is the one whose `kid` equals `skid` (or, without `skid`, the UTF-8 of `apu`);
+/// a single supplied sender key without a `kid` is taken as the caller's explicit choice.
 #[derive(Debug, Clone, Default)]
 pub struct Decrypter<'a> {
     keys: Vec<&'a Jwk>,
@@ -396,6 +396,18 @@ impl<'a> Decrypter<'a> {
     pub(crate) fn decrypt_parsed(&self, jwe: &Jwe, buf: Vec<u8>) -> Result<Decrypted> {
         let kids = jwe.recipient_kids()?;
         let alg = jwe.headers(0).alg()?;
+        // Every entry without a kid is tried with every key: bounded before any of that work.
+        let trials = kids
+            .iter()
+            .filter(|kid| kid.is_none())
+            .count()
+            .saturating_mul(self.keys.len());
+        if trials > self.limits.max_trial_decryptions {
+            return Err(Error::LimitExceeded {
+                what: "trial decryptions of recipient entries without a kid (entries × keys)",
+                limit: self.limits.max_trial_decryptions,
+            });
+        }
         let sender = if alg.is_1pu() {
             Some(self.pick_sender(jwe)?)
         } else {
