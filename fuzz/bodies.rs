@@ -146,6 +146,7 @@ pub fn parse(data: &[u8]) {
         max_envelope_len: 512,
         max_recipients: 2,
         max_json_depth: 4,
+        max_trial_decryptions: 2,
     };
     let limited = Jwe::parse_with_limits(data, &tight);
     if limited.is_ok() {

@@ -34,9 +34,34 @@ impl SharedSecret {
         &self.0
     }
 
+    /// The room the buffer has, to check that it never grows.
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.0.capacity()
+    }
+
     /// Appends octets of another secret.
     pub(crate) fn extend(&mut self, bytes: &[u8]) {
+        self.reserve(bytes.len());
         self.0.extend_from_slice(bytes);
+    }
+
+    /// Makes room for `additional` more octets. Every buffer of Z is made with its final
+    /// capacity (checked in debug builds), because `Vec`'s own growth would free the old
+    /// allocation with the secret still in it; should one be short all the same, the octets move
+    /// into a buffer of the exact size and the old one is wiped as it drops.
+    fn reserve(&mut self, additional: usize) {
+        let needed = self.0.len() + additional;
+        debug_assert!(
+            needed <= self.0.capacity(),
+            "a shared secret made with room for {} octets grows to {needed}",
+            self.0.capacity()
+        );
+        if needed > self.0.capacity() {
+            let mut larger = Zeroizing::new(Vec::with_capacity(needed));
+            larger.extend_from_slice(&self.0);
+            self.0 = larger;
+        }
     }
 
     /// Appends ECDH(`secret`, `public`) to this secret.
@@ -57,6 +82,7 @@ impl SharedSecret {
         public: &PublicKey,
         form: &PeerForm,
     ) -> Result<()> {
+        self.reserve(secret.curve().coordinate_len());
         #[cfg(feature = "aws-lc")]
         if secret.curve() == public.curve() {
             return secret.native()?.agree(public, &mut self.0);
@@ -148,4 +174,28 @@ pub fn one_pass_unified(
     z.append(ze_secret, ze_public)?;
     z.append(zs_secret, zs_public)?;
     Ok(z)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shared_secret_is_made_with_its_final_capacity() {
+        for curve in Curve::ALL {
+            let len = curve.coordinate_len();
+            let (a, b) = (SecretKey::generate(curve), SecretKey::generate(curve));
+            let z = diffie_hellman(&a, &b.public_key()).unwrap();
+            assert_eq!((z.as_bytes().len(), z.capacity()), (len, len), "{curve:?}");
+            let z = one_pass_unified(&a, &b.public_key(), &b, &a.public_key()).unwrap();
+            assert_eq!(
+                (z.as_bytes().len(), z.capacity()),
+                (2 * len, 2 * len),
+                "{curve:?}"
+            );
+            let peer = Jwk::from_public(b.public_key(), None);
+            let z = agree_peer(&a, &peer).unwrap();
+            assert_eq!((z.as_bytes().len(), z.capacity()), (len, len), "{curve:?}");
+        }
+    }
 }

@@ -8,7 +8,10 @@
 //! not already give: anyone who could read the cache could also read that key. Entries are keyed
 //! by *both* public keys (ours and the peer's), so an entry computed with one of our keys is never
 //! used with another; a peer cannot plant an entry, because every value is computed locally from
-//! our own private key. Values zeroize when evicted, cleared, or when the last handle is dropped.
+//! our own private key. When a message is decrypted, a Zs the cache misses enters it only once
+//! the message's content has verified: forged messages, whatever sender and ephemeral keys they
+//! name, neither add entries nor evict the ones held. Values zeroize when evicted, cleared, or
+//! when the last handle is dropped.
 //! The cache does not weaken forward secrecy beyond what static keys already imply: 1PU's Zs is a
 //! long-term secret by construction, and the ephemeral half Ze is never cached.
 //!
@@ -23,6 +26,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use zeroize::Zeroizing;
 
+use crate::agreement::SharedSecret;
 use crate::error::Result;
 use crate::jwk::{Jwk, PublicKey, SecretKey};
 
@@ -80,7 +84,7 @@ impl ZsCache {
     }
 
     /// Appends the Zs held under `key` to `out`; `false` if there is none.
-    fn extend_held(&self, key: &Key, out: &mut crate::agreement::SharedSecret) -> bool {
+    fn extend_held(&self, key: &Key, out: &mut SharedSecret) -> bool {
         match self.lock().map.get(key) {
             Some(zs) => {
                 out.extend(zs);
@@ -91,36 +95,75 @@ impl ZsCache {
     }
 
     /// Zs for `our_public` and `theirs`, if the cache holds it.
-    pub(crate) fn get(
-        &self,
-        our_public: &PublicKey,
-        theirs: &PublicKey,
-    ) -> Option<crate::agreement::SharedSecret> {
-        let mut out = crate::agreement::SharedSecret::default();
+    pub(crate) fn get(&self, our_public: &PublicKey, theirs: &PublicKey) -> Option<SharedSecret> {
+        // Sized for the Zs of the curve up front: a buffer that grew would leave a copy behind.
+        let mut out = SharedSecret::with_capacity(our_public.curve().coordinate_len());
         self.extend_held(&key(our_public, theirs), &mut out)
             .then_some(out)
     }
 
-    /// Appends Zs = ECDH(`ours`, `theirs`) to `out`, from the cache when present.
+    /// Appends Zs = ECDH(`ours`, `theirs`) to `out`, from the cache when present; a Zs computed
+    /// here is inserted at once. For the sending side, where the Zs is our own computation for
+    /// our own message.
     pub(crate) fn append(
         &self,
         ours: &SecretKey,
         our_public: &PublicKey,
         theirs: &Jwk,
-        out: &mut crate::agreement::SharedSecret,
+        out: &mut SharedSecret,
     ) -> Result<()> {
+        if let Some((key, zs)) = self.held_or_agree(ours, our_public, theirs, out)? {
+            self.insert(key, zs.as_bytes());
+        }
+        Ok(())
+    }
+
+    /// Appends Zs = ECDH(`ours`, `theirs`) to `out`, from the cache when present; a Zs computed
+    /// here is returned, not inserted. For the receiving side: the Zs enters the cache through
+    /// [`PendingZs::commit`] once the message it opened has verified, so that input which is not
+    /// authentic cannot evict the entries of real peers.
+    pub(crate) fn append_pending(
+        &self,
+        ours: &SecretKey,
+        our_public: &PublicKey,
+        theirs: &Jwk,
+        out: &mut SharedSecret,
+    ) -> Result<Option<PendingZs>> {
+        Ok(self
+            .held_or_agree(ours, our_public, theirs, out)?
+            .map(|(key, zs)| PendingZs {
+                cache: self.clone(),
+                key,
+                zs,
+            }))
+    }
+
+    /// Appends Zs to `out` from the cache, or computes it and returns it with its map key when
+    /// the cache holds none and has room for any.
+    fn held_or_agree(
+        &self,
+        ours: &SecretKey,
+        our_public: &PublicKey,
+        theirs: &Jwk,
+        out: &mut SharedSecret,
+    ) -> Result<Option<(Key, SharedSecret)>> {
         let key = key(our_public, theirs.public_key());
         if self.extend_held(&key, out) {
-            return Ok(());
+            return Ok(None);
         }
         let zs = crate::agreement::agree_peer(ours, theirs)?;
         out.extend(zs.as_bytes());
+        Ok((self.max_entries > 0).then_some((key, zs)))
+    }
+
+    /// Inserts `zs` under `key`, evicting the oldest entries while the cache is full.
+    fn insert(&self, key: Key, zs: &[u8]) {
         if self.max_entries == 0 {
-            return Ok(());
+            return;
         }
         let mut inner = self.lock();
         if inner.map.contains_key(&key) {
-            return Ok(());
+            return;
         }
         while inner.map.len() >= self.max_entries {
             match inner.order.pop_front() {
@@ -131,10 +174,23 @@ impl ZsCache {
             }
         }
         inner.order.push_back(key.clone());
-        inner
-            .map
-            .insert(key, Zeroizing::new(zs.as_bytes().to_vec()));
-        Ok(())
+        inner.map.insert(key, Zeroizing::new(zs.to_vec()));
+    }
+}
+
+/// A Zs computed on a cache miss while a message is being decrypted, held (zeroizing) until the
+/// message has verified; dropped unused when it does not.
+pub(crate) struct PendingZs {
+    cache: ZsCache,
+    key: Key,
+    zs: SharedSecret,
+}
+
+impl PendingZs {
+    /// Inserts the Zs into its cache: to be called only once the content it helped decrypt has
+    /// verified.
+    pub(crate) fn commit(&self) {
+        self.cache.insert(self.key.clone(), self.zs.as_bytes());
     }
 }
 
@@ -216,4 +272,133 @@ pub(crate) fn spread<A, T: Send + Sync>(
         .map(|(i, slot)| slot.into_inner().unwrap_or_else(|| task(i)))
         .collect();
     (a, results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwk::Curve;
+    use crate::{Alg, Decrypter, Enc, Encrypter, Error};
+
+    impl ZsCache {
+        /// The key pairs held, oldest first.
+        fn held(&self) -> Vec<Key> {
+            self.lock().order.iter().cloned().collect()
+        }
+    }
+
+    /// An authcrypt message from `sender` to `bob`, general JSON.
+    fn authcrypt(alg: Alg, sender: &Jwk, bob: &Jwk) -> String {
+        Encrypter::new(alg, Enc::A256CbcHs512)
+            .sender(sender)
+            .recipient(&bob.to_public())
+            .encrypt(b"hello")
+            .unwrap()
+    }
+
+    /// `envelope` with the first character of member `name`'s base64url value changed, which
+    /// changes its first octet and keeps the text canonical.
+    fn tampered(envelope: &str, name: &str) -> String {
+        let at = envelope.find(&format!("\"{name}\":\"")).unwrap() + name.len() + 4;
+        let mut text = envelope.as_bytes().to_vec();
+        text[at] = if text[at] == b'A' { b'B' } else { b'A' };
+        String::from_utf8(text).unwrap()
+    }
+
+    fn open(cache: &ZsCache, bob: &Jwk, sender: &Jwk, envelope: &str) -> Result<()> {
+        Decrypter::new()
+            .recipient_key(bob)
+            .sender_key(sender)
+            .zs_cache(cache.clone())
+            .decrypt(envelope.as_bytes())
+            .map(|_| ())
+    }
+
+    #[test]
+    fn a_full_cache_keeps_its_entries_through_a_stream_of_forged_messages() {
+        for curve in [Curve::X25519, Curve::P256] {
+            let bob = Jwk::generate(curve);
+            let cache = ZsCache::new(3);
+            let friends: Vec<Jwk> = (0..3).map(|_| Jwk::generate(curve)).collect();
+            for friend in &friends {
+                let envelope = authcrypt(Alg::Ecdh1PuA256Kw, friend, &bob);
+                open(&cache, &bob, &friend.to_public(), &envelope).unwrap();
+            }
+            let before = cache.held();
+            assert_eq!(before.len(), 3);
+            let forger = Jwk::generate(curve);
+            let strangers: Vec<Jwk> = (0..12).map(|_| Jwk::generate(curve)).collect();
+            for (i, stranger) in strangers.iter().enumerate() {
+                let alg = [Alg::Ecdh1PuA256Kw, Alg::Ecdh1Pu][i % 2];
+                // Each message has a fresh ephemeral key and names a sender the cache has not
+                // seen: a real message spoiled in transit, and one sealed with another key.
+                let real = authcrypt(alg, stranger, &bob);
+                let claimed = stranger.to_public();
+                for forged in [
+                    tampered(&real, "ciphertext"),
+                    tampered(&real, "tag"),
+                    authcrypt(alg, &forger, &bob),
+                ] {
+                    assert_eq!(
+                        open(&cache, &bob, &claimed, &forged),
+                        Err(Error::Crypto),
+                        "{curve:?} {alg}"
+                    );
+                }
+            }
+            assert_eq!(cache.held(), before, "{curve:?}: no entry evicted or added");
+            // A message that verifies does take an entry, in place of the oldest.
+            let envelope = authcrypt(Alg::Ecdh1PuA256Kw, &strangers[0], &bob);
+            open(&cache, &bob, &strangers[0].to_public(), &envelope).unwrap();
+            let after = cache.held();
+            assert_eq!(after[..2], before[1..]);
+            assert_ne!(after[2], before[0]);
+        }
+    }
+
+    #[test]
+    fn a_pending_zs_is_the_one_an_insert_would_have_held() {
+        let bob = Jwk::generate(Curve::P384);
+        let alice = Jwk::generate(Curve::P384);
+        let alice_public = alice.to_public();
+        let (deferred, direct) = (ZsCache::new(4), ZsCache::new(4));
+        let secret = bob.secret_key().unwrap();
+        let mut z1 = SharedSecret::with_capacity(48);
+        let pending = deferred
+            .append_pending(secret, bob.public_key(), &alice_public, &mut z1)
+            .unwrap()
+            .expect("a miss is pending");
+        assert!(deferred.is_empty(), "nothing enters before the commit");
+        let mut z2 = SharedSecret::with_capacity(48);
+        direct
+            .append(secret, bob.public_key(), &alice_public, &mut z2)
+            .unwrap();
+        assert_eq!(z1.as_bytes(), z2.as_bytes());
+        pending.commit();
+        assert_eq!(deferred.held(), direct.held());
+        let held = deferred
+            .get(bob.public_key(), alice_public.public_key())
+            .unwrap();
+        assert_eq!(held.as_bytes(), z1.as_bytes());
+        assert_eq!(
+            held.capacity(),
+            48,
+            "a held Zs is read into a buffer of its size"
+        );
+        // A hit appends the held value and leaves nothing pending.
+        let mut z3 = SharedSecret::with_capacity(48);
+        let again = deferred
+            .append_pending(secret, bob.public_key(), &alice_public, &mut z3)
+            .unwrap();
+        assert!(again.is_none());
+        assert_eq!(z3.as_bytes(), z1.as_bytes());
+        // A cache of no entries holds nothing back either.
+        let none = ZsCache::new(0);
+        let mut z4 = SharedSecret::with_capacity(48);
+        assert!(none
+            .append_pending(secret, bob.public_key(), &alice_public, &mut z4)
+            .unwrap()
+            .is_none());
+        assert_eq!(z4.as_bytes(), z1.as_bytes());
+    }
 }

@@ -234,6 +234,12 @@ pub enum Error {
     #[error("DIDComm rule violated: {0}")]
     Profile(#[from] ProfileError),
 
+    /// The message is anonymous (ECDH-ES) where an authenticated sender was required
+    /// ([`Decrypter::require_sender`](crate::Decrypter::require_sender), or a sender key given to
+    /// [`Jwe::decrypt`](crate::Jwe::decrypt)).
+    #[error("the message is anonymous (ECDH-ES): a sender was required, so it was rejected")]
+    SenderRequired,
+
     /// The operating system's random number generator failed.
     #[error("random number generator failure")]
     Rng,

@@ -85,6 +85,7 @@ pub mod fuzzing {
             max_envelope_len: 1 << 20,
             max_recipients: 2,
             max_json_depth: 4,
+            max_trial_decryptions: 2,
         };
         crate::jwe::readers_agree(data, &crate::Limits::default());
         crate::jwe::readers_agree(data, &tight);

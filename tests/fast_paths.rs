@@ -151,6 +151,106 @@ fn zs_cache_never_serves_a_secret_for_another_key_pair() {
     assert!(!format!("{cache:?}").is_empty());
 }
 
+/// `envelope` with the first character of JSON member `name`'s base64url value changed: its
+/// first octet changes and the text stays canonical base64url.
+fn tampered(envelope: &str, name: &str) -> String {
+    let at = envelope.find(&format!("\"{name}\":\"")).unwrap() + name.len() + 4;
+    let mut text = envelope.as_bytes().to_vec();
+    text[at] = if text[at] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(text).unwrap()
+}
+
+#[test]
+fn zs_cache_of_a_decrypter_takes_no_entry_from_a_forged_message() {
+    for curve in [Curve::X25519, Curve::P256] {
+        let alice = key(curve, "did:example:alice#k", 1);
+        let bob = key(curve, "did:example:bob#k", 2);
+        // Another key under Alice's kid: what a forger would hold.
+        let impostor = key(curve, "did:example:alice#k", 98).to_public();
+        let alice_public = alice.to_public();
+        for alg in [Alg::Ecdh1PuA256Kw, Alg::Ecdh1Pu] {
+            let envelope = Encrypter::new(alg, Enc::A256CbcHs512)
+                .sender(&alice)
+                .recipient(&bob.to_public())
+                .encrypt(b"from alice")
+                .unwrap();
+            let cache = ZsCache::new(8);
+            let open = |text: &str, sender: &Jwk| {
+                Decrypter::new()
+                    .recipient_key(&bob)
+                    .sender_key(sender)
+                    .zs_cache(cache.clone())
+                    .decrypt(text.as_bytes())
+            };
+            for (forged, sender) in [
+                (tampered(&envelope, "tag"), &alice_public),
+                (tampered(&envelope, "ciphertext"), &alice_public),
+                (envelope.clone(), &impostor),
+            ] {
+                assert_eq!(open(&forged, sender).unwrap_err(), Error::Crypto);
+                assert_eq!(
+                    cache.len(),
+                    0,
+                    "{curve:?} {alg}: a forged message took an entry"
+                );
+            }
+            assert_eq!(
+                &open(&envelope, &alice_public).unwrap().plaintext[..],
+                b"from alice"
+            );
+            assert_eq!(
+                cache.len(),
+                1,
+                "{curve:?} {alg}: the real message took its entry"
+            );
+            // The held Zs opens the message again, and still no forgery.
+            assert!(open(&envelope, &alice_public).is_ok());
+            assert_eq!(
+                open(&tampered(&envelope, "ciphertext"), &alice_public).unwrap_err(),
+                Error::Crypto
+            );
+            assert_eq!(cache.len(), 1);
+        }
+    }
+}
+
+#[test]
+fn zs_cache_of_an_unpacker_takes_no_entry_from_a_forged_envelope() {
+    let alice = key(Curve::X25519, "did:example:alice#k", 1);
+    let bob = key(Curve::X25519, "did:example:bob#k", 2);
+    let envelope = Packer::authcrypt(&alice)
+        .to(&bob)
+        .pack(b"from alice")
+        .unwrap();
+    let mut keys = KeySet::new();
+    keys.insert(bob.clone()).unwrap();
+    keys.insert(alice.to_public()).unwrap();
+    let mut forged_keys = KeySet::new();
+    forged_keys.insert(bob.clone()).unwrap();
+    forged_keys
+        .insert(key(Curve::X25519, "did:example:alice#k", 98).to_public())
+        .unwrap();
+    let cache = ZsCache::new(8);
+    for (forged, keys) in [
+        (tampered(&envelope, "tag"), &keys),
+        (tampered(&envelope, "ciphertext"), &keys),
+        (envelope.clone(), &forged_keys),
+    ] {
+        let e = Unpacker::new(keys)
+            .zs_cache(cache.clone())
+            .unpack(forged.as_bytes())
+            .unwrap_err();
+        assert_eq!(e, Error::Crypto);
+        assert_eq!(cache.len(), 0, "a forged envelope took an entry");
+    }
+    let out = Unpacker::new(&keys)
+        .zs_cache(cache.clone())
+        .unpack(envelope.as_bytes())
+        .unwrap();
+    assert_eq!(&out.plaintext[..], b"from alice");
+    assert_eq!(cache.len(), 1, "the real envelope took its entry");
+}
+
 #[test]
 fn parallel_recipients_give_decryptable_envelopes_for_everyone() {
     for curve in [Curve::X25519, Curve::P256] {

@@ -1257,6 +1257,141 @@ case!(
     }
 );
 
+const TRIALS: &str = "trial decryptions of recipient entries without a kid (entries × keys)";
+
+/// An anoncrypt envelope (general JSON) to `recipients`, whose entries carry a kid where the key
+/// has one.
+fn anon_to(recipients: &[Jwk]) -> String {
+    Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256Gcm)
+        .recipients(
+            recipients
+                .iter()
+                .map(Jwk::to_public)
+                .collect::<Vec<_>>()
+                .iter(),
+        )
+        .encrypt_with_rng(MSG, &mut common::rng(9300))
+        .unwrap()
+}
+
+/// A key without a kid.
+fn nameless(seed: u64) -> Jwk {
+    Jwk::generate_with_rng(Curve::X25519, &mut common::rng(seed))
+}
+
+#[test]
+fn trial_decryptions_at_the_limit_decrypt_and_one_over_is_rejected() {
+    // Three entries without a kid, ours last; the decrypter holds a stranger's key, then ours:
+    // 3 × 2 = 6 trials, the last of which opens.
+    let ours = nameless(9301);
+    let stranger = nameless(9302);
+    let env = anon_to(&[nameless(9303), nameless(9304), ours.clone()]);
+    let open = |limit: usize| {
+        Decrypter::new()
+            .recipient_key(&stranger)
+            .recipient_key(&ours)
+            .limits(Limits {
+                max_trial_decryptions: limit,
+                ..Limits::default()
+            })
+            .decrypt(env.as_bytes())
+    };
+    let out = open(6).expect("six trials are within a limit of six");
+    assert_eq!(out.recipient_index, 2);
+    assert_eq!(&out.plaintext[..], MSG);
+    assert_eq!(
+        open(5).unwrap_err(),
+        Error::LimitExceeded {
+            what: TRIALS,
+            limit: 5
+        }
+    );
+}
+
+#[test]
+fn trial_decryptions_over_the_limit_are_rejected_before_any_key_is_tried() {
+    // A thousand entries without a kid and a thousand keys: a million trials. The keys are
+    // public, so a key that was tried would stop the decryption with `NotPrivate` instead.
+    let public = nameless(9310).to_public();
+    let env = many_recipients(&anon_to(&[nameless(9311)]), 1000);
+    let keys = vec![&public; 1000];
+    let open = |limits: Limits| {
+        let mut d = Decrypter::new().limits(limits);
+        for k in &keys {
+            d = d.recipient_key(k);
+        }
+        d.decrypt(env.as_bytes())
+    };
+    assert_eq!(
+        open(Limits::default()).unwrap_err(),
+        Error::LimitExceeded {
+            what: TRIALS,
+            limit: 64
+        }
+    );
+    // Within the limit the same keys are tried, and the first one stops it.
+    let unbounded = Limits {
+        max_trial_decryptions: usize::MAX,
+        ..Limits::default()
+    };
+    assert_eq!(
+        open(unbounded).unwrap_err(),
+        Error::NotPrivate("the recipient key")
+    );
+    // The default allows one key for 64 entries without a kid, not 65.
+    let at = many_recipients(&anon_to(&[nameless(9311)]), 64);
+    let over = many_recipients(&anon_to(&[nameless(9311)]), 65);
+    let one = |env: &str| {
+        Decrypter::new()
+            .recipient_key(&public)
+            .decrypt(env.as_bytes())
+    };
+    assert_eq!(
+        one(&at).unwrap_err(),
+        Error::NotPrivate("the recipient key")
+    );
+    assert_eq!(
+        one(&over).unwrap_err(),
+        Error::LimitExceeded {
+            what: TRIALS,
+            limit: 64
+        }
+    );
+}
+
+#[test]
+fn entries_with_a_kid_do_not_count_as_trial_decryptions() {
+    // Six entries named for other people and one without a kid, ours: 1 × 2 = 2 trials.
+    let ours = nameless(9321);
+    let stranger = nameless(9322);
+    let mut recipients: Vec<Jwk> = (0..6)
+        .map(|i| {
+            Jwk::generate_with_rng(Curve::X25519, &mut common::rng(9330 + i))
+                .with_kid(format!("did:example:other{i}#key-1"))
+        })
+        .collect();
+    recipients.push(ours.clone());
+    let env = anon_to(&recipients);
+    let open = |limit: usize| {
+        Decrypter::new()
+            .recipient_key(&stranger)
+            .recipient_key(&ours)
+            .limits(Limits {
+                max_trial_decryptions: limit,
+                ..Limits::default()
+            })
+            .decrypt(env.as_bytes())
+    };
+    assert_eq!(open(2).expect("two trials").recipient_index, 6);
+    assert_eq!(
+        open(1).unwrap_err(),
+        Error::LimitExceeded {
+            what: TRIALS,
+            limit: 1
+        }
+    );
+}
+
 #[test]
 fn limits_are_inclusive_bounds() {
     let env = packed_auth(Curve::X25519);
@@ -1265,6 +1400,7 @@ fn limits_are_inclusive_bounds() {
         max_envelope_len: env.len(),
         max_recipients: 2,
         max_json_depth: 4,
+        max_trial_decryptions: 0,
     };
     Unpacker::new(&keys)
         .limits(exact)

@@ -700,10 +700,9 @@ fn ecdh_es_with_a_sender_is_a_usage_error_on_encrypt() {
 }
 
 #[test]
-fn ecdh_es_with_a_sender_is_a_usage_error_on_decrypt() {
-    // `Jwe::decrypt` and `Jwe::decrypt_recipient` both document that the sender must be `None`
-    // for ECDH-ES: a caller that asks for an authenticated sender must not get an anonymous
-    // message back as if it were one.
+fn ecdh_es_with_a_sender_is_rejected_as_sender_required_on_decrypt() {
+    // A sender key given to `Jwe::decrypt` or `Jwe::decrypt_recipient` asks for an
+    // authenticated sender: an anonymous message must not come back as if it were one.
     let parties = Parties::new(Curve::X25519, 1, 24);
     let bob = &parties.recipients[0];
     let alice = parties.sender.to_public();
@@ -712,10 +711,95 @@ fn ecdh_es_with_a_sender_is_a_usage_error_on_decrypt() {
         .encrypt_with_rng(MESSAGE, &mut common::rng(25))
         .unwrap();
     let jwe = Jwe::parse(out.as_bytes()).unwrap();
-    let e = jwe.decrypt_recipient(0, bob, Some(&alice)).unwrap_err();
-    assert!(matches!(e, Error::Usage(_)), "{e:?}");
-    let e = jwe.decrypt(bob, Some(&alice)).unwrap_err();
-    assert!(matches!(e, Error::Usage(_)), "{e:?}");
+    assert_eq!(
+        jwe.decrypt_recipient(0, bob, Some(&alice)).unwrap_err(),
+        Error::SenderRequired
+    );
+    assert_eq!(
+        jwe.decrypt(bob, Some(&alice)).unwrap_err(),
+        Error::SenderRequired
+    );
+    // Without a sender key it is anonymous, and decrypts as such.
+    let opened = jwe.decrypt(bob, None).unwrap();
+    assert!(!opened.authenticated());
+    assert_eq!(opened.sender_kid, None);
+    assert_eq!(&opened.plaintext[..], MESSAGE);
+}
+
+#[test]
+fn jwe_decrypt_with_a_sender_checks_that_sender_and_without_one_refuses_ecdh_1pu() {
+    let parties = Parties::new(Curve::P256, 1, 26);
+    let bob = &parties.recipients[0];
+    let alice = parties.sender.to_public();
+    let out = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
+        .sender(&parties.sender)
+        .recipient(&bob.to_public())
+        .encrypt_with_rng(MESSAGE, &mut common::rng(27))
+        .unwrap();
+    let jwe = Jwe::parse(out.as_bytes()).unwrap();
+    let opened = jwe.decrypt(bob, Some(&alice)).unwrap();
+    assert!(opened.authenticated());
+    assert_eq!(opened.sender_kid.as_deref(), alice.kid());
+    assert_eq!(&opened.plaintext[..], MESSAGE);
+    assert!(matches!(
+        jwe.decrypt(bob, None).unwrap_err(),
+        Error::SenderNotFound(_)
+    ));
+    assert_eq!(
+        jwe.decrypt(bob, Some(&parties.decoy.to_public()))
+            .unwrap_err(),
+        Error::Crypto
+    );
+}
+
+#[test]
+fn require_sender_rejects_anonymous_messages_and_opens_authenticated_ones() {
+    for curve in Curve::ALL {
+        let parties = Parties::new(curve, 1, 28);
+        let bob = &parties.recipients[0];
+        let alice = parties.sender.to_public();
+        for alg in Alg::ALL {
+            let mut encrypter =
+                Encrypter::new(alg, Enc::A256CbcHs512).recipient(&parties.recipients[0]);
+            if alg.is_1pu() {
+                encrypter = encrypter.sender(&parties.sender);
+            }
+            let envelope = encrypter
+                .encrypt_with_rng(MESSAGE, &mut common::rng(29))
+                .unwrap();
+            let open = |require: bool| {
+                let d = Decrypter::new().recipient_key(bob).sender_key(&alice);
+                let d = if require { d.require_sender() } else { d };
+                d.decrypt(envelope.as_bytes())
+            };
+            let plain = open(false).unwrap();
+            assert_eq!(&plain.plaintext[..], MESSAGE, "{alg} {curve}");
+            if alg.is_1pu() {
+                let required = open(true).unwrap();
+                assert_eq!(&required.plaintext[..], MESSAGE, "{alg} {curve}");
+                for out in [&plain, &required] {
+                    assert!(out.authenticated(), "{alg} {curve}");
+                    assert_eq!(out.sender_kid.as_deref(), alice.kid(), "{alg} {curve}");
+                }
+            } else {
+                assert_eq!(
+                    open(true).unwrap_err(),
+                    Error::SenderRequired,
+                    "{alg} {curve}"
+                );
+                // Without the requirement an anonymous message opens, as it always has.
+                assert!(!plain.authenticated(), "{alg} {curve}");
+                assert_eq!(plain.sender_kid, None, "{alg} {curve}");
+                // Rejected before any key is used: a public recipient key is not even looked at.
+                let e = Decrypter::new()
+                    .recipient_key(&bob.to_public())
+                    .require_sender()
+                    .decrypt(envelope.as_bytes())
+                    .unwrap_err();
+                assert_eq!(e, Error::SenderRequired, "{alg} {curve}");
+            }
+        }
+    }
 }
 
 #[test]

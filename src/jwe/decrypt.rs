@@ -1,7 +1,7 @@
 //! Decryption (RFC 7516 §5.2), with ECDH-1PU feeding the received tag into the KDF.
 
 use crate::agreement::{self, agree_peer, SharedSecret};
-use crate::cache::{spread, Parallelism, ZsCache};
+use crate::cache::{spread, Parallelism, PendingZs, ZsCache};
 use crate::content::{self, ContentKey, Enc, Plaintext};
 use crate::error::{Error, Location, Result};
 use crate::jwe::{Alg, Jwe, Limits, Serialization};
@@ -47,21 +47,26 @@ impl Decrypted {
 
 impl Jwe {
     /// Decrypts for `recipient` (a private key): the recipient entry whose `kid` equals the key's
-    /// kid is used; entries without a `kid` are tried in turn when the key has a matching curve.
-    /// `sender` is the sender's public key for ECDH-1PU and must be `None` for ECDH-ES.
+    /// kid is used; entries without a `kid` are tried in turn (at most
+    /// [`Limits::max_trial_decryptions`] of them, with the default limits).
+    ///
+    /// `sender` says what the caller expects of the message. `Some(key)`: the message must be
+    /// ECDH-1PU from that key, as [`Decrypter::require_sender`] demands; an anonymous (ECDH-ES)
+    /// message is [`Error::SenderRequired`]. `None`: the message must be anonymous; an ECDH-1PU
+    /// message is [`Error::SenderNotFound`], since its sender cannot be checked.
     pub fn decrypt(&self, recipient: &Jwk, sender: Option<&Jwk>) -> Result<Decrypted> {
-        if sender.is_some() && !self.headers(0).alg()?.is_1pu() {
-            return Err(Error::Usage(
-                "ECDH-ES is anonymous: no sender key can be checked",
-            ));
-        }
-        Decrypter::new()
-            .recipient_key(recipient)
-            .sender_keys(sender)
-            .decrypt_parsed(self, self.ciphertext.clone())
+        let decrypter = Decrypter::new().recipient_key(recipient);
+        let decrypter = match sender {
+            Some(sender) => decrypter.sender_key(sender).require_sender(),
+            None => decrypter,
+        };
+        decrypter.decrypt_parsed(self, self.ciphertext.clone())
     }
 
-    /// Decrypts recipient entry `index` with `recipient` and, for ECDH-1PU, `sender`.
+    /// Decrypts recipient entry `index` with `recipient` and, for ECDH-1PU, `sender`. As with
+    /// [`Jwe::decrypt`], a `sender` given for an anonymous (ECDH-ES) entry is
+    /// [`Error::SenderRequired`], and none given for an ECDH-1PU entry is
+    /// [`Error::SenderNotFound`].
     pub fn decrypt_recipient(
         &self,
         index: usize,
@@ -153,17 +158,15 @@ impl Jwe {
                     self.sender_kid()?.as_deref().unwrap_or("(not named)"),
                 ))
             }
-            (false, Some(_)) => {
-                return Err(Error::Usage(
-                    "ECDH-ES is anonymous: no sender key can be checked",
-                ))
-            }
+            // A sender key was given to be checked, and an anonymous message cannot be.
+            (false, Some(_)) => return Err(Error::SenderRequired),
             (false, None) => None,
         };
         let apu = h.bytes("apu")?.unwrap_or_default();
         let apv = h.bytes("apv")?.unwrap_or_default();
 
         let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
+        let mut pending = None;
         let split = content_len <= SPLIT_AGREEMENT_MAX
             && agreement::worth_sharing(curve)
             && opts.parallelism.threads(2, 1) > 1;
@@ -178,7 +181,7 @@ impl Jwe {
             }
             (Some(s), Some(cache)) => {
                 z.append_peer(secret, epk)?;
-                cache.append(secret, recipient.public_key(), s, &mut z)?;
+                pending = cache.append_pending(secret, recipient.public_key(), s, &mut z)?;
             }
             (Some(s), None) => {
                 z.append_peer(secret, epk)?;
@@ -238,10 +241,12 @@ impl Jwe {
             index,
             recipient,
             sender,
+            pending,
         })
     }
 
-    /// Verifies and decrypts the content with an opened entry's key: the plaintext alone.
+    /// Verifies and decrypts the content with an opened entry's key: the plaintext alone. Only
+    /// then does a Zs computed for the entry on a cache miss enter the cache.
     pub(crate) fn decrypt_content(
         &self,
         opened: &Opened<'_>,
@@ -257,6 +262,9 @@ impl Jwe {
             &self.tag,
             parallelism,
         )?;
+        if let Some(pending) = &opened.pending {
+            pending.commit();
+        }
         Ok(Plaintext::new(buf))
     }
 
@@ -293,9 +301,10 @@ impl Jwe {
 /// public keys.
 ///
 /// A recipient entry is matched to a key by `kid`; entries without a `kid` are tried with every
-/// key on the `epk` curve. The sender key is the one whose `kid` equals `skid` (or, without
-/// `skid`, the UTF-8 of `apu`); a single supplied sender key without a `kid` is taken as the
-/// caller's explicit choice.
+/// key on the `epk` curve, at most [`Limits::max_trial_decryptions`] (entry, key) pairs in all.
+/// The sender key is the one whose `kid` equals `skid` (or, without `skid`, the UTF-8 of `apu`);
+/// a single supplied sender key without a `kid` is taken as the caller's explicit choice.
+/// Anonymous (ECDH-ES) messages are accepted unless [`Decrypter::require_sender`] is set.
 #[derive(Debug, Clone, Default)]
 pub struct Decrypter<'a> {
     keys: Vec<&'a Jwk>,
@@ -304,6 +313,7 @@ pub struct Decrypter<'a> {
     coordinates: Coordinates,
     zs_cache: Option<ZsCache>,
     parallelism: Parallelism,
+    require_sender: bool,
 }
 
 /// A recipient entry whose content key has been recovered.
@@ -315,6 +325,8 @@ pub(crate) struct Opened<'k> {
     index: usize,
     recipient: &'k Jwk,
     sender: Option<&'k Jwk>,
+    /// The Zs computed on a cache miss, inserted once the content has verified.
+    pending: Option<PendingZs>,
 }
 
 /// How one recipient entry is decrypted.
@@ -345,9 +357,19 @@ impl<'a> Decrypter<'a> {
         self
     }
 
-    /// Adds a sender public key (ECDH-1PU).
+    /// Adds a sender public key (ECDH-1PU). On its own this does not reject anonymous
+    /// (ECDH-ES) messages, which decrypt with [`Decrypted::sender_kid`] `None`; see
+    /// [`Decrypter::require_sender`].
     pub fn sender_key(mut self, key: &'a Jwk) -> Self {
         self.senders.push(key);
+        self
+    }
+
+    /// Accepts only sender-authenticated (ECDH-1PU) messages: an anonymous (ECDH-ES) message is
+    /// rejected with [`Error::SenderRequired`] before any key agreement. An ECDH-1PU message
+    /// still needs its sender among the [sender keys](Decrypter::sender_key).
+    pub fn require_sender(mut self) -> Self {
+        self.require_sender = true;
         self
     }
 
@@ -363,7 +385,9 @@ impl<'a> Decrypter<'a> {
         self
     }
 
-    /// Uses (and fills) a cache of the static-static secret Zs (ECDH-1PU).
+    /// Uses (and fills) a cache of the static-static secret Zs (ECDH-1PU). A Zs the cache does
+    /// not hold is computed and enters the cache only once the message has verified, so forged
+    /// messages do not evict the entries of real senders.
     pub fn zs_cache(mut self, cache: ZsCache) -> Self {
         self.zs_cache = Some(cache);
         self
@@ -386,6 +410,21 @@ impl<'a> Decrypter<'a> {
     pub(crate) fn decrypt_parsed(&self, jwe: &Jwe, buf: Vec<u8>) -> Result<Decrypted> {
         let kids = jwe.recipient_kids()?;
         let alg = jwe.headers(0).alg()?;
+        if self.require_sender && !alg.is_1pu() {
+            return Err(Error::SenderRequired);
+        }
+        // Every entry without a kid is tried with every key: bounded before any of that work.
+        let trials = kids
+            .iter()
+            .filter(|kid| kid.is_none())
+            .count()
+            .saturating_mul(self.keys.len());
+        if trials > self.limits.max_trial_decryptions {
+            return Err(Error::LimitExceeded {
+                what: "trial decryptions of recipient entries without a kid (entries × keys)",
+                limit: self.limits.max_trial_decryptions,
+            });
+        }
         let sender = if alg.is_1pu() {
             Some(self.pick_sender(jwe)?)
         } else {

@@ -215,16 +215,17 @@ impl<'a> Encrypter<'a> {
                 .collect(),
             _ => Vec::new(),
         };
-        // Part 0 of Z is Ze (ephemeral key); part 1, for ECDH-1PU, is Zs (sender key).
-        let agree_part = |i: usize, part: usize| -> Result<SharedSecret> {
+        // Part 0 of Z is Ze (ephemeral key); part 1, for ECDH-1PU, is Zs (sender key). Each is
+        // appended to a `z` already sized for every part it will hold.
+        let append_part = |i: usize, part: usize, z: &mut SharedSecret| -> Result<()> {
             if let (1, Some(Some(zs))) = (part, held.get(i)) {
-                return Ok(zs.clone());
+                z.extend(zs.as_bytes());
+                return Ok(());
             }
             let recipient = self.recipients[i];
-            let mut z = SharedSecret::with_capacity(curve.coordinate_len());
             let agreed = match (part, sender, cache) {
                 (0, _, _) | (_, None, _) => z.append_peer(ephemeral, recipient),
-                (_, Some((s, s_pub)), Some(cache)) => cache.append(s, s_pub, recipient, &mut z),
+                (_, Some((s, s_pub)), Some(cache)) => cache.append(s, s_pub, recipient, z),
                 (_, Some((s, _)), None) => z.append_peer(s, recipient),
             };
             match agreed {
@@ -233,14 +234,19 @@ impl<'a> Encrypter<'a> {
                 Err(Error::Crypto) => Err(Error::InvalidKey(
                     "the recipient key is a small-order X25519 point",
                 )),
-                other => other.map(|()| z),
+                other => other,
             }
+        };
+        let agree_part = |i: usize, part: usize| -> Result<SharedSecret> {
+            let mut z = SharedSecret::with_capacity(curve.coordinate_len());
+            append_part(i, part, &mut z)?;
+            Ok(z)
         };
         let parts = if sender.is_some() { 2 } else { 1 };
         let agree = |i: usize| -> Result<SharedSecret> {
-            let mut z = agree_part(i, 0)?;
-            if parts == 2 {
-                z.extend(agree_part(i, 1)?.as_bytes());
+            let mut z = SharedSecret::with_capacity(parts * curve.coordinate_len());
+            for part in 0..parts {
+                append_part(i, part, &mut z)?;
             }
             Ok(z)
         };

@@ -164,6 +164,14 @@ pub struct Limits {
     pub max_recipients: usize,
     /// Deepest JSON nesting (default 32).
     pub max_json_depth: usize,
+    /// Most trial decryptions of recipient entries without a `kid` (default 64). A
+    /// [`Decrypter`] tries each such entry with every recipient key it holds, so the count is
+    /// those entries × the keys held; entries with a `kid` are matched to one key and not
+    /// counted. An envelope over the limit is rejected before any key agreement. With the
+    /// default, a decrypter holding one key accepts up to 64 entries without a `kid`, and one
+    /// holding more than 64 keys accepts none (name the keys and the entries with kids, or
+    /// raise the limit).
+    pub max_trial_decryptions: usize,
 }
 
 impl Default for Limits {
@@ -172,6 +180,7 @@ impl Default for Limits {
             max_envelope_len: 64 << 20,
             max_recipients: 1000,
             max_json_depth: 32,
+            max_trial_decryptions: 64,
         }
     }
 }
