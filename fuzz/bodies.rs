@@ -8,11 +8,12 @@
 use std::sync::OnceLock;
 
 use arbitrary::{Arbitrary, Unstructured};
-use authcrypt::didcomm::{Envelope, KeySet, Mode, Packer, Unpacked, Unpacker};
+use authcrypt::didcomm::{did_of, Envelope, KeySet, MessageForm, Mode, Packer, Unpacked, Unpacker};
 use authcrypt::{
     Alg, Coordinates, Curve, Decrypted, Decrypter, Enc, Encrypter, Jwe, Jwk, Limits, PublicKey,
     SecretKey, Serialization,
 };
+use base64ct::Encoding as _;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
@@ -457,6 +458,8 @@ pub fn unpack_didcomm(data: &[u8]) {
     let unpacked = Unpacker::new(&k.keyset).unpack(data);
     if let Ok(u) = &unpacked {
         check_unpacked(k, u);
+        check_sender_proven(k, data, u);
+        check_addressing(u);
     }
     let unchecked = Unpacker::new(&k.keyset)
         .message_checks(false)
@@ -464,7 +467,9 @@ pub fn unpack_didcomm(data: &[u8]) {
         .unpack(data);
     if let Ok(u) = &unchecked {
         check_unpacked(k, u);
+        check_sender_proven(k, data, u);
         assert_eq!(u.layers.len(), 1);
+        assert_eq!(u.form, MessageForm::Unchecked);
     }
     let Ok(env) = Envelope::parse(data) else {
         assert!(
@@ -513,12 +518,74 @@ fn check_unpacked(k: &Keys, u: &Unpacked) {
             }
         }
     }
-    assert_eq!(
-        u.authenticated(),
-        u.layers.iter().any(|l| l.mode == Mode::Authcrypt)
-    );
+    // The sender is the innermost layer's, and only DIDComm's nesting is opened by default.
+    let innermost = u.layers.last().expect("a layer");
+    assert_eq!(u.authenticated(), innermost.mode == Mode::Authcrypt);
+    assert_eq!(u.sender_kid(), innermost.sender_kid.as_deref());
     assert_eq!(u.sender_kid().is_some(), u.authenticated());
     assert_eq!(u.mode(), u.layers[0].mode);
+    if u.layers.len() == 2 {
+        assert_eq!(
+            (u.layers[0].mode, u.layers[1].mode),
+            (Mode::Anoncrypt, Mode::Authcrypt)
+        );
+    }
+}
+
+/// The reported sender kid belongs to the key that passed the KDF: the plain engine, given
+/// only that sender key (and required to authenticate), opens the innermost layer to the same
+/// plaintext, and an anonymous innermost layer opens with no sender.
+fn check_sender_proven(k: &Keys, data: &[u8], u: &Unpacked) {
+    let mut layer_bytes = data.to_vec();
+    for (i, layer) in u.layers.iter().enumerate() {
+        let recipient = k.recipient_by_kid(&layer.recipient_kid).expect("recipient");
+        let mut d = Decrypter::new()
+            .coordinates(Coordinates::LeftPadShort)
+            .recipient_key(recipient);
+        let sender = layer
+            .sender_kid
+            .as_deref()
+            .map(|s| k.sender_by_kid(s).expect("sender"));
+        if let Some(s) = sender {
+            d = d.sender_key(s).require_sender();
+        }
+        let opened = d
+            .decrypt(&layer_bytes)
+            .unwrap_or_else(|e| panic!("layer {i} does not open with the reported keys: {e}"));
+        assert_eq!(opened.sender_kid.as_deref(), layer.sender_kid.as_deref());
+        layer_bytes = opened.plaintext.to_vec();
+    }
+    assert_eq!(layer_bytes[..], u.plaintext[..]);
+}
+
+/// With the checks on, a returned plaintext message's `from` is the proven sender's DID and
+/// its `to` names the recipient's DID; a signed message is returned only without a sender.
+fn check_addressing(u: &Unpacked) {
+    let value: serde_json::Value =
+        serde_json::from_slice(&u.plaintext).expect("a checked message is JSON");
+    let message = match u.form {
+        MessageForm::Plaintext => value,
+        MessageForm::SignedUnverified => {
+            assert_eq!(u.sender_kid(), None, "a signed message inside authcrypt");
+            let payload = value["payload"].as_str().expect("a payload string");
+            let decoded = base64ct::Base64UrlUnpadded::decode_vec(payload).expect("base64url");
+            serde_json::from_slice(&decoded).expect("a JSON payload")
+        }
+        MessageForm::Unchecked => panic!("checks were on"),
+    };
+    let message = message.as_object().expect("an object");
+    if let (Some(from), Some(sender)) = (message.get("from"), u.sender_kid()) {
+        assert_eq!(
+            from.as_str(),
+            Some(did_of(sender)),
+            "from names another DID"
+        );
+    }
+    if let Some(to) = message.get("to") {
+        let did = did_of(u.recipient_kid());
+        let to = to.as_array().expect("to is an array");
+        assert!(to.iter().any(|t| t.as_str().map(did_of) == Some(did)));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ impl fmt::Display for Mode {
 }
 
 /// `apv` for a set of recipient kids: b64u(SHA-256(kids sorted byte-wise, joined by "."))
-/// (spec-notes 24); the base64url text of [`apv_octets_for`].
+/// (rule 24 of `docs/rules.md`); the base64url text of [`apv_octets_for`].
 pub fn apv_for<S: AsRef<str>>(kids: &[S]) -> String {
     b64::encode(&apv_octets_for(kids))
 }
@@ -591,7 +591,7 @@ impl Packer {
     }
 
     /// Adds every `keyAgreement` key of `did` from `resolver`; at packing time those on the
-    /// chosen curve are used (spec-notes 28, 29).
+    /// chosen curve are used (rules 28 and 29 of `docs/rules.md`).
     pub fn to_did(mut self, resolver: &(impl KeyResolver + ?Sized), did: &str) -> Result<Packer> {
         let keys = resolver.key_agreement(did);
         if keys.is_empty() {
@@ -609,7 +609,7 @@ impl Packer {
         self
     }
 
-    /// Wraps the authcrypt envelope in an anoncrypt one, hiding `skid` (spec-notes 38).
+    /// Wraps the authcrypt envelope in an anoncrypt one, hiding `skid` (rule 38 of `docs/rules.md`).
     pub fn protect_sender(mut self, on: bool) -> Packer {
         self.protect_sender = on;
         self
@@ -632,7 +632,7 @@ impl Packer {
         self.pack_curve(message, curve, rng)
     }
 
-    /// Packs one envelope per curve among the recipients (spec-notes 28), for a recipient whose
+    /// Packs one envelope per curve among the recipients (rule 28 of `docs/rules.md`), for a recipient whose
     /// DID has keys of several types. Authcrypt needs a sender key on each curve.
     pub fn pack_each_curve(&self, message: &[u8]) -> Result<Vec<(Curve, String)>> {
         self.pack_each_curve_with_rng(message, &mut crate::random::OsBatch::new())
@@ -774,7 +774,7 @@ fn anoncrypt(
 // Unpacking
 // ---------------------------------------------------------------------------------------------
 
-/// A DIDComm envelope that has passed every header check (spec-notes 31–35), not yet
+/// A DIDComm envelope that has passed every header check (rules 31–35 of `docs/rules.md`), not yet
 /// decrypted. Read who it claims to be from and for, resolve the keys, then
 /// [`Envelope::decrypt`].
 #[derive(Clone)]

@@ -230,7 +230,7 @@ pub enum Error {
         limit: usize,
     },
 
-    /// A DIDComm profile rule is broken (spec-notes sections C–G).
+    /// A DIDComm profile rule is broken (`docs/rules.md`, sections C–G, K, M and N).
     #[error("DIDComm rule violated: {0}")]
     Profile(#[from] ProfileError),
 

@@ -2030,6 +2030,24 @@ fn a_wrong_sender_is_never_reported() {
         2,
         "a key of another DID",
     );
+    // Under the JOSE profile too, --sender refuses an anonymous message.
+    let compact = ok(&run(&["pack", "--to", &bob_pub, "--compact"], claims_alice));
+    fails(
+        &run(
+            &[
+                "unpack",
+                "--profile",
+                "jose",
+                "--key",
+                &bob,
+                "--sender",
+                &alice_pub,
+            ],
+            &compact,
+        ),
+        1,
+        "a sender was required",
+    );
     // The real thing still works, and -v names the key that was checked.
     let real = ok(&run(
         &["pack", "--from", &alice, "--to", &bob_pub],

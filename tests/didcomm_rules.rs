@@ -1,4 +1,4 @@
-//! The DIDComm v2 profile, rule by rule (spec-notes C–G, J). Each receiver check is broken by a
+//! The DIDComm v2 profile, rule by rule (`docs/rules.md` C–G, P). Each receiver check is broken by a
 //! hand-built envelope that is cryptographically valid, so only the rule can catch it.
 
 mod common;
@@ -157,7 +157,7 @@ fn auth_seal<'a>(p: &'a Party, eph: Jwk) -> Seal<'a> {
 }
 
 // ------------------------------------------------------------------------------------------
-// Packing (spec-notes 18, 20–27)
+// Packing (rules 18, 20–27)
 // ------------------------------------------------------------------------------------------
 
 #[test]
@@ -353,7 +353,7 @@ fn pack_requires_did_url_kids() {
 }
 
 // ------------------------------------------------------------------------------------------
-// Receiver checks (spec-notes 31–38)
+// Receiver checks (rules 31–38)
 // ------------------------------------------------------------------------------------------
 
 #[test]

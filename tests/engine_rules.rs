@@ -1,4 +1,4 @@
-//! The rules of `reference/spec-notes.md` sections A–F and H that an input can break, one test
+//! The rules of `docs/rules.md` sections A–F and H that an input can break, one test
 //! (or a few) per rule, named after the rule number.
 //!
 //! Where a rule is about a derivation (the KDF inputs, Z, cctag), the test derives the key by

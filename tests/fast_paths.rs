@@ -220,7 +220,7 @@ fn zs_cache_of_an_unpacker_takes_no_entry_from_a_forged_envelope() {
     let bob = key(Curve::X25519, "did:example:bob#k", 2);
     let envelope = Packer::authcrypt(&alice)
         .to(&bob)
-        .pack(b"from alice")
+        .pack(&common::msg("from alice"))
         .unwrap();
     let mut keys = KeySet::new();
     keys.insert(bob.clone()).unwrap();
@@ -247,7 +247,7 @@ fn zs_cache_of_an_unpacker_takes_no_entry_from_a_forged_envelope() {
         .zs_cache(cache.clone())
         .unpack(envelope.as_bytes())
         .unwrap();
-    assert_eq!(&out.plaintext[..], b"from alice");
+    assert_eq!(&out.plaintext[..], &common::msg("from alice")[..]);
     assert_eq!(cache.len(), 1, "the real envelope took its entry");
 }
 

@@ -173,6 +173,10 @@ fn unpack_jose(input: &[u8], secrets: &[Jwk], senders: &[Jwk]) -> Result<(Output
     let mut decrypter = Decrypter::new()
         .coordinates(Coordinates::LeftPadShort)
         .sender_keys(senders);
+    if !senders.is_empty() {
+        // With --sender, an anonymous message is refused by the library itself.
+        decrypter = decrypter.require_sender();
+    }
     for k in secrets {
         decrypter = decrypter.recipient_key(k);
     }
@@ -222,6 +226,7 @@ impl Hints<'_> {
             Error::RecipientNotFound(_) => {
                 failure.hint(format!("--key kids: {}", kids(self.secrets)))
             }
+            Error::SenderRequired => failure.hint("drop --sender to accept anonymous messages"),
             Error::SenderNotFound(_) if self.senders.is_empty() => {
                 failure.hint("the message is authcrypt: give the sender's public key with --sender")
             }
