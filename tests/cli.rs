@@ -705,6 +705,8 @@ fn demo_runs_and_shows_the_rejection() {
         "anoncrypt wrapping authcrypt",
         "(anonymous)",
         "messagespecificattribute",
+        "does not match the DID of the authenticated sender",
+        "is not a DIDComm nesting",
     ] {
         assert!(out.contains(expected), "{expected:?} in demo output");
     }

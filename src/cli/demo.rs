@@ -118,10 +118,33 @@ fn demo() -> Result<Output> {
         claims.sender_kid().unwrap_or("(none)")
     );
     describe(&mut out, &unpack(&bob, &alice, hidden.as_bytes())?);
+    heading(&mut out, "A sender that no key proved is never reported");
+    let claims_alice = r#"{"id":"7","type":"https://example.com/ping","from":"did:example:alice","to":["did:example:bob"],"body":{}}"#;
+    let mallory =
+        Jwk::generate(authcrypt::Curve::X25519).with_kid("did:example:mallory#key-x25519-1");
+    let forged = Packer::authcrypt(&mallory)
+        .to(&bob.to_public())
+        .pack(claims_alice.as_bytes())?;
+    let _ = writeln!(
+        out,
+        "Mallory authcrypts a message whose from is Alice:  {}",
+        verdict(unpack(&bob, &mallory, forged.as_bytes()))?
+    );
+    let anonymous = Packer::anoncrypt()
+        .to(&bob.to_public())
+        .pack(claims_alice.as_bytes())?;
+    let relayed = Packer::authcrypt(&alice)
+        .to(&bob.to_public())
+        .pack(anonymous.as_bytes())?;
+    let _ = writeln!(
+        out,
+        "Alice relays someone's anonymous envelope:         {}",
+        verdict(unpack(&bob, &alice, relayed.as_bytes()))?
+    );
     let _ = writeln!(
         out,
         "\nEvery recipient read the message, the sender was authenticated, and every \
-         tampered copy was rejected."
+         tampered or misattributed copy was rejected."
     );
     Ok(Output::new(out.trim_start().as_bytes().to_vec()))
 }
@@ -155,10 +178,13 @@ fn describe(out: &mut String, opened: &Unpacked) {
     );
 }
 
-/// The rejection of a tampered envelope, as text; accepting it would be a failure.
+/// The rejection of a tampered or misattributed envelope, as text; accepting it would be a
+/// failure.
 fn verdict(result: Result<Unpacked>) -> Result<String> {
     match result {
-        Ok(_) => Err(authcrypt::Error::Usage("a tampered envelope was accepted")),
+        Ok(_) => Err(authcrypt::Error::Usage(
+            "a tampered or misattributed envelope was accepted",
+        )),
         Err(e) => Ok(format!("rejected: {e}")),
     }
 }
