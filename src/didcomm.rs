@@ -362,6 +362,8 @@ impl KeyResolver for KeySet {
 pub struct DidDocument {
     id: String,
     methods: Vec<(String, Jwk)>,
+    /// Position in `methods` by method id, so that a large document reads in linear time.
+    index: HashMap<String, usize>,
     key_agreement: Vec<String>,
 }
 
@@ -389,6 +391,7 @@ impl DidDocument {
         let mut doc = DidDocument {
             id: id.to_owned(),
             methods: Vec::new(),
+            index: HashMap::new(),
             key_agreement: Vec::new(),
         };
         if let Some(vms) = map.get("verificationMethod") {
@@ -406,6 +409,7 @@ impl DidDocument {
             let Value::Array(ka) = ka else {
                 return Err(invalid_member("keyAgreement", "expected an array"));
             };
+            let mut listed = std::collections::HashSet::new();
             for entry in ka {
                 let reference = match entry {
                     Value::String(r) => Some(doc.own_url(r)?),
@@ -417,7 +421,10 @@ impl DidDocument {
                         ))
                     }
                 };
-                doc.key_agreement.extend(reference);
+                // A method referenced twice is one key, listed once.
+                if let Some(reference) = reference.filter(|r| listed.insert(r.clone())) {
+                    doc.key_agreement.push(reference);
+                }
             }
         }
         Ok(doc)
@@ -462,7 +469,10 @@ impl DidDocument {
                 return Err(Error::ConflictingKey(error::echo(&mid)))
             }
             Some(_) => {}
-            None => self.methods.push((mid.clone(), key.with_kid(mid.clone()))),
+            None => {
+                self.index.insert(mid.clone(), self.methods.len());
+                self.methods.push((mid.clone(), key.with_kid(mid.clone())));
+            }
         }
         Ok(Some(mid))
     }
@@ -481,10 +491,7 @@ impl DidDocument {
     }
 
     fn method(&self, kid: &str) -> Option<&Jwk> {
-        self.methods
-            .iter()
-            .find(|(id, _)| id == kid)
-            .map(|(_, k)| k)
+        self.index.get(kid).map(|&i| &self.methods[i].1)
     }
 }
 
@@ -500,6 +507,7 @@ fn invalid_member(name: &str, reason: &'static str) -> Error {
 /// key-agreement method of the sender's DID.
 impl KeyResolver for DidDocument {
     fn public_key(&self, kid: &str) -> Option<Jwk> {
+        // Documents are small in practice; a sender lookup scans the references once.
         if !self.key_agreement.iter().any(|k| k == kid) {
             return None;
         }

@@ -469,6 +469,17 @@ fn rule_k2_a_kid_names_one_key_and_no_later_source_replaces_it() {
         DidDocument::from_json(doubled.to_string().as_bytes()).unwrap_err(),
         Error::ConflictingKey(ALICE.into())
     );
+    // A reference given twice is one key.
+    let twice = json!({"id": "did:example:alice",
+        "verificationMethod": [method(ALICE, &w.alice)],
+        "keyAgreement": ["#key-1", ALICE]});
+    assert_eq!(
+        DidDocument::from_json(twice.to_string().as_bytes())
+            .unwrap()
+            .key_agreement_keys()
+            .len(),
+        1
+    );
     let repeated = json!({"id": "did:example:alice",
         "verificationMethod": [method(ALICE, &w.alice)],
         "keyAgreement": [method("#key-1", &w.alice)]});

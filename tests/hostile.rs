@@ -1279,6 +1279,17 @@ fn nameless(seed: u64) -> Jwk {
     Jwk::generate_with_rng(Curve::X25519, &mut common::rng(seed))
 }
 
+/// Decrypts `env` holding `keys`, at most `limit` trial decryptions allowed.
+fn open_with_trial_limit(env: &str, keys: &[&Jwk], limit: usize) -> Result<Decrypted, Error> {
+    keys.iter()
+        .fold(Decrypter::new(), |d, k| d.recipient_key(k))
+        .limits(Limits {
+            max_trial_decryptions: limit,
+            ..Limits::default()
+        })
+        .decrypt(env.as_bytes())
+}
+
 #[test]
 fn trial_decryptions_at_the_limit_decrypt_and_one_over_is_rejected() {
     // Three entries without a kid, ours last; the decrypter holds a stranger's key, then ours:
@@ -1286,16 +1297,7 @@ fn trial_decryptions_at_the_limit_decrypt_and_one_over_is_rejected() {
     let ours = nameless(9301);
     let stranger = nameless(9302);
     let env = anon_to(&[nameless(9303), nameless(9304), ours.clone()]);
-    let open = |limit: usize| {
-        Decrypter::new()
-            .recipient_key(&stranger)
-            .recipient_key(&ours)
-            .limits(Limits {
-                max_trial_decryptions: limit,
-                ..Limits::default()
-            })
-            .decrypt(env.as_bytes())
-    };
+    let open = |limit: usize| open_with_trial_limit(&env, &[&stranger, &ours], limit);
     let out = open(6).expect("six trials are within a limit of six");
     assert_eq!(out.recipient_index, 2);
     assert_eq!(&out.plaintext[..], MSG);
@@ -1372,16 +1374,7 @@ fn entries_with_a_kid_do_not_count_as_trial_decryptions() {
         .collect();
     recipients.push(ours.clone());
     let env = anon_to(&recipients);
-    let open = |limit: usize| {
-        Decrypter::new()
-            .recipient_key(&stranger)
-            .recipient_key(&ours)
-            .limits(Limits {
-                max_trial_decryptions: limit,
-                ..Limits::default()
-            })
-            .decrypt(env.as_bytes())
-    };
+    let open = |limit: usize| open_with_trial_limit(&env, &[&stranger, &ours], limit);
     assert_eq!(open(2).expect("two trials").recipient_index, 6);
     assert_eq!(
         open(1).unwrap_err(),
