@@ -73,6 +73,11 @@ pub use error::{Error, Location, ProfileError, Result};
 pub use jwe::{Alg, Decrypted, Decrypter, Encrypter, Jwe, Limits, Serialization};
 pub use jwk::{Coordinates, Curve, Jwk, PublicKey, SecretKey};
 
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Cross-checks for the fuzz targets, compiled only under `cfg(fuzzing)` (cargo-fuzz sets it).
 #[cfg(fuzzing)]
 #[doc(hidden)]
