@@ -361,10 +361,10 @@ impl KeyResolver for KeySet {
 #[derive(Debug, Clone)]
 pub struct DidDocument {
     id: String,
-    methods: Vec<(String, Jwk)>,
-    /// Position in `methods` by method id, so that a large document reads in linear time.
-    index: HashMap<String, usize>,
-    key_agreement: Vec<String>,
+    /// The supported verification methods, each under its absolute id.
+    methods: KeySet,
+    /// The `keyAgreement` methods among them, in document order.
+    key_agreement: KeySet,
 }
 
 impl DidDocument {
@@ -390,9 +390,8 @@ impl DidDocument {
         }
         let mut doc = DidDocument {
             id: id.to_owned(),
-            methods: Vec::new(),
-            index: HashMap::new(),
-            key_agreement: Vec::new(),
+            methods: KeySet::new(),
+            key_agreement: KeySet::new(),
         };
         if let Some(vms) = map.get("verificationMethod") {
             let Value::Array(vms) = vms else {
@@ -409,10 +408,9 @@ impl DidDocument {
             let Value::Array(ka) = ka else {
                 return Err(invalid_member("keyAgreement", "expected an array"));
             };
-            let mut listed = std::collections::HashSet::new();
             for entry in ka {
-                let reference = match entry {
-                    Value::String(r) => Some(doc.own_url(r)?),
+                let method = match entry {
+                    Value::String(r) => doc.methods.get(&doc.own_url(r)?).cloned(),
                     Value::Object(m) => doc.add_method(m)?,
                     _ => {
                         return Err(invalid_member(
@@ -422,8 +420,8 @@ impl DidDocument {
                     }
                 };
                 // A method referenced twice is one key, listed once.
-                if let Some(reference) = reference.filter(|r| listed.insert(r.clone())) {
-                    doc.key_agreement.push(reference);
+                if let Some(method) = method {
+                    doc.key_agreement.insert(method)?;
                 }
             }
         }
@@ -446,9 +444,9 @@ impl DidDocument {
         Ok(url)
     }
 
-    /// Adds a verification method with a supported `publicKeyJwk`; returns its absolute id, or
-    /// `None` for a method this crate cannot use.
-    fn add_method(&mut self, method: &Map<String, Value>) -> Result<Option<String>> {
+    /// Adds a verification method with a supported `publicKeyJwk`, under its absolute id, and
+    /// returns its key; `None` for a method this crate cannot use.
+    fn add_method(&mut self, method: &Map<String, Value>) -> Result<Option<Jwk>> {
         let mid = self.own_url(json::req_str(method, "id", Location::Jwk)?)?;
         let Some(jwk) = method.get("publicKeyJwk") else {
             return Ok(None);
@@ -464,17 +462,9 @@ impl DidDocument {
                 "must not contain a private key",
             ));
         }
-        match self.method(&mid) {
-            Some(held) if held.public_key() != key.public_key() => {
-                return Err(Error::ConflictingKey(error::echo(&mid)))
-            }
-            Some(_) => {}
-            None => {
-                self.index.insert(mid.clone(), self.methods.len());
-                self.methods.push((mid.clone(), key.with_kid(mid.clone())));
-            }
-        }
-        Ok(Some(mid))
+        let key = key.with_kid(mid);
+        self.methods.insert(key.clone())?;
+        Ok(Some(key))
     }
 
     /// The DID.
@@ -484,14 +474,7 @@ impl DidDocument {
 
     /// The supported `keyAgreement` keys, in document order.
     pub fn key_agreement_keys(&self) -> Vec<Jwk> {
-        self.key_agreement
-            .iter()
-            .filter_map(|kid| self.method(kid).cloned())
-            .collect()
-    }
-
-    fn method(&self, kid: &str) -> Option<&Jwk> {
-        self.index.get(kid).map(|&i| &self.methods[i].1)
+        self.key_agreement.keys().cloned().collect()
     }
 }
 
@@ -507,11 +490,7 @@ fn invalid_member(name: &str, reason: &'static str) -> Error {
 /// key-agreement method of the sender's DID.
 impl KeyResolver for DidDocument {
     fn public_key(&self, kid: &str) -> Option<Jwk> {
-        // Documents are small in practice; a sender lookup scans the references once.
-        if !self.key_agreement.iter().any(|k| k == kid) {
-            return None;
-        }
-        self.method(kid).cloned()
+        self.key_agreement.get(kid).cloned()
     }
     fn key_agreement(&self, did: &str) -> Vec<Jwk> {
         if did == self.id {
@@ -1223,14 +1202,14 @@ impl<'a> Unpacker<'a> {
             Envelope::check(Jwe::parse_with(input, &self.limits, self.parallelism)?)?;
         loop {
             let (plaintext, layer) = self.open(&mut envelope)?;
-            layers.push(layer);
             let form = if self.message_checks {
-                classify(&plaintext, &layers)?
+                classify(&plaintext, &layer)?
             } else if Peek::read(&plaintext).is_ok_and(|p| p.is_some_and(|p| p.is_jwe())) {
                 Classified::Envelope
             } else {
                 Classified::Message(MessageForm::Unchecked)
             };
+            layers.push(layer);
             match form {
                 Classified::Message(form) => {
                     return Ok(Unpacked {
@@ -1294,7 +1273,7 @@ impl<'a> Unpacker<'a> {
 /// itself an envelope is [`ProfileError::NestedEnvelope`]: parse and open it as the next
 /// layer (only anoncrypt(authcrypt(message)) nests), then check its plaintext.
 pub fn check_message(plaintext: &[u8], layer: &Layer) -> Result<MessageForm> {
-    match classify(plaintext, std::slice::from_ref(layer))? {
+    match classify(plaintext, layer)? {
         Classified::Message(form) => Ok(form),
         Classified::Envelope => Err(ProfileError::NestedEnvelope.into()),
     }
@@ -1306,10 +1285,9 @@ enum Classified {
     Envelope,
 }
 
-/// Rules M1–M6: the plaintext is exactly one of an envelope, a signed message or a plaintext
-/// message, and a message's `from`/`to` agree with the innermost layer's keys.
-fn classify(plaintext: &[u8], layers: &[Layer]) -> Result<Classified> {
-    let layer = layers.last().ok_or(Error::NoRecipients)?;
+/// Rules M1–M6: the plaintext of `layer` is exactly one of an envelope, a signed message or a
+/// plaintext message, and a message's `from`/`to` agree with that layer's keys.
+fn classify(plaintext: &[u8], layer: &Layer) -> Result<Classified> {
     let peek = Peek::read(plaintext)?.ok_or(ProfileError::NotAMessage)?;
     match peek.shape()? {
         Shape::Envelope => Ok(Classified::Envelope),
@@ -1330,11 +1308,7 @@ fn classify(plaintext: &[u8], layers: &[Layer]) -> Result<Classified> {
             )?;
             let not_message =
                 ProfileError::InvalidSignedMessage("the payload is not a plaintext message");
-            let inner = match Peek::read(&decoded) {
-                Ok(Some(inner)) => inner,
-                Ok(None) => return Err(not_message.into()),
-                Err(e) => return Err(e),
-            };
+            let inner = Peek::read(&decoded)?.ok_or(not_message.clone())?;
             if inner.shape()? != Shape::Message {
                 return Err(not_message.into());
             }

@@ -232,7 +232,7 @@ fn gather(jwe: &Jwe, input: &[u8]) -> Facts {
 }
 
 pub fn run(args: InspectArgs) -> Result<Output, Failure> {
-    let input = io::read_stdin(Some(io::MAX_ENVELOPE))?;
+    let input = io::read_stdin(io::MAX_ENVELOPE)?;
     if input.trim_ascii().is_empty() {
         return Err(Failure::usage(
             "no envelope on stdin: pipe a JWE into `authcrypt inspect`",

@@ -97,10 +97,8 @@ pub fn read_stdin_within(limit: usize) -> Result<Option<Zeroizing<Vec<u8>>>, Fai
     Ok((!over).then_some(buf))
 }
 
-/// Reads the envelope on stdin; more than `limit` octets reject it. Without a limit, stdin is
-/// read to its end.
-pub fn read_stdin(limit: Option<usize>) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    let limit = limit.unwrap_or(usize::MAX);
+/// Reads the envelope on stdin; more than `limit` octets reject it.
+pub fn read_stdin(limit: usize) -> Result<Zeroizing<Vec<u8>>, Failure> {
     read_stdin_within(limit)?.ok_or_else(|| {
         Failure::rejected(format!(
             "the input on stdin exceeds the limit of {limit} octets"

@@ -96,7 +96,7 @@ pub fn run(args: UnpackArgs) -> Result<Output, Failure> {
         .map(Jwk::to_public)
         .collect();
 
-    let input = io::read_stdin(Some(io::MAX_ENVELOPE))?;
+    let input = io::read_stdin(io::MAX_ENVELOPE)?;
     if input.trim_ascii().is_empty() {
         return Err(Failure::usage(
             "no envelope on stdin: pipe a JWE into `authcrypt unpack`",
