@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use authcrypt::didcomm::DidDocument;
+use authcrypt::didcomm::{DidDocument, KeySet};
 use authcrypt::{jwk, Coordinates, Error, Jwk};
 use serde_json::Value;
 use zeroize::Zeroize as _;
@@ -164,43 +164,39 @@ impl Drop for Wiped {
     }
 }
 
-/// Merges the keys of the files given with one option (`option`, e.g. "--sender") by kid.
-/// One key under one kid, compared by its public part, is kept once however often it is given
-/// (in one file or several, as a private JWK or as its public JWK), and a private copy wins
-/// over a public one. Different keys under one kid are an error naming the kid and both files:
-/// otherwise the order of the files would decide which key a kid stands for. Keys without a
-/// kid are kept as given.
+/// Merges the keys of the files given with one option (`option`, e.g. "--sender") by kid,
+/// under the library's rule ([`KeySet::insert`]): one key under one kid is kept once however
+/// often it is given, a private copy winning over a public one, and different keys under one
+/// kid are an error, here naming the kid and both files. Keys without a kid follow, as given.
 pub fn merge(option: &str, files: &[KeyFile]) -> Result<Vec<Jwk>, Failure> {
-    let mut out: Vec<Jwk> = Vec::new();
-    // Where each kid is in `out`, and the index of the file it came from.
-    let mut by_kid: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut set = KeySet::new();
+    let mut without_kid = Vec::new();
+    // The file each kid first came from, to name it in a conflict.
+    let mut origin: HashMap<&str, usize> = HashMap::new();
     for (n, file) in files.iter().enumerate() {
         for key in &file.keys {
             let Some(kid) = key.kid() else {
-                out.push(key.clone());
+                without_kid.push(key.clone());
                 continue;
             };
-            let Some(&(i, first)) = by_kid.get(kid) else {
-                by_kid.insert(kid, (out.len(), n));
-                out.push(key.clone());
-                continue;
-            };
-            if out[i].public_key() != key.public_key() {
-                let holders = if first == n {
-                    format!("{} holds", file.what)
-                } else {
-                    format!("{} and {} hold", files[first].what, file.what)
-                };
-                return Err(Failure::usage(format!(
-                    "{option}: {holders} different keys for {kid}"
-                )));
-            }
-            if key.is_private() && !out[i].is_private() {
-                out[i] = key.clone();
+            let first = *origin.entry(kid).or_insert(n);
+            match set.insert(key.clone()) {
+                Ok(()) => {}
+                Err(Error::ConflictingKey(_)) => {
+                    let holders = if first == n {
+                        format!("{} holds", file.what)
+                    } else {
+                        format!("{} and {} hold", files[first].what, file.what)
+                    };
+                    return Err(Failure::usage(format!(
+                        "{option}: {holders} different keys for {kid}"
+                    )));
+                }
+                Err(e) => return Err(Failure::key(&file.what, &e)),
             }
         }
     }
-    Ok(out)
+    Ok(set.keys().cloned().chain(without_kid).collect())
 }
 
 /// A key type other than OKP and EC (RSA, oct, ...) is unsupported whatever its other members;
