@@ -1518,35 +1518,28 @@ fn key_files_with_a_repeated_member_are_rejected() {
             .to_string_lossy()
             .into_owned()
     };
-    let options: [(&str, Vec<Shape>); 3] = [
-        (
-            "--key",
-            shapes(
-                &key_text(&as_name(&bob)),
-                &key_text(&as_name(&carol)),
-                "did:example:bob",
-                &as_name(&bob_pub),
-            ),
-        ),
+    // Per option: the key file it takes, another key, the DID of its documents, and the file
+    // whose key goes into them.
+    let options = [
+        ("--key", &bob, &carol, "did:example:bob", &bob_pub),
         (
             "--sender",
-            shapes(
-                &key_text(&as_name(&alice_pub)),
-                &key_text(&as_name(&carol_pub)),
-                "did:example:alice",
-                &as_name(&alice_pub),
-            ),
+            &alice_pub,
+            &carol_pub,
+            "did:example:alice",
+            &alice_pub,
         ),
-        (
-            "--to",
-            shapes(
-                &key_text(&as_name(&bob_pub)),
-                &key_text(&as_name(&carol_pub)),
-                "did:example:bob",
-                &as_name(&bob_pub),
-            ),
-        ),
-    ];
+        ("--to", &bob_pub, &carol_pub, "did:example:bob", &bob_pub),
+    ]
+    .map(|(option, key, other, did, in_documents)| {
+        let shapes = shapes(
+            &key_text(&as_name(key)),
+            &key_text(&as_name(other)),
+            did,
+            &as_name(in_documents),
+        );
+        (option, shapes)
+    });
     for (option, shapes) in options {
         for (i, shape) in shapes.into_iter().enumerate() {
             let good = dir.write(&format!("good-{option}-{i}.json"), &shape.good);
