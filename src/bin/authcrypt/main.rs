@@ -1,4 +1,11 @@
-//! The command line: argument parsing, dispatch, and the mapping of failures to exit codes.
+//! `authcrypt`: pack, unpack and inspect DIDComm v2 encrypted messages from the command line.
+//!
+//! This file holds argument parsing, dispatch, and the mapping of failures to exit codes.
+//!
+//! Exit codes: 0 success, 1 the message was rejected, 2 usage error or unusable key file,
+//! 3 unsupported algorithm, curve or serialization, 70 internal error.
+
+#![forbid(unsafe_code)]
 
 mod demo;
 mod error;
