@@ -90,7 +90,7 @@ enum Command {
 }
 
 /// Runs the tool and returns its exit code.
-pub fn main() -> ExitCode {
+fn main() -> ExitCode {
     install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
