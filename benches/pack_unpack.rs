@@ -20,8 +20,8 @@ use std::time::Duration;
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion};
 
-use authcrypt::agreement::diffie_hellman;
 use authcrypt::didcomm::KeySet;
+use authcrypt::hazmat::agreement::diffie_hellman;
 use authcrypt::{Curve, SecretKey};
 
 #[path = "common/fixtures.rs"]

@@ -9,6 +9,8 @@ use base64_simd::{Out, URL_SAFE_NO_PAD as FAST};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use zeroize::Zeroizing;
 
+use crate::parallel::BASE64_SPLIT_MIN;
+
 /// Encodes public data.
 pub(crate) fn encode(data: &[u8]) -> String {
     FAST.encode_to_string(data)
@@ -27,7 +29,7 @@ pub(crate) fn decode(text: impl AsRef<[u8]>) -> Option<Vec<u8>> {
 /// Decodes public data, on two threads when `threads` > 1 and the text is large enough to pay
 /// for it. The result is identical to [`decode`].
 pub(crate) fn decode_split(text: &[u8], threads: usize) -> Option<Vec<u8>> {
-    if threads < 2 || text.len() < 2 * SPLIT_MIN {
+    if threads < 2 || text.len() < 2 * BASE64_SPLIT_MIN {
         return decode(text);
     }
     // Split on a 4-character boundary: the first part decodes to whole 3-octet groups, so the
@@ -45,10 +47,6 @@ pub(crate) fn decode_split(text: &[u8], threads: usize) -> Option<Vec<u8>> {
     });
     (a && b).then_some(out)
 }
-
-/// Below twice this many characters, splitting a decode costs more than it saves: the vector
-/// decoder reads about 8 GB/s, so a smaller half is done before a sleeping helper wakes.
-pub(crate) const SPLIT_MIN: usize = 2 * 1024 * 1024;
 
 /// Encodes secret data in constant time.
 pub(crate) fn encode_secret(data: &[u8]) -> Zeroizing<String> {
@@ -76,7 +74,7 @@ mod tests {
 
     #[test]
     fn split_decode_matches_the_plain_one() {
-        let big = SPLIT_MIN * 2 / 4 * 3;
+        let big = BASE64_SPLIT_MIN * 2 / 4 * 3;
         for len in [0usize, 1, 2, 3, big, big + 1, big + 2, big + 1000] {
             let data: Vec<u8> = (0..len).map(|i| (i * 31 + 7) as u8).collect();
             let text = encode(&data);

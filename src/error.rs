@@ -359,9 +359,9 @@ pub enum ProfileError {
     )]
     DisallowedNesting {
         /// The enclosing layer.
-        outer: crate::didcomm::Mode,
+        outer: crate::names::Mode,
         /// The enclosed layer.
-        inner: crate::didcomm::Mode,
+        inner: crate::names::Mode,
     },
     /// The decrypted plaintext starts with a UTF-8 byte-order mark, which JSON forbids.
     #[error("the decrypted message starts with a byte-order mark; DIDComm messages are JSON without one")]

@@ -1,5 +1,5 @@
-//! Keys: JSON Web Keys for X25519 (RFC 8037) and the NIST curves P-256, P-384, P-521
-//! (RFC 7518 §6.2), RFC 7638 thumbprints, and key generation.
+//! The JSON form of keys: JSON Web Keys for X25519 (RFC 8037) and the NIST curves P-256,
+//! P-384, P-521 (RFC 7518 §6.2), JWK Sets, and RFC 7638 thumbprints.
 //!
 //! A [`Jwk`] is parsed once and then holds validated key material: a NIST point is known to be
 //! on its curve and not the identity, a private `d` is known to match the public part. Private
@@ -13,182 +13,13 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::b64;
-use crate::error::{Error, Location, Result};
+use crate::error::{echo, Error, Location, Result};
 use crate::json::{self, StrMembers};
-use crate::x25519::PeerForm;
+use crate::key::PeerForm;
+pub use crate::key::{Curve, PublicKey, SecretKey};
 
-/// An elliptic curve usable for key agreement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Curve {
-    /// X25519 (RFC 7748, `kty` OKP).
-    X25519,
-    /// NIST P-256 (`kty` EC).
-    P256,
-    /// NIST P-384 (`kty` EC).
-    P384,
-    /// NIST P-521 (`kty` EC).
-    P521,
-}
-
-impl Curve {
-    /// Every supported curve.
-    pub const ALL: [Curve; 4] = [Curve::X25519, Curve::P256, Curve::P384, Curve::P521];
-
-    /// The JWK `crv` name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Curve::X25519 => "X25519",
-            Curve::P256 => "P-256",
-            Curve::P384 => "P-384",
-            Curve::P521 => "P-521",
-        }
-    }
-
-    /// The JWK `kty` of keys on this curve.
-    pub fn kty(self) -> &'static str {
-        match self {
-            Curve::X25519 => "OKP",
-            _ => "EC",
-        }
-    }
-
-    /// Length in octets of a coordinate, a private scalar and a shared secret Z.
-    pub fn coordinate_len(self) -> usize {
-        match self {
-            Curve::X25519 | Curve::P256 => 32,
-            Curve::P384 => 48,
-            Curve::P521 => 66,
-        }
-    }
-
-    /// Parses a `crv` name.
-    pub fn from_name(name: &str) -> Result<Curve> {
-        Ok(match name {
-            "X25519" => Curve::X25519,
-            "P-256" => Curve::P256,
-            "P-384" => Curve::P384,
-            "P-521" => Curve::P521,
-            other => return Err(Error::UnsupportedCurve(truncate(other))),
-        })
-    }
-}
-
-impl fmt::Display for Curve {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A validated public key on one of the supported curves.
-#[derive(Clone, PartialEq, Eq)]
-pub enum PublicKey {
-    /// X25519 public key (any 32-octet u-coordinate; small-order points are caught when the
-    /// shared secret comes out all-zero).
-    X25519(x25519_dalek::PublicKey),
-    /// P-256 point, on the curve and not the identity.
-    P256(p256::PublicKey),
-    /// P-384 point, on the curve and not the identity.
-    P384(p384::PublicKey),
-    /// P-521 point, on the curve and not the identity.
-    P521(p521::PublicKey),
-}
-
+/// The JSON form of a public key: its JWK members and its RFC 7638 thumbprint.
 impl PublicKey {
-    /// The curve of this key.
-    pub fn curve(&self) -> Curve {
-        match self {
-            PublicKey::X25519(_) => Curve::X25519,
-            PublicKey::P256(_) => Curve::P256,
-            PublicKey::P384(_) => Curve::P384,
-            PublicKey::P521(_) => Curve::P521,
-        }
-    }
-
-    /// Builds a public key from its coordinates (y is `None` for X25519). Each coordinate must
-    /// be exactly [`Curve::coordinate_len`] octets.
-    pub fn from_coordinates(curve: Curve, x: &[u8], y: Option<&[u8]>) -> Result<PublicKey> {
-        let len = curve.coordinate_len();
-        if x.len() != len {
-            return Err(Error::InvalidLength {
-                name: "x",
-                expected: len,
-                found: x.len(),
-            });
-        }
-        let invalid = Error::InvalidPoint {
-            location: Location::Jwk,
-            curve: curve.name(),
-        };
-        if curve == Curve::X25519 {
-            if y.is_some() {
-                return Err(Error::InvalidKey("an X25519 (OKP) key has no \"y\""));
-            }
-            let mut u = [0u8; 32];
-            u.copy_from_slice(x);
-            return Ok(PublicKey::X25519(u.into()));
-        }
-        let y = y.ok_or(Error::MissingMember {
-            location: Location::Jwk,
-            name: "y",
-        })?;
-        if y.len() != len {
-            return Err(Error::InvalidLength {
-                name: "y",
-                expected: len,
-                found: y.len(),
-            });
-        }
-        let key = match curve {
-            Curve::P256 => p256_from_xy(x, y).map(PublicKey::P256),
-            Curve::P384 => p384_from_xy(x, y).map(PublicKey::P384),
-            Curve::P521 => p521_from_xy(x, y).map(PublicKey::P521),
-            Curve::X25519 => None,
-        };
-        key.ok_or(invalid)
-    }
-
-    /// The point as its curve crate encodes it: X25519's raw u-coordinate, a NIST point as
-    /// uncompressed SEC1 (`0x04 ‖ x ‖ y`, each coordinate full length).
-    pub(crate) fn encoded(&self) -> Vec<u8> {
-        match self {
-            PublicKey::X25519(k) => k.as_bytes().to_vec(),
-            PublicKey::P256(k) => {
-                use p256::elliptic_curve::sec1::ToEncodedPoint;
-                k.to_encoded_point(false).as_bytes().to_vec()
-            }
-            PublicKey::P384(k) => {
-                use p384::elliptic_curve::sec1::ToEncodedPoint;
-                k.to_encoded_point(false).as_bytes().to_vec()
-            }
-            PublicKey::P521(k) => {
-                use p521::elliptic_curve::sec1::ToEncodedPoint;
-                k.to_encoded_point(false).as_bytes().to_vec()
-            }
-        }
-    }
-
-    /// The x (or u) coordinate and, for the NIST curves, the y coordinate, full length.
-    fn coordinates(&self) -> (Vec<u8>, Option<Vec<u8>>) {
-        let mut encoded = self.encoded();
-        if let PublicKey::X25519(_) = self {
-            return (encoded, None);
-        }
-        let len = self.curve().coordinate_len();
-        let y = encoded.split_off(1 + len);
-        encoded.remove(0);
-        (encoded, Some(y))
-    }
-
-    /// The x coordinate (the u-coordinate for X25519), full length.
-    pub fn x(&self) -> Vec<u8> {
-        self.coordinates().0
-    }
-
-    /// The y coordinate, full length (`None` for X25519).
-    pub fn y(&self) -> Option<Vec<u8>> {
-        self.coordinates().1
-    }
-
     /// Appends the public JWK members `kty`, `crv`, `x` (and `y`) to a JSON object text that is
     /// being written, in that order and without braces.
     pub(crate) fn write_members(&self, out: &mut String) {
@@ -235,163 +66,6 @@ impl PublicKey {
         }
         canon.push('}');
         b64::encode(&Sha256::digest(canon.as_bytes()))
-    }
-}
-
-fn p256_from_xy(x: &[u8], y: &[u8]) -> Option<p256::PublicKey> {
-    use p256::elliptic_curve::sec1::FromEncodedPoint;
-    let ep = p256::EncodedPoint::from_affine_coordinates(x.into(), y.into(), false);
-    p256::PublicKey::from_encoded_point(&ep).into()
-}
-
-fn p384_from_xy(x: &[u8], y: &[u8]) -> Option<p384::PublicKey> {
-    use p384::elliptic_curve::sec1::FromEncodedPoint;
-    let ep = p384::EncodedPoint::from_affine_coordinates(x.into(), y.into(), false);
-    p384::PublicKey::from_encoded_point(&ep).into()
-}
-
-fn p521_from_xy(x: &[u8], y: &[u8]) -> Option<p521::PublicKey> {
-    use p521::elliptic_curve::sec1::FromEncodedPoint;
-    let ep = p521::EncodedPoint::from_affine_coordinates(x.into(), y.into(), false);
-    p521::PublicKey::from_encoded_point(&ep).into()
-}
-
-impl fmt::Debug for PublicKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "PublicKey({}, {})",
-            self.curve(),
-            b64::encode_key(&self.x())
-        )
-    }
-}
-
-/// A private key on one of the supported curves. Zeroizes on drop; `Debug` shows only the
-/// curve.
-///
-/// With the `aws-lc` feature the key also holds its AWS-LC form, built the first time the key
-/// is used for a key agreement and kept (shared by clones) for as long as the key.
-#[derive(Clone)]
-pub struct SecretKey {
-    scalar: Scalar,
-    #[cfg(feature = "aws-lc")]
-    native: std::sync::OnceLock<std::sync::Arc<crate::backend::NativeKey>>,
-}
-
-/// The private scalar, in the curve crate's type.
-#[derive(Clone)]
-pub(crate) enum Scalar {
-    X25519(x25519_dalek::StaticSecret),
-    P256(p256::SecretKey),
-    P384(p384::SecretKey),
-    P521(p521::SecretKey),
-}
-
-impl zeroize::ZeroizeOnDrop for SecretKey {}
-
-impl SecretKey {
-    fn new(scalar: Scalar) -> SecretKey {
-        SecretKey {
-            scalar,
-            #[cfg(feature = "aws-lc")]
-            native: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// The scalar in the curve crate's type.
-    pub(crate) fn scalar(&self) -> &Scalar {
-        &self.scalar
-    }
-
-    /// The key in AWS-LC's form, built on first use.
-    #[cfg(feature = "aws-lc")]
-    pub(crate) fn native(&self) -> Result<&crate::backend::NativeKey> {
-        if let Some(native) = self.native.get() {
-            return Ok(native);
-        }
-        let native = crate::backend::NativeKey::new(self.curve(), &self.to_bytes())?;
-        Ok(self.native.get_or_init(|| std::sync::Arc::new(native)))
-    }
-
-    /// The curve of this key.
-    pub fn curve(&self) -> Curve {
-        match self.scalar {
-            Scalar::X25519(_) => Curve::X25519,
-            Scalar::P256(_) => Curve::P256,
-            Scalar::P384(_) => Curve::P384,
-            Scalar::P521(_) => Curve::P521,
-        }
-    }
-
-    /// Draws a fresh private key from the operating system's RNG.
-    pub fn generate(curve: Curve) -> SecretKey {
-        SecretKey::generate_with_rng(curve, &mut rand_core::OsRng)
-    }
-
-    /// Draws a fresh private key from `rng`.
-    pub fn generate_with_rng(curve: Curve, rng: &mut impl CryptoRngCore) -> SecretKey {
-        SecretKey::new(match curve {
-            Curve::X25519 => Scalar::X25519(x25519_dalek::StaticSecret::random_from_rng(rng)),
-            Curve::P256 => Scalar::P256(p256::SecretKey::random(rng)),
-            Curve::P384 => Scalar::P384(p384::SecretKey::random(rng)),
-            Curve::P521 => Scalar::P521(p521::SecretKey::random(rng)),
-        })
-    }
-
-    /// Builds a private key from its big-endian scalar (the raw 32 octets for X25519). The
-    /// length must be exactly [`Curve::coordinate_len`].
-    pub fn from_bytes(curve: Curve, d: &[u8]) -> Result<SecretKey> {
-        let len = curve.coordinate_len();
-        if d.len() != len {
-            return Err(Error::InvalidLength {
-                name: "d",
-                expected: len,
-                found: d.len(),
-            });
-        }
-        let bad = Error::InvalidKey("\"d\" is not a valid private scalar for the curve");
-        Ok(SecretKey::new(match curve {
-            Curve::X25519 => {
-                let mut raw = Zeroizing::new([0u8; 32]);
-                raw.copy_from_slice(d);
-                Scalar::X25519(x25519_dalek::StaticSecret::from(*raw))
-            }
-            Curve::P256 => Scalar::P256(p256::SecretKey::from_slice(d).map_err(|_| bad)?),
-            Curve::P384 => Scalar::P384(p384::SecretKey::from_slice(d).map_err(|_| bad)?),
-            Curve::P521 => Scalar::P521(p521::SecretKey::from_slice(d).map_err(|_| bad)?),
-        }))
-    }
-
-    /// The private scalar as octets (zeroizing).
-    pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(match &self.scalar {
-            Scalar::X25519(k) => k.to_bytes().to_vec(),
-            Scalar::P256(k) => k.to_bytes().to_vec(),
-            Scalar::P384(k) => k.to_bytes().to_vec(),
-            Scalar::P521(k) => k.to_bytes().to_vec(),
-        })
-    }
-
-    /// The matching public key.
-    pub fn public_key(&self) -> PublicKey {
-        #[cfg(feature = "aws-lc")]
-        if let Some(public) = self.native().ok().and_then(|n| n.public_key(self.curve())) {
-            return public;
-        }
-        match &self.scalar {
-            Scalar::X25519(k) => PublicKey::X25519(k.into()),
-            // From the precomputed table of multiples of G (`basepoint`).
-            Scalar::P256(k) => PublicKey::P256(crate::basepoint::p256::public_key(k)),
-            Scalar::P384(k) => PublicKey::P384(crate::basepoint::p384::public_key(k)),
-            Scalar::P521(k) => PublicKey::P521(crate::basepoint::p521::public_key(k)),
-        }
-    }
-}
-
-impl fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretKey({}, <redacted>)", self.curve())
     }
 }
 
@@ -499,7 +173,7 @@ impl Jwk {
     ) -> Result<Jwk> {
         let kty = req_str(map, "kty", location)?;
         if kty != "OKP" && kty != "EC" {
-            return Err(Error::UnsupportedKeyType(truncate(kty)));
+            return Err(Error::UnsupportedKeyType(echo(kty)));
         }
         let crv_name = req_str(map, "crv", location)?;
         let curve = match (kty, crv_name) {
@@ -514,8 +188,8 @@ impl Jwk {
             ("EC", "X25519") | ("OKP", "P-256" | "P-384" | "P-521") => {
                 return Err(Error::InvalidKey("\"kty\" does not match \"crv\""))
             }
-            ("OKP" | "EC", other) => return Err(Error::UnsupportedCurve(truncate(other))),
-            (other, _) => return Err(Error::UnsupportedKeyType(truncate(other))),
+            ("OKP" | "EC", other) => return Err(Error::UnsupportedCurve(echo(other))),
+            (other, _) => return Err(Error::UnsupportedKeyType(echo(other))),
         };
         let len = curve.coordinate_len();
         let coord = |name: &'static str| -> Result<Option<Vec<u8>>> {
@@ -708,10 +382,6 @@ fn fit(
     })
 }
 
-fn truncate(s: &str) -> String {
-    s.chars().take(64).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -724,5 +394,26 @@ mod tests {
             let dbg = format!("{k:?} {:?}", k.secret_key().unwrap());
             assert!(!dbg.contains(&d), "{dbg}");
         }
+    }
+
+    #[test]
+    fn a_public_jwk_and_its_clones_share_one_peer_form() {
+        use crate::agreement::agree_peer;
+        let used = !cfg!(feature = "aws-lc") && crate::key::edwards_pays();
+        let peer = Jwk::generate(Curve::X25519).to_public();
+        let secret = SecretKey::generate(Curve::X25519);
+        assert_eq!(peer.peer_form().held(), used.then_some(None));
+        // An agreement through a clone with a kid (as a key set hands out) fills the cell the
+        // original holds.
+        let clone = peer.to_public().with_kid("did:example:bob#key-1");
+        agree_peer(&secret, clone.public_key(), clone.peer_form()).unwrap();
+        assert_eq!(
+            peer.peer_form().held().map(|f| f.is_some()),
+            used.then_some(true)
+        );
+        // A key pair's own public part keeps no form; its public copy gets a cell of its own.
+        let pair = Jwk::generate(Curve::X25519);
+        assert!(pair.peer_form().held().is_none());
+        assert_eq!(pair.to_public().peer_form().held().is_some(), used);
     }
 }

@@ -5,13 +5,18 @@
 //! P-521, with AES-CBC-HMAC-SHA2, AES-GCM and XChaCha20-Poly1305 content encryption, in the
 //! general JSON, flattened JSON and compact serializations.
 //!
-//! The crate has layers, each usable on its own:
+//! The crate has layers, each usable on its own, and each module imports only the layers below
+//! it:
 //!
-//! - [`jwk`], [`agreement`], [`kdf`], [`wrap`], [`content`]: keys and thin, typed wrappers over
-//!   the RustCrypto and dalek primitives;
+//! - [`didcomm`]: the DIDComm v2 profile — pack and unpack with every receiver check;
 //! - [`jwe`]: the JWE engine ([`Encrypter`], [`Jwe`], [`Decrypter`]), which knows nothing of
 //!   DIDComm;
-//! - [`didcomm`]: the DIDComm v2 profile — pack and unpack with every receiver check.
+//! - [`hazmat`]: the primitives the engine is made of (key agreement, Concat KDF, AES key wrap,
+//!   content encryption) as thin, typed wrappers over the RustCrypto and dalek crates;
+//! - [`key`] and [`jwk`]: key material by curve, and its JSON Web Key form;
+//! - [`error`]: the one error type, and underneath everything the names of curves and
+//!   algorithms ([`Curve`], [`Alg`], [`Enc`], [`Serialization`]) and the [`Parallelism`]
+//!   switch.
 //!
 //! The Cargo feature `aws-lc` moves the ECDH scalar multiplications (ephemeral public keys, Ze,
 //! Zs) onto AWS-LC's assembly-optimised curve code; the results are the same octets, and
@@ -41,23 +46,22 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod agreement;
+mod agreement;
 mod b64;
-#[cfg(feature = "aws-lc")]
-mod backend;
-mod basepoint;
-pub mod cache;
-pub mod content;
+mod content;
 pub mod didcomm;
 pub mod error;
+pub mod hazmat;
 mod json;
 pub mod jwe;
 pub mod jwk;
-pub mod kdf;
+mod kdf;
+pub mod key;
+mod names;
+mod parallel;
 mod random;
-mod scan;
-pub mod wrap;
-mod x25519;
+mod wrap;
+mod zs_cache;
 
 /// The code the ECDH scalar multiplications run on: `"aws-lc"` with the `aws-lc` feature,
 /// else `"rustcrypto"` (x25519-dalek and the RustCrypto curve crates).
@@ -67,11 +71,14 @@ pub const BACKEND: &str = if cfg!(feature = "aws-lc") {
     "rustcrypto"
 };
 
-pub use cache::{Parallelism, ZsCache};
-pub use content::{ContentKey, Enc, Plaintext};
+pub use content::{ContentKey, Plaintext};
 pub use error::{Error, Location, ProfileError, Result};
-pub use jwe::{Alg, Decrypted, Decrypter, Encrypter, Jwe, Limits, Serialization};
-pub use jwk::{Coordinates, Curve, Jwk, PublicKey, SecretKey};
+pub use jwe::{Decrypted, Decrypter, Encrypter, Jwe, Limits};
+pub use jwk::{Coordinates, Jwk};
+pub use key::{PublicKey, SecretKey};
+pub use names::{Alg, Curve, Enc, Serialization};
+pub use parallel::Parallelism;
+pub use zs_cache::ZsCache;
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

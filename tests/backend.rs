@@ -6,7 +6,7 @@
 
 mod common;
 
-use authcrypt::agreement::diffie_hellman;
+use authcrypt::hazmat::agreement::diffie_hellman;
 use authcrypt::{Curve, Error, PublicKey, SecretKey};
 
 /// Z and the public key straight from the curve crates, for a private scalar `d`.

@@ -3,14 +3,14 @@
 
 mod common;
 
-use authcrypt::agreement::{diffie_hellman, one_pass_unified};
-use authcrypt::content::encrypt_in_place;
 use authcrypt::didcomm::{
     apv_for, is_did_url, DidDocument, Envelope, KeySet, MessageForm, Mode, Packer, Unpacker,
     TYP_ENCRYPTED,
 };
-use authcrypt::kdf::{derive, FixedInfo};
-use authcrypt::wrap::{wrap, KeyWrap};
+use authcrypt::hazmat::agreement::{diffie_hellman, one_pass_unified};
+use authcrypt::hazmat::content::encrypt_in_place;
+use authcrypt::hazmat::kdf::{derive, FixedInfo};
+use authcrypt::hazmat::wrap::{wrap, KeyWrap};
 use authcrypt::{
     Alg, ContentKey, Coordinates, Curve, Decrypter, Enc, Encrypter, Error, Jwe, Jwk, ProfileError,
     Serialization,

@@ -7,11 +7,11 @@
 
 mod common;
 
-use authcrypt::agreement::{diffie_hellman, one_pass_unified};
-use authcrypt::content::{decrypt_in_place, encrypt_in_place};
+use authcrypt::hazmat::agreement::{diffie_hellman, one_pass_unified};
+use authcrypt::hazmat::content::{decrypt_in_place, encrypt_in_place};
+use authcrypt::hazmat::kdf::{self, FixedInfo};
+use authcrypt::hazmat::wrap::{self, KeyWrap};
 use authcrypt::jwe::FixedRandomness;
-use authcrypt::kdf::{self, FixedInfo};
-use authcrypt::wrap::{self, KeyWrap};
 use authcrypt::{
     Alg, ContentKey, Coordinates, Curve, Decrypted, Decrypter, Enc, Encrypter, Error, Jwe, Jwk,
     Location, PublicKey, SecretKey, Serialization,

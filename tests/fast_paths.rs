@@ -2,8 +2,8 @@
 
 mod common;
 
-use authcrypt::content::{decrypt_in_place_with, encrypt_in_place_with};
 use authcrypt::didcomm::{KeySet, Packer, Unpacker};
+use authcrypt::hazmat::content::{decrypt_in_place_with, encrypt_in_place_with};
 use authcrypt::{
     Alg, ContentKey, Curve, Decrypter, Enc, Encrypter, Error, Jwk, Parallelism, ZsCache,
 };

@@ -15,13 +15,13 @@ mod common;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
-use authcrypt::agreement::diffie_hellman;
-use authcrypt::content::encrypt_in_place;
 use authcrypt::didcomm::{
     apv_for, Envelope, KeySet, Mode, Packer, Unpacked, Unpacker, TYP_ENCRYPTED,
 };
-use authcrypt::kdf::FixedInfo;
-use authcrypt::wrap::wrap;
+use authcrypt::hazmat::agreement::diffie_hellman;
+use authcrypt::hazmat::content::encrypt_in_place;
+use authcrypt::hazmat::kdf::FixedInfo;
+use authcrypt::hazmat::wrap::wrap;
 use authcrypt::{
     Alg, ContentKey, Curve, Decrypted, Decrypter, Enc, Encrypter, Error, Jwe, Jwk, Limits,
     Location, ProfileError, Serialization,
@@ -1405,7 +1405,7 @@ fn limits_are_inclusive_bounds() {
 
 case!(unsupported_alg_name_is_truncated, Spec::anoncrypt(Curve::X25519, Enc::A256Gcm)
     .header(|h| h.set("alg", q(&"A".repeat(100_000)))).seal(),
-    |e| engine(&e), Error::UnsupportedAlg(s) if s.chars().count() == 64);
+    |e| engine(&e), Error::UnsupportedAlg(s) if s.ends_with('…') && s.chars().count() <= 129);
 
 /// An error that echoes an attacker's string should stay short, as `UnsupportedAlg` does.
 fn bounded(err: &Error) -> bool {

@@ -4,10 +4,10 @@
 mod common;
 
 use aes::cipher::{BlockEncryptMut, KeyIvInit};
-use authcrypt::agreement::{diffie_hellman, SharedSecret};
-use authcrypt::content::{decrypt_in_place_with, ContentKey};
 use authcrypt::didcomm::{KeySet, Packer, Unpacker};
-use authcrypt::kdf::{derive, FixedInfo};
+use authcrypt::hazmat::agreement::{diffie_hellman, SharedSecret};
+use authcrypt::hazmat::content::{decrypt_in_place_with, ContentKey};
+use authcrypt::hazmat::kdf::{derive, FixedInfo};
 use authcrypt::{Curve, Decrypter, Enc, Error, Jwk, Parallelism, Plaintext, SecretKey, ZsCache};
 use base64ct::{Base64UrlUnpadded as B64, Encoding};
 use hmac::Mac;

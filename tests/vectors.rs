@@ -2,11 +2,11 @@
 
 mod common;
 
-use authcrypt::agreement::{diffie_hellman, one_pass_unified};
-use authcrypt::content::{decrypt_in_place, encrypt_in_place};
+use authcrypt::hazmat::agreement::{diffie_hellman, one_pass_unified};
+use authcrypt::hazmat::content::{decrypt_in_place, encrypt_in_place};
+use authcrypt::hazmat::kdf::{derive, FixedInfo};
+use authcrypt::hazmat::wrap::{unwrap, wrap, KeyWrap};
 use authcrypt::jwe::FixedRandomness;
-use authcrypt::kdf::{derive, FixedInfo};
-use authcrypt::wrap::{unwrap, wrap, KeyWrap};
 use authcrypt::{
     Alg, ContentKey, Curve, Enc, Encrypter, Error, Jwe, Jwk, SecretKey, Serialization,
 };

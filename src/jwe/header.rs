@@ -9,10 +9,10 @@ use serde_json::{Map, Value};
 use crate::b64;
 use crate::content::Enc;
 use crate::error::{Error, Location, Result};
+use crate::json::fast::{self, FlatValue};
 use crate::json::{self, StrMembers};
 use crate::jwe::Alg;
 use crate::jwk::{Coordinates, Jwk};
-use crate::scan::{self, FlatValue};
 
 /// Header parameter names defined by RFC 7516/7518 and the 1PU draft; `crit` must not list them.
 const REGISTERED: &[&str] = &[
@@ -21,7 +21,7 @@ const REGISTERED: &[&str] = &[
 ];
 
 /// The protected header. The common shape, string members and objects of string members (the
-/// DIDComm header with its `epk`), is read by [`scan::header`] into ranges of the decoded text
+/// DIDComm header with its `epk`), is read by [`fast::header`] into ranges of the decoded text
 /// and answered from there; anything else is read by the strict reader into a map. The map of
 /// a flat header is built only when someone asks for it.
 #[derive(Clone, Default)]
@@ -75,7 +75,7 @@ impl Protected {
             Ok(text) => text,
             Err(e) => return Protected::general(e.as_bytes(), max_depth),
         };
-        match scan::header(text.as_bytes(), max_depth) {
+        match fast::header(text.as_bytes(), max_depth) {
             Some(flat) => Ok(Protected {
                 text,
                 flat: Some(flat),
@@ -388,7 +388,7 @@ pub(crate) fn check_zip_and_crit<'h>(
     for header in recipients {
         check_recipient_zip_and_crit(header)?;
     }
-    // A flat header has neither (scan::header leaves them to the map).
+    // A flat header has neither (fast::header leaves them to the map).
     if protected.contains("zip") || protected.contains("crit") {
         check_protected_zip_and_crit(protected.map())?;
     }
@@ -550,7 +550,7 @@ pub(crate) fn protected_readers_agree(text: &[u8], max_depth: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::didcomm::Packer;
+    use crate::jwe::samples::envelope;
     use crate::jwk::{Curve, Jwk};
 
     fn headers() -> Vec<Vec<u8>> {
@@ -559,8 +559,8 @@ mod tests {
             let alice = Jwk::generate(curve).with_kid("did:example:alice#1");
             let bob = Jwk::generate(curve).with_kid("did:example:bob#1");
             for env in [
-                Packer::authcrypt(&alice).to(&bob).pack(b"{}").unwrap(),
-                Packer::anoncrypt().to(&bob).pack(b"{}").unwrap(),
+                envelope(Some(&alice), std::slice::from_ref(&bob), b"{}"),
+                envelope(None, std::slice::from_ref(&bob), b"{}"),
             ] {
                 let jwe = crate::jwe::Jwe::parse(env.as_bytes()).unwrap();
                 let text = b64::decode(jwe.protected_b64()).unwrap();
@@ -590,7 +590,7 @@ mod tests {
             for depth in [0, 1, 2, 8] {
                 protected_readers_agree(&sample, depth);
             }
-            for m in scan::mutants(&sample, inserts, 2) {
+            for m in fast::mutants(&sample, inserts, 2) {
                 protected_readers_agree(&m, 8);
             }
         }

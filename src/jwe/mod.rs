@@ -9,7 +9,9 @@
 mod decrypt;
 mod encrypt;
 mod header;
-mod serialize;
+mod parse;
+#[cfg(test)]
+mod samples;
 
 pub(crate) use decrypt::EntryOptions;
 pub use decrypt::{Decrypted, Decrypter};
@@ -18,142 +20,13 @@ pub use encrypt::{Encrypter, FixedRandomness};
 pub(crate) use header::protected_readers_agree;
 pub use header::Headers;
 #[cfg(fuzzing)]
-pub(crate) use serialize::readers_agree;
-pub use serialize::{Jwe, Recipient};
-
-use std::fmt;
+pub(crate) use parse::readers_agree;
+pub use parse::{Jwe, Recipient};
 
 use crate::content::Enc;
-use crate::error::{Error, Result};
+use crate::error::{echo, Error, Result};
+pub use crate::names::{Alg, Serialization};
 use crate::wrap::KeyWrap;
-
-/// A key management algorithm (`alg`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Alg {
-    /// ECDH-ES direct key agreement.
-    EcdhEs,
-    /// ECDH-ES with A128KW.
-    EcdhEsA128Kw,
-    /// ECDH-ES with A192KW.
-    EcdhEsA192Kw,
-    /// ECDH-ES with A256KW (DIDComm anoncrypt).
-    EcdhEsA256Kw,
-    /// ECDH-1PU direct key agreement.
-    Ecdh1Pu,
-    /// ECDH-1PU with A128KW.
-    Ecdh1PuA128Kw,
-    /// ECDH-1PU with A192KW.
-    Ecdh1PuA192Kw,
-    /// ECDH-1PU with A256KW (DIDComm authcrypt).
-    Ecdh1PuA256Kw,
-}
-
-impl Alg {
-    /// Every supported `alg`.
-    pub const ALL: [Alg; 8] = [
-        Alg::EcdhEs,
-        Alg::EcdhEsA128Kw,
-        Alg::EcdhEsA192Kw,
-        Alg::EcdhEsA256Kw,
-        Alg::Ecdh1Pu,
-        Alg::Ecdh1PuA128Kw,
-        Alg::Ecdh1PuA192Kw,
-        Alg::Ecdh1PuA256Kw,
-    ];
-
-    /// The `alg` header value.
-    pub fn name(self) -> &'static str {
-        match self {
-            Alg::EcdhEs => "ECDH-ES",
-            Alg::EcdhEsA128Kw => "ECDH-ES+A128KW",
-            Alg::EcdhEsA192Kw => "ECDH-ES+A192KW",
-            Alg::EcdhEsA256Kw => "ECDH-ES+A256KW",
-            Alg::Ecdh1Pu => "ECDH-1PU",
-            Alg::Ecdh1PuA128Kw => "ECDH-1PU+A128KW",
-            Alg::Ecdh1PuA192Kw => "ECDH-1PU+A192KW",
-            Alg::Ecdh1PuA256Kw => "ECDH-1PU+A256KW",
-        }
-    }
-
-    /// Parses an `alg` header value.
-    pub fn from_name(name: &str) -> Result<Alg> {
-        Alg::ALL
-            .into_iter()
-            .find(|a| a.name() == name)
-            .ok_or_else(|| Error::UnsupportedAlg(name.chars().take(64).collect()))
-    }
-
-    /// Whether this is ECDH-1PU (sender-authenticated).
-    pub fn is_1pu(self) -> bool {
-        matches!(
-            self,
-            Alg::Ecdh1Pu | Alg::Ecdh1PuA128Kw | Alg::Ecdh1PuA192Kw | Alg::Ecdh1PuA256Kw
-        )
-    }
-
-    /// The key wrap of this algorithm, `None` for direct key agreement.
-    pub fn key_wrap(self) -> Option<KeyWrap> {
-        match self {
-            Alg::EcdhEs | Alg::Ecdh1Pu => None,
-            Alg::EcdhEsA128Kw | Alg::Ecdh1PuA128Kw => Some(KeyWrap::A128Kw),
-            Alg::EcdhEsA192Kw | Alg::Ecdh1PuA192Kw => Some(KeyWrap::A192Kw),
-            Alg::EcdhEsA256Kw | Alg::Ecdh1PuA256Kw => Some(KeyWrap::A256Kw),
-        }
-    }
-
-    /// Checks that `enc` may be used with this algorithm: ECDH-1PU key wrapping requires an
-    /// AES_CBC_HMAC_SHA2 `enc` (1PU draft §2.1).
-    pub fn check_enc(self, enc: Enc) -> Result<()> {
-        if self.is_1pu() && self.key_wrap().is_some() && !enc.is_cbc_hmac() {
-            return Err(Error::AlgEncMismatch {
-                alg: self.name(),
-                enc: enc.name(),
-            });
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Display for Alg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A JWE serialization (RFC 7516 §7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Serialization {
-    /// Five dot-separated base64url parts; one recipient, protected header only.
-    Compact,
-    /// JSON with one recipient's `header` and `encrypted_key` at the top level.
-    Flattened,
-    /// JSON with a `recipients` array (DIDComm).
-    General,
-}
-
-impl Serialization {
-    /// Every serialization.
-    pub const ALL: [Serialization; 3] = [
-        Serialization::Compact,
-        Serialization::Flattened,
-        Serialization::General,
-    ];
-
-    /// A short lower-case name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Serialization::Compact => "compact",
-            Serialization::Flattened => "flattened JSON",
-            Serialization::General => "general JSON",
-        }
-    }
-}
-
-impl fmt::Display for Serialization {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// Bounds on untrusted input. Each is checked before the work it bounds is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,5 +55,37 @@ impl Default for Limits {
             max_json_depth: 32,
             max_trial_decryptions: 64,
         }
+    }
+}
+
+impl Alg {
+    /// Parses an `alg` header value.
+    pub fn from_name(name: &str) -> Result<Alg> {
+        Alg::ALL
+            .into_iter()
+            .find(|a| a.name() == name)
+            .ok_or_else(|| Error::UnsupportedAlg(echo(name)))
+    }
+
+    /// The key wrap of this algorithm, `None` for direct key agreement.
+    pub fn key_wrap(self) -> Option<KeyWrap> {
+        match self {
+            Alg::EcdhEs | Alg::Ecdh1Pu => None,
+            Alg::EcdhEsA128Kw | Alg::Ecdh1PuA128Kw => Some(KeyWrap::A128Kw),
+            Alg::EcdhEsA192Kw | Alg::Ecdh1PuA192Kw => Some(KeyWrap::A192Kw),
+            Alg::EcdhEsA256Kw | Alg::Ecdh1PuA256Kw => Some(KeyWrap::A256Kw),
+        }
+    }
+
+    /// Checks that `enc` may be used with this algorithm: ECDH-1PU key wrapping requires an
+    /// AES_CBC_HMAC_SHA2 `enc` (1PU draft §2.1).
+    pub fn check_enc(self, enc: Enc) -> Result<()> {
+        if self.is_1pu() && self.key_wrap().is_some() && !enc.is_cbc_hmac() {
+            return Err(Error::AlgEncMismatch {
+                alg: self.name(),
+                enc: enc.name(),
+            });
+        }
+        Ok(())
     }
 }

@@ -14,8 +14,11 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::jwk::{Curve, Jwk, PublicKey, Scalar, SecretKey};
-use crate::x25519::PeerForm;
+use crate::key::{PeerForm, PublicKey, Scalar, SecretKey};
+
+#[cfg(feature = "aws-lc")]
+mod aws_lc;
+mod x25519;
 
 /// A shared secret Z (for ECDH-1PU, Ze ‖ Zs). Zeroizes on drop; `Debug` shows only its length.
 #[derive(Clone, Default)]
@@ -69,10 +72,15 @@ impl SharedSecret {
         self.append_with(secret, public, &PeerForm::default())
     }
 
-    /// Appends ECDH(`secret`, `peer`'s public key) to this secret; an X25519 peer key held in a
-    /// [`Jwk`] keeps its Edwards form for the next agreement (see the `x25519` module).
-    pub(crate) fn append_peer(&mut self, secret: &SecretKey, peer: &Jwk) -> Result<()> {
-        self.append_with(secret, peer.public_key(), peer.peer_form())
+    /// Appends ECDH(`secret`, `peer`) to this secret; an X25519 peer key keeps its Edwards form
+    /// in `form` for the next agreement (see the `x25519` module).
+    pub(crate) fn append_peer(
+        &mut self,
+        secret: &SecretKey,
+        peer: &PublicKey,
+        form: &PeerForm,
+    ) -> Result<()> {
+        self.append_with(secret, peer, form)
     }
 
     /// Appends ECDH(`secret`, `public`), with `form` the cell for `public`'s Edwards form.
@@ -85,10 +93,10 @@ impl SharedSecret {
         self.reserve(secret.curve().coordinate_len());
         #[cfg(feature = "aws-lc")]
         if secret.curve() == public.curve() {
-            return secret.native()?.agree(public, &mut self.0);
+            return aws_lc::agree(secret.native()?, public, &mut self.0);
         }
         match (secret.scalar(), public) {
-            (Scalar::X25519(s), PublicKey::X25519(p)) => form.agree(s, p, &mut self.0)?,
+            (Scalar::X25519(s), PublicKey::X25519(p)) => x25519::agree(s, p, form, &mut self.0)?,
             (Scalar::P256(s), PublicKey::P256(p)) => {
                 let shared = p256::ecdh::diffie_hellman(s.to_nonzero_scalar(), p.as_affine());
                 self.0.extend_from_slice(shared.raw_secret_bytes());
@@ -113,10 +121,14 @@ impl SharedSecret {
     }
 }
 
-/// Computes Z = ECDH(`secret`, `peer`'s public key), as [`SharedSecret::append_peer`] does.
-pub(crate) fn agree_peer(secret: &SecretKey, peer: &Jwk) -> Result<SharedSecret> {
+/// Computes Z = ECDH(`secret`, `peer`), as [`SharedSecret::append_peer`] does.
+pub(crate) fn agree_peer(
+    secret: &SecretKey,
+    peer: &PublicKey,
+    form: &PeerForm,
+) -> Result<SharedSecret> {
     let mut z = SharedSecret::with_capacity(secret.curve().coordinate_len());
-    z.append_peer(secret, peer)?;
+    z.append_peer(secret, peer, form)?;
     Ok(z)
 }
 
@@ -131,35 +143,6 @@ pub fn diffie_hellman(secret: &SecretKey, public: &PublicKey) -> Result<SharedSe
     let mut z = SharedSecret::with_capacity(secret.curve().coordinate_len());
     z.append(secret, public)?;
     Ok(z)
-}
-
-/// Whether one scalar multiplication on `curve` is worth handing to another core. Handing work
-/// to the pool costs about 10–20 µs on a two-core machine; an X25519 agreement on AWS-LC takes
-/// about 16 µs, so there it is not (measured: unpacking an authcrypt message with Ze beside Zs
-/// took 1.15 × the one-core time).
-pub(crate) fn worth_sharing(curve: Curve) -> bool {
-    !(cfg!(feature = "aws-lc") && curve == Curve::X25519)
-}
-
-/// Whether one agreement on `curve` is worth running on another core beside the encryption of
-/// a large content (see `OVERLAP_MIN` in the encrypter). A pool thread that has gone to sleep can take as long to wake
-/// as an agreement of 20–50 µs takes to compute, and the calling thread then waits for it:
-/// measured at 64 KiB, anoncrypt with one recipient took 1.15–1.37 × the one-core time for
-/// X25519 (and for P-256 on AWS-LC), 0.62–0.79 × for P-256 and P-384 on the curve crates.
-pub(crate) fn single_agreement_beside_content_pays(curve: Curve) -> bool {
-    match curve {
-        Curve::X25519 => false,
-        Curve::P256 => !cfg!(feature = "aws-lc"),
-        _ => true,
-    }
-}
-
-/// Whether computing the public key of a fresh private key is separate work from an agreement
-/// with it, and large enough to run beside one. With the curve crates it is separate, and on
-/// P-384 and P-521 it pays (P-256: 1.05–1.10 × the one-core time for one recipient); AWS-LC
-/// computes the public key when it reads the private key, which the agreement needs anyway.
-pub(crate) fn public_key_beside_agreement_pays(curve: Curve) -> bool {
-    !cfg!(feature = "aws-lc") && matches!(curve, Curve::P384 | Curve::P521)
 }
 
 /// Computes the ECDH-1PU secret Z = Ze ‖ Zs, where Ze = ECDH(`ze_secret`, `ze_public`) and
@@ -179,6 +162,7 @@ pub fn one_pass_unified(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::key::Curve;
 
     #[test]
     fn every_shared_secret_is_made_with_its_final_capacity() {
@@ -193,8 +177,7 @@ mod tests {
                 (2 * len, 2 * len),
                 "{curve:?}"
             );
-            let peer = Jwk::from_public(b.public_key(), None);
-            let z = agree_peer(&a, &peer).unwrap();
+            let z = agree_peer(&a, &b.public_key(), &PeerForm::default()).unwrap();
             assert_eq!((z.as_bytes().len(), z.capacity()), (len, len), "{curve:?}");
         }
     }

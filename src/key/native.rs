@@ -1,4 +1,4 @@
-//! Key agreement on AWS-LC (the `aws-lc` feature).
+//! Private keys in AWS-LC's form (the `aws-lc` feature).
 //!
 //! With the feature, every ECDH scalar multiplication — an ephemeral public key, Ze, Zs — runs
 //! on AWS-LC's assembly-optimised curve code (through `aws-lc-rs`) instead of the curve crates.
@@ -11,15 +11,15 @@
 //! long-term key is converted once, not per message. AWS-LC clears a private key's memory
 //! when it frees it; the key's own scalar still zeroizes on drop as without the feature.
 
-use aws_lc_rs::agreement::{self, Algorithm, PrivateKey, UnparsedPublicKey};
+use aws_lc_rs::agreement::{self, Algorithm, PrivateKey};
 
 use crate::error::{Error, Result};
-use crate::jwk::{Curve, PublicKey};
+use crate::key::{Curve, PublicKey};
 
 /// A private key in AWS-LC's form.
-pub(crate) struct NativeKey(PrivateKey);
+pub(crate) struct NativeKey(pub(crate) PrivateKey);
 
-fn algorithm(curve: Curve) -> &'static Algorithm {
+pub(crate) fn algorithm(curve: Curve) -> &'static Algorithm {
     match curve {
         Curve::X25519 => &agreement::X25519,
         Curve::P256 => &agreement::ECDH_P256,
@@ -51,21 +51,5 @@ impl NativeKey {
             }
             _ => None,
         }
-    }
-
-    /// Appends Z = ECDH(this key, `public`) to `out`. An all-zero X25519 result (a small-order
-    /// peer point) is [`Error::Crypto`], as it is without the feature.
-    pub(crate) fn agree(&self, public: &PublicKey, out: &mut Vec<u8>) -> Result<()> {
-        let curve = public.curve();
-        let peer = UnparsedPublicKey::new(algorithm(curve), public.encoded());
-        agreement::agree(&self.0, peer, Error::Crypto, |z| {
-            // AWS-LC refuses an all-zero X25519 output itself; the check is kept so that the
-            // rule does not depend on it.
-            if curve == Curve::X25519 && z.iter().fold(0u8, |acc, b| acc | b) == 0 {
-                return Err(Error::Crypto);
-            }
-            out.extend_from_slice(z);
-            Ok(())
-        })
     }
 }

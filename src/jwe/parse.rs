@@ -8,15 +8,15 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use crate::b64;
-use crate::cache::Parallelism;
 use crate::error::{Error, Location, Result};
 use crate::json;
+use crate::json::fast;
 use crate::jwe::header::{
     check_disjoint, check_recipients_disjoint, check_zip_and_crit, Headers, Protected,
     RecipientHeader,
 };
 use crate::jwe::{Limits, Serialization};
-use crate::scan;
+use crate::parallel::{Parallelism, BASE64_SPLIT_MIN};
 
 /// One recipient of a parsed JWE.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,7 +122,7 @@ impl Jwe {
     fn parse_json(input: &[u8], limits: &Limits, parallelism: Parallelism) -> Result<Jwe> {
         // The common shape is read without serde_json; anything else, and every failure, goes
         // through the general reader, so both accept and reject exactly the same envelopes.
-        if let Some(members) = scan::envelope(input, limits.max_json_depth, limits.max_recipients) {
+        if let Some(members) = fast::envelope(input, limits.max_json_depth, limits.max_recipients) {
             if let Ok(jwe) = Jwe::from_parts(Parts::fast(members), limits, parallelism) {
                 return Ok(jwe);
             }
@@ -342,11 +342,11 @@ struct Parts<'a> {
 /// Recipient entries: JSON objects from the general reader, or already split by the fast one.
 enum Entries<'a> {
     General(Vec<Map<String, Value>>),
-    Fast(Vec<scan::RawRecipient<'a>>),
+    Fast(Vec<fast::RawRecipient<'a>>),
 }
 
 impl<'a> Parts<'a> {
-    fn fast(m: scan::Members<'a>) -> Parts<'a> {
+    fn fast(m: fast::Members<'a>) -> Parts<'a> {
         Parts {
             protected: m.protected,
             unprotected: None,
@@ -398,7 +398,7 @@ fn decode_protected(text: &[u8], limits: &Limits) -> Result<Protected> {
 }
 
 fn decode_ciphertext(text: &[u8], parallelism: Parallelism) -> Result<Vec<u8>> {
-    b64::decode_split(text, parallelism.threads(text.len(), b64::SPLIT_MIN)).ok_or_else(|| {
+    b64::decode_split(text, parallelism.threads(text.len(), BASE64_SPLIT_MIN)).ok_or_else(|| {
         Error::Base64 {
             location: Location::Envelope,
             name: "ciphertext".into(),
@@ -476,7 +476,7 @@ pub(crate) fn readers_agree(input: &[u8], limits: &Limits) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::didcomm::Packer;
+    use crate::jwe::samples::envelope;
     use crate::jwk::{Curve, Jwk};
 
     fn agree(input: &[u8], limits: &Limits) {
@@ -488,12 +488,9 @@ mod tests {
         let bobs: Vec<Jwk> = (0..3)
             .map(|i| Jwk::generate(Curve::X25519).with_kid(format!("did:example:bob#{i}")))
             .collect();
-        let env = Packer::authcrypt(&sender)
-            .to_all(&bobs)
-            .pack(br#"{"id":"1","body":{}}"#)
-            .unwrap();
+        let env = envelope(Some(&sender), &bobs, br#"{"id":"1","body":{}}"#);
         let pretty = serde_json::to_vec_pretty(
-            &serde_json::from_str::<Value>(&env).expect("packer output is JSON"),
+            &serde_json::from_str::<Value>(&env).expect("the envelope is JSON"),
         )
         .unwrap();
         let flat = crate::jwe::Encrypter::new(crate::Alg::EcdhEsA256Kw, crate::Enc::A128Gcm)
@@ -510,8 +507,8 @@ mod tests {
         let limits = Limits::default();
         let inserts: &[&[u8]] = &[b"\\u0041", b"A", b"\"x\":1,", b"\"iv\":\"AA\","];
         for (i, sample) in samples().into_iter().enumerate() {
-            // The packer's output, compact or pretty-printed, takes the fast path.
-            assert_eq!(scan::envelope(&sample, 32, 1000).is_some(), i < 2);
+            // A general-JSON envelope, compact or pretty-printed, takes the fast path.
+            assert_eq!(fast::envelope(&sample, 32, 1000).is_some(), i < 2);
             agree(&sample, &limits);
             agree(
                 &sample,
@@ -529,7 +526,7 @@ mod tests {
             );
             // Every position: one deletion, one bit flip, and insertions of structural
             // characters, escapes and bytes JSON forbids.
-            for m in scan::mutants(&sample, inserts, 3) {
+            for m in fast::mutants(&sample, inserts, 3) {
                 agree(&m, &limits);
             }
         }
@@ -550,7 +547,6 @@ mod tests {
             for entry in entries.flatten() {
                 let bytes = std::fs::read(entry.path()).unwrap();
                 agree(&bytes, &limits);
-                crate::didcomm::message_readers_agree(&bytes);
                 super::super::header::protected_readers_agree(&bytes, 8);
                 seen += 1;
             }

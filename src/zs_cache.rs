@@ -21,14 +21,14 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use zeroize::Zeroizing;
 
 use crate::agreement::SharedSecret;
 use crate::error::Result;
-use crate::jwk::{Jwk, PublicKey, SecretKey};
+use crate::jwk::Jwk;
+use crate::key::{PublicKey, SecretKey};
 
 type Key = (Vec<u8>, Vec<u8>);
 
@@ -151,7 +151,7 @@ impl ZsCache {
         if self.extend_held(&key, out) {
             return Ok(None);
         }
-        let zs = crate::agreement::agree_peer(ours, theirs)?;
+        let zs = crate::agreement::agree_peer(ours, theirs.public_key(), theirs.peer_form())?;
         out.extend(zs.as_bytes());
         Ok((self.max_entries > 0).then_some((key, zs)))
     }
@@ -211,150 +211,18 @@ impl fmt::Debug for ZsCache {
     }
 }
 
-/// Whether the library may use a second core.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Parallelism {
-    /// Everything on the calling thread.
-    Off,
-    /// Use the other cores where it measurably pays (on rayon's global pool, started once per
-    /// process and shared with the application): the key agreements of a message beside its
-    /// header and content (per recipient, and Ze beside Zs for ECDH-1PU), base64url decoding of
-    /// a large ciphertext, and CBC alongside HMAC for large payloads.
-    #[default]
-    Auto,
-}
-
-impl Parallelism {
-    /// How many threads to use for `work_items` items of which at least `min_per_thread` make
-    /// a thread worth starting.
-    pub(crate) fn threads(self, work_items: usize, min_per_thread: usize) -> usize {
-        if self == Parallelism::Off || work_items < 2 * min_per_thread.max(1) {
-            return 1;
-        }
-        static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-        let cores =
-            *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        cores.min(work_items / min_per_thread.max(1)).max(1)
+#[cfg(test)]
+impl ZsCache {
+    /// The key pairs held, oldest first.
+    pub(crate) fn held(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        self.lock().order.iter().cloned().collect()
     }
-}
-
-/// Runs `first` and then tasks `0..n` on the calling thread, while `threads - 1` helpers from
-/// rayon's pool take tasks from the same counter: whoever is free takes the next one, so a
-/// helper that starts late, or a core that is busy elsewhere, costs nothing but its share.
-/// Returns `first`'s result and the task results in order.
-pub(crate) fn spread<A, T: Send + Sync>(
-    threads: usize,
-    n: usize,
-    first: impl FnOnce() -> A,
-    task: impl Fn(usize) -> T + Sync,
-) -> (A, Vec<T>) {
-    let next = AtomicUsize::new(0);
-    let slots: Vec<OnceLock<T>> = (0..n).map(|_| OnceLock::new()).collect();
-    let run = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        if i >= n {
-            break;
-        }
-        let _ = slots[i].set(task(i));
-    };
-    let a = rayon::in_place_scope(|scope| {
-        for _ in 1..threads {
-            scope.spawn(|_| run());
-        }
-        let a = first();
-        run();
-        a
-    });
-    // Every task has run by the end of the scope; a slot left empty would be computed here.
-    let results = slots
-        .into_iter()
-        .enumerate()
-        .map(|(i, slot)| slot.into_inner().unwrap_or_else(|| task(i)))
-        .collect();
-    (a, results)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jwk::Curve;
-    use crate::{Alg, Decrypter, Enc, Encrypter, Error};
-
-    impl ZsCache {
-        /// The key pairs held, oldest first.
-        fn held(&self) -> Vec<Key> {
-            self.lock().order.iter().cloned().collect()
-        }
-    }
-
-    /// An authcrypt message from `sender` to `bob`, general JSON.
-    fn authcrypt(alg: Alg, sender: &Jwk, bob: &Jwk) -> String {
-        Encrypter::new(alg, Enc::A256CbcHs512)
-            .sender(sender)
-            .recipient(&bob.to_public())
-            .encrypt(b"hello")
-            .unwrap()
-    }
-
-    /// `envelope` with the first character of member `name`'s base64url value changed, which
-    /// changes its first octet and keeps the text canonical.
-    fn tampered(envelope: &str, name: &str) -> String {
-        let at = envelope.find(&format!("\"{name}\":\"")).unwrap() + name.len() + 4;
-        let mut text = envelope.as_bytes().to_vec();
-        text[at] = if text[at] == b'A' { b'B' } else { b'A' };
-        String::from_utf8(text).unwrap()
-    }
-
-    fn open(cache: &ZsCache, bob: &Jwk, sender: &Jwk, envelope: &str) -> Result<()> {
-        Decrypter::new()
-            .recipient_key(bob)
-            .sender_key(sender)
-            .zs_cache(cache.clone())
-            .decrypt(envelope.as_bytes())
-            .map(|_| ())
-    }
-
-    #[test]
-    fn a_full_cache_keeps_its_entries_through_a_stream_of_forged_messages() {
-        for curve in [Curve::X25519, Curve::P256] {
-            let bob = Jwk::generate(curve);
-            let cache = ZsCache::new(3);
-            let friends: Vec<Jwk> = (0..3).map(|_| Jwk::generate(curve)).collect();
-            for friend in &friends {
-                let envelope = authcrypt(Alg::Ecdh1PuA256Kw, friend, &bob);
-                open(&cache, &bob, &friend.to_public(), &envelope).unwrap();
-            }
-            let before = cache.held();
-            assert_eq!(before.len(), 3);
-            let forger = Jwk::generate(curve);
-            let strangers: Vec<Jwk> = (0..12).map(|_| Jwk::generate(curve)).collect();
-            for (i, stranger) in strangers.iter().enumerate() {
-                let alg = [Alg::Ecdh1PuA256Kw, Alg::Ecdh1Pu][i % 2];
-                // Each message has a fresh ephemeral key and names a sender the cache has not
-                // seen: a real message spoiled in transit, and one sealed with another key.
-                let real = authcrypt(alg, stranger, &bob);
-                let claimed = stranger.to_public();
-                for forged in [
-                    tampered(&real, "ciphertext"),
-                    tampered(&real, "tag"),
-                    authcrypt(alg, &forger, &bob),
-                ] {
-                    assert_eq!(
-                        open(&cache, &bob, &claimed, &forged),
-                        Err(Error::Crypto),
-                        "{curve:?} {alg}"
-                    );
-                }
-            }
-            assert_eq!(cache.held(), before, "{curve:?}: no entry evicted or added");
-            // A message that verifies does take an entry, in place of the oldest.
-            let envelope = authcrypt(Alg::Ecdh1PuA256Kw, &strangers[0], &bob);
-            open(&cache, &bob, &strangers[0].to_public(), &envelope).unwrap();
-            let after = cache.held();
-            assert_eq!(after[..2], before[1..]);
-            assert_ne!(after[2], before[0]);
-        }
-    }
+    use crate::key::Curve;
 
     #[test]
     fn a_pending_zs_is_the_one_an_insert_would_have_held() {

@@ -24,14 +24,27 @@
 //!
 //! Which path runs depends only on the peer's public key and the CPU, never on a secret.
 
-use std::sync::{Arc, OnceLock};
-
-use curve25519_dalek::{EdwardsPoint, MontgomeryPoint};
+use curve25519_dalek::EdwardsPoint;
 use subtle::ConstantTimeEq;
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::key::PeerForm;
+#[cfg(test)]
+use crate::key::{edwards_form, edwards_pays};
+
+/// Appends X25519(`secret`, `public`) to `out` (an all-zero result is a cryptographic failure),
+/// through `public`'s Edwards form where the CPU makes that pay; `form` is the cell `public`
+/// keeps that form in.
+pub(crate) fn agree(
+    secret: &StaticSecret,
+    public: &PublicKey,
+    form: &PeerForm,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    agree_with(secret, public, form.point(public), out)
+}
 
 /// Appends X25519(`secret`, `public`) to `out`, through `point`, the peer's Edwards form, or
 /// with the ladder when there is none; an all-zero result (a small-order peer point) is a
@@ -57,61 +70,6 @@ fn agree_with(
     }
     out.extend_from_slice(&shared[..]);
     Ok(())
-}
-
-/// The Edwards point of a u-coordinate, or `None` for a point of the twist (and u = −1).
-fn edwards_form(public: &PublicKey) -> Option<EdwardsPoint> {
-    MontgomeryPoint(*public.as_bytes()).to_edwards(0)
-}
-
-/// The Edwards form of a peer's X25519 public key, computed on the first agreement with it and
-/// shared by the key's clones, so that a key held by a packer or a key set is mapped once, not
-/// per message (the mapping is about a fifth of an agreement). Empty for other curves, where the
-/// Edwards path does not pay, and with the `aws-lc` backend.
-#[derive(Clone, Default)]
-pub(crate) struct PeerForm(Option<Arc<OnceLock<Option<EdwardsPoint>>>>);
-
-impl PeerForm {
-    /// A form to fill for `public`, if it is an X25519 key that will be multiplied here and not
-    /// the public half of a key pair (`private`), which is rarely anyone's peer.
-    pub(crate) fn for_key(public: &crate::jwk::PublicKey, private: bool) -> PeerForm {
-        let used = !private
-            && matches!(public, crate::jwk::PublicKey::X25519(_))
-            && !cfg!(feature = "aws-lc")
-            && edwards_pays();
-        PeerForm(used.then(Arc::default))
-    }
-
-    /// Appends X25519(`secret`, `public`) to `out` (an all-zero result is a cryptographic
-    /// failure), through `public`'s Edwards form where the CPU makes that pay: taken from (or
-    /// first put into) this cell, or computed for this agreement when the cell is empty.
-    /// `public` must be the key the cell was made for.
-    pub(crate) fn agree(
-        &self,
-        secret: &StaticSecret,
-        public: &PublicKey,
-        out: &mut Vec<u8>,
-    ) -> Result<()> {
-        let point = match &self.0 {
-            Some(cell) => *cell.get_or_init(|| edwards_form(public)),
-            None => edwards_pays().then(|| edwards_form(public)).flatten(),
-        };
-        agree_with(secret, public, point, out)
-    }
-}
-
-/// Whether the Edwards path is the faster one here: curve25519-dalek multiplies Edwards points
-/// with AVX2 when the CPU has it, and otherwise one limb at a time, where the two conversions
-/// would make the Edwards path slower than the ladder.
-pub(crate) fn edwards_pays() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
 }
 
 #[cfg(test)]
@@ -231,7 +189,7 @@ mod tests {
     #[test]
     fn a_peer_form_is_computed_once_and_shared_by_clones() {
         use crate::agreement::agree_peer;
-        use crate::jwk::{Curve, Jwk, SecretKey};
+        use crate::key::{Curve, SecretKey};
         // Whether keys keep a form in this build and on this CPU.
         let used = !cfg!(feature = "aws-lc") && edwards_pays();
         let d = sha(b"form", b"k");
@@ -247,32 +205,26 @@ mod tests {
             .unwrap();
         for u in [on_curve, twist] {
             let expected = reference(&StaticSecret::from(d), u);
-            let peer = Jwk::from_public(crate::jwk::PublicKey::X25519(PublicKey::from(u)), None);
-            let held = |jwk: &Jwk| jwk.peer_form().0.as_ref().map(|cell| cell.get().copied());
-            assert_eq!(held(&peer), used.then_some(None), "empty at first");
-            // An agreement through a clone (as a key set hands out) fills the shared cell.
-            let clone = peer.to_public().with_kid("did:example:bob#key-1");
-            assert_eq!(
-                agree_peer(&secret, &clone).unwrap().as_bytes(),
-                &expected[..]
-            );
+            let public = crate::key::PublicKey::X25519(PublicKey::from(u));
+            let form = PeerForm::for_key(&public, false);
+            assert_eq!(form.held(), used.then_some(None), "empty at first");
+            // An agreement through a clone of the cell fills the shared cell.
+            let clone = form.clone();
+            let z = agree_peer(&secret, &public, &clone).unwrap();
+            assert_eq!(z.as_bytes(), &expected[..]);
             if used {
-                let form = held(&peer).unwrap().unwrap();
-                assert_eq!(form.is_some(), u == on_curve);
+                let point = form.held().unwrap().unwrap();
+                assert_eq!(point.is_some(), u == on_curve);
             }
-            assert_eq!(
-                agree_peer(&secret, &peer).unwrap().as_bytes(),
-                &expected[..]
-            );
-            assert_eq!(
-                agree_peer(&secret, &peer.clone()).unwrap().as_bytes(),
-                &expected[..]
-            );
+            // The filled cell gives the ladder's result again.
+            let z = agree_peer(&secret, &public, &form).unwrap();
+            assert_eq!(z.as_bytes(), &expected[..]);
         }
-        // A private key's own public part keeps no form; its public copy gets a cell of its own.
-        let pair = Jwk::from_secret(SecretKey::from_bytes(Curve::X25519, &d).unwrap(), None);
-        assert!(pair.peer_form().0.is_none());
-        assert_eq!(pair.to_public().peer_form().0.is_some(), used);
+        // The public part of a key pair, rarely anyone's peer, keeps no form.
+        let own = SecretKey::from_bytes(Curve::X25519, &d)
+            .unwrap()
+            .public_key();
+        assert!(PeerForm::for_key(&own, true).held().is_none());
     }
 
     fn sha(seed: &[u8], label: &[u8]) -> [u8; 32] {

@@ -41,33 +41,18 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::b64;
-use crate::cache::{Parallelism, ZsCache};
 use crate::content::{Enc, Plaintext};
 use crate::error::{self, Error, Location, ProfileError, Result};
 use crate::json;
 use crate::jwe::{Alg, Encrypter, EntryOptions, Jwe, Limits, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
+use crate::parallel::Parallelism;
+use crate::zs_cache::ZsCache;
+
+pub use crate::names::Mode;
 
 /// The media type of a DIDComm encrypted message.
 pub const TYP_ENCRYPTED: &str = "application/didcomm-encrypted+json";
-
-/// How a layer was encrypted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mode {
-    /// ECDH-1PU+A256KW: the sender is authenticated.
-    Authcrypt,
-    /// ECDH-ES+A256KW: the sender is anonymous.
-    Anoncrypt,
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Mode::Authcrypt => "authcrypt",
-            Mode::Anoncrypt => "anoncrypt",
-        })
-    }
-}
 
 /// `apv` for a set of recipient kids: b64u(SHA-256(kids sorted byte-wise, joined by "."))
 /// (rule 24 of `docs/rules.md`); the base64url text of [`apv_octets_for`].
@@ -1384,7 +1369,7 @@ impl Peek<'_> {
         }
         // The fast reader validates the whole text and hands over the few members read here;
         // whatever it does not handle, or rejects, serde_json decides.
-        if let Some(peek) = crate::scan::message(t).and_then(Peek::from_members) {
+        if let Some(peek) = crate::json::fast::message(t).and_then(Peek::from_members) {
             return Ok(Some(peek));
         }
         serde_json::from_slice(t)
@@ -1393,7 +1378,7 @@ impl Peek<'_> {
     }
 
     /// The same values serde would give for these members (a JSON `null` reads as absent).
-    fn from_members(m: crate::scan::MessageMembers<'_>) -> Option<Peek<'_>> {
+    fn from_members(m: crate::json::fast::MessageMembers<'_>) -> Option<Peek<'_>> {
         fn present(raw: Option<&[u8]>) -> Option<IgnoredAny> {
             raw.filter(|r| *r != b"null").map(|_| IgnoredAny)
         }
@@ -1525,7 +1510,7 @@ pub(crate) fn message_readers_agree(text: &[u8]) -> bool {
             p.body.is_some(),
         )
     }
-    let Some(fast) = crate::scan::message(text).and_then(Peek::from_members) else {
+    let Some(fast) = crate::json::fast::message(text).and_then(Peek::from_members) else {
         return false;
     };
     let slow: Peek<'_> = serde_json::from_slice(text).unwrap_or_else(|e| {
@@ -1562,6 +1547,25 @@ mod tests {
     ];
 
     #[test]
+    fn message_readers_agree_on_the_fuzz_corpus() {
+        let mut seen = 0;
+        for dir in [
+            "fuzz/corpus/parse",
+            "fuzz/corpus/unpack_jose",
+            "fuzz/corpus/unpack_didcomm",
+        ] {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                message_readers_agree(&std::fs::read(entry.path()).unwrap());
+                seen += 1;
+            }
+        }
+        assert!(seen > 1000, "the fuzz corpus is part of the repository");
+    }
+
+    #[test]
     fn fast_message_reader_agrees_with_serde() {
         for sample in SAMPLES {
             assert!(agree(sample.as_bytes()), "not taken: {sample}");
@@ -1580,7 +1584,7 @@ mod tests {
         ];
         for sample in SAMPLES {
             let sample = sample.as_bytes();
-            for m in crate::scan::mutants(sample, inserts, 1) {
+            for m in crate::json::fast::mutants(sample, inserts, 1) {
                 agree(&m);
             }
         }
@@ -1605,13 +1609,13 @@ mod tests {
             b"{\"a\":\"\xc3\x28\"}",
         ] {
             assert!(
-                crate::scan::message(text).is_none(),
+                crate::json::fast::message(text).is_none(),
                 "{}",
                 String::from_utf8_lossy(text)
             );
         }
         let deep = format!("{{\"a\":{}{}}}", "[".repeat(70), "]".repeat(70));
-        assert!(crate::scan::message(deep.as_bytes()).is_none());
+        assert!(crate::json::fast::message(deep.as_bytes()).is_none());
         // ...and serde_json still reads it, so the unpacker's answer does not change.
         assert!(Peek::read(deep.as_bytes()).unwrap().is_some());
     }
