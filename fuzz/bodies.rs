@@ -8,7 +8,9 @@
 use std::sync::OnceLock;
 
 use arbitrary::{Arbitrary, Unstructured};
-use authcrypt::didcomm::{did_of, Envelope, KeySet, MessageForm, Mode, Packer, Unpacked, Unpacker};
+use authcrypt::didcomm::{
+    did_of, AnyPacker, Envelope, KeySet, MessageForm, Mode, Packer, Unpacked, Unpacker,
+};
 use authcrypt::{
     Alg, Coordinates, Curve, Decrypted, Decrypter, Enc, Encrypter, Jwe, Jwk, Limits, PublicKey,
     SecretKey, Serialization,
@@ -790,14 +792,13 @@ fn roundtrip_didcomm(
         message.insert(0, b'm');
     }
     let sender = &k.senders[c];
-    let packer = match packing {
-        Packing::Anoncrypt => Packer::anoncrypt(),
-        Packing::Authcrypt => Packer::authcrypt(sender),
-        _ => Packer::authcrypt(sender).protect_sender(true),
+    let packer: AnyPacker = match packing {
+        Packing::Anoncrypt => Packer::anoncrypt().into(),
+        Packing::Authcrypt => Packer::authcrypt(sender).into(),
+        _ => Packer::authcrypt(sender).protect_sender(true).into(),
     };
     let packer = packer.enc(enc).to_all(recipients.iter());
-    let anon_enc_ok = matches!(enc, Enc::A256CbcHs512 | Enc::A256Gcm | Enc::XC20P);
-    let allowed = matches!(packing, Packing::Authcrypt) || anon_enc_ok;
+    let allowed = matches!(packing, Packing::Authcrypt) || Mode::Anoncrypt.allows(enc);
     let envelope = match (allowed, packer.pack_with_rng(&message, rng)) {
         (true, Ok(envelope)) => envelope,
         (false, Err(_)) => return,
@@ -961,10 +962,10 @@ pub fn seed_envelopes() -> Vec<(String, String)> {
                 for protect in [false, true] {
                     seed += 1;
                     let mut rng = ChaCha20Rng::seed_from_u64(seed);
-                    let packer = if protect {
-                        Packer::authcrypt(&k.senders[c]).protect_sender(true)
+                    let packer: AnyPacker = if protect {
+                        Packer::authcrypt(&k.senders[c]).protect_sender(true).into()
                     } else {
-                        Packer::anoncrypt()
+                        Packer::anoncrypt().into()
                     };
                     let text = packer
                         .enc(enc)

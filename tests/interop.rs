@@ -26,7 +26,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use authcrypt::didcomm::{DidDocument, Envelope, KeySet, Mode, Packer, Unpacked, Unpacker};
+use authcrypt::didcomm::{
+    AnyPacker, DidDocument, Envelope, KeySet, Mode, Packer, Unpacked, Unpacker,
+};
 use authcrypt::{Alg, Curve, Enc, Jwk};
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
@@ -508,10 +510,12 @@ fn peer_to_authcrypt(
 
 /// This crate packs for the peer.
 fn pack(world: &World, case: &Case) -> Result<String, String> {
-    let packer = if case.kind.has_sender() {
+    let packer: AnyPacker = if case.kind.has_sender() {
         Packer::authcrypt(world.secret(&case.sender_kid()))
+            .protect_sender(case.kind == Kind::ProtectSender)
+            .into()
     } else {
-        Packer::anoncrypt()
+        Packer::anoncrypt().into()
     };
     let packer = match &case.to_kid {
         Some(kid) => packer.to(&world.secret(kid).to_public()),
@@ -520,9 +524,7 @@ fn pack(world: &World, case: &Case) -> Result<String, String> {
             .map_err(|e| e.to_string())?
             .prefer_curves(&[case.curve]),
     };
-    let packer = packer
-        .enc(case.enc)
-        .protect_sender(case.kind == Kind::ProtectSender);
+    let packer = packer.enc(case.enc);
     let message = serde_json::to_vec(&case.message).unwrap();
     packer.pack(&message).map_err(|e| format!("pack: {e}"))
 }

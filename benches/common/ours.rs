@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use authcrypt::didcomm::{KeySet, Packer, Unpacker};
+use authcrypt::didcomm::{AnyPacker, KeySet, Packer, Unpacker};
 use authcrypt::{Parallelism, ZsCache};
 
 use super::fixtures::{Mode, Parties};
@@ -49,15 +49,17 @@ impl Tuning {
 
     /// A packer for the case, configured for this variant. It is built once and reused for
     /// every message, keys held parsed.
-    pub fn packer(self, mode: Mode, parties: &Parties) -> Packer {
-        let packer = match mode {
-            Mode::Authcrypt => Packer::authcrypt(&parties.sender),
-            Mode::Anoncrypt => Packer::anoncrypt(),
+    pub fn packer(self, mode: Mode, parties: &Parties) -> AnyPacker {
+        let packer = match (mode, self) {
+            (Mode::Authcrypt, Tuning::Cached) => Packer::authcrypt(&parties.sender)
+                .zs_cache(ZsCache::new(1024))
+                .into(),
+            (Mode::Authcrypt, _) => AnyPacker::from(Packer::authcrypt(&parties.sender)),
+            (Mode::Anoncrypt, _) => AnyPacker::from(Packer::anoncrypt()),
         };
         let packer = packer.to_all(&parties.recipients_public);
         match self {
-            Tuning::Default => packer,
-            Tuning::Cached => packer.zs_cache(ZsCache::new(1024)),
+            Tuning::Default | Tuning::Cached => packer,
             Tuning::SingleCore => packer.parallelism(Parallelism::Off),
         }
     }
@@ -77,7 +79,7 @@ impl Tuning {
 /// cached variant has seen the keys once) before anything is measured.
 pub struct Ours<'a> {
     /// Packs.
-    pub packer: Packer,
+    pub packer: AnyPacker,
     /// Unpacks.
     pub unpacker: Unpacker<'a>,
 }

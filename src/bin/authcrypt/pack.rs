@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use authcrypt::didcomm::{
-    apv_octets_for, is_did_url, Packer, DEFAULT_CURVE_PREFERENCE, TYP_ENCRYPTED,
+    apv_octets_for, is_did_url, AnyPacker, Packer, DEFAULT_CURVE_PREFERENCE, TYP_ENCRYPTED,
 };
 use authcrypt::{Alg, Curve, Enc, Encrypter, Jwk, Serialization};
 use clap::Args;
@@ -222,16 +222,15 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
     })?;
     let recipients: Vec<&Jwk> = chosen.iter().map(|(k, _)| *k).collect();
     let envelope = if didcomm {
-        let mut packer = match sender {
-            Some(s) => Packer::authcrypt(s),
-            None => Packer::anoncrypt(),
+        let packer: AnyPacker = match sender {
+            Some(s) => Packer::authcrypt(s)
+                .protect_sender(args.protect_sender)
+                .into(),
+            None => Packer::anoncrypt().into(),
         };
-        for r in &recipients {
-            packer = packer.to(r);
-        }
         packer
+            .to_all(recipients.iter().copied())
             .enc(enc)
-            .protect_sender(args.protect_sender)
             .pack(&plaintext)
     } else {
         encrypt(alg, enc, sender, &recipients, args.compact, &plaintext)?
