@@ -3,7 +3,8 @@
 //!
 //! Handing work to rayon's pool costs the wake-up of a pool thread, which can take as long as
 //! a key agreement: each rule below says which work is large enough to pay for it. The
-//! measurements behind the thresholds are in `benches/README.md`.
+//! measurements behind the rules and thresholds are in `benches/README.md` ("The measurements
+//! behind the code's choices").
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
@@ -73,19 +74,19 @@ pub(crate) fn spread<A, T: Send + Sync>(
     (a, results)
 }
 
-/// Whether one scalar multiplication on `curve` is worth handing to another core. Handing work
-/// to the pool costs about 10–20 µs on a two-core machine; an X25519 agreement on AWS-LC takes
-/// about 16 µs, so there it is not (measured: unpacking an authcrypt message with Ze beside Zs
-/// took 1.15 × the one-core time).
+/// Whether one scalar multiplication on `curve` is worth handing to another core. An X25519
+/// agreement on AWS-LC takes about as long as handing work to the pool costs, so there it is not:
+/// computing Ze beside Zs would make unpacking slower than on one core. Every other agreement
+/// is long enough to pay for the hand-over.
 pub(crate) fn worth_sharing(curve: Curve) -> bool {
     !(cfg!(feature = "aws-lc") && curve == Curve::X25519)
 }
 
 /// Whether one agreement on `curve` is worth running on another core beside the encryption of
-/// a large content (see `OVERLAP_MIN` in the encrypter). A pool thread that has gone to sleep can take as long to wake
-/// as an agreement of 20–50 µs takes to compute, and the calling thread then waits for it:
-/// measured at 64 KiB, anoncrypt with one recipient took 1.15–1.37 × the one-core time for
-/// X25519 (and for P-256 on AWS-LC), 0.62–0.79 × for P-256 and P-384 on the curve crates.
+/// a large content (see `OVERLAP_MIN` in the encrypter). A pool thread that has gone to sleep
+/// can take as long to wake as a fast agreement (X25519, or P-256 on AWS-LC) takes to compute,
+/// and the calling thread then waits for it, so such an agreement stays on the calling thread;
+/// a slower one (P-256 on the curve crates, P-384 and P-521) leaves time for the wake-up.
 pub(crate) fn single_agreement_beside_content_pays(curve: Curve) -> bool {
     match curve {
         Curve::X25519 => false,
@@ -96,7 +97,7 @@ pub(crate) fn single_agreement_beside_content_pays(curve: Curve) -> bool {
 
 /// Whether computing the public key of a fresh private key is separate work from an agreement
 /// with it, and large enough to run beside one. With the curve crates it is separate, and on
-/// P-384 and P-521 it pays (P-256: 1.05–1.10 × the one-core time for one recipient); AWS-LC
+/// P-384 and P-521 it is large enough; on P-256 it is too small to pay for the hand-over. AWS-LC
 /// computes the public key when it reads the private key, which the agreement needs anyway.
 pub(crate) fn public_key_beside_agreement_pays(curve: Curve) -> bool {
     !cfg!(feature = "aws-lc") && matches!(curve, Curve::P384 | Curve::P521)
@@ -114,11 +115,10 @@ pub(crate) fn pipelined(enc: Enc, len: usize, parallelism: Parallelism) -> bool 
 /// The same for decryption, where only the (fast) CBC decryption overlaps the HMAC.
 pub(crate) const DECRYPT_PIPELINE_MIN: usize = 512 * 1024;
 
-/// Ze and Zs are computed on two cores only for a ciphertext up to this size. Measured for
-/// X25519 authcrypt, two cores against one: 4 KiB 0.78×, 8 KiB 0.89×, 16 KiB 0.97×, 32 KiB
-/// 1.00×, 64 KiB 1.06×: the content decryption that follows on the calling thread runs slower
-/// beside the pool helper that has just finished its share, and with more content that costs
-/// more than the saved scalar multiplication.
+/// Ze and Zs are computed on two cores only for a ciphertext up to this size: the content
+/// decryption that follows on the calling thread runs slower beside the pool helper that has
+/// just finished its share, and with more content that costs more than the saved scalar
+/// multiplication.
 pub(crate) const SPLIT_AGREEMENT_MAX: usize = 16 * 1024;
 
 /// A single costly key agreement runs beside the content only from this size of content on (or
@@ -127,5 +127,5 @@ pub(crate) const SPLIT_AGREEMENT_MAX: usize = 16 * 1024;
 pub(crate) const OVERLAP_MIN: usize = 16 * 1024;
 
 /// Below twice this many characters, splitting a decode costs more than it saves: the vector
-/// decoder reads about 8 GB/s, so a smaller half is done before a sleeping helper wakes.
+/// decoder is fast enough that a smaller half is done before a sleeping helper wakes.
 pub(crate) const BASE64_SPLIT_MIN: usize = 2 * 1024 * 1024;

@@ -1,8 +1,9 @@
 //! The operating system's RNG, read once per message.
 //!
 //! A message needs an ephemeral private key, a content key and an IV: at most 146 octets (P-521
-//! with A256CBC-HS512). Each `getrandom` call costs about 0.3 µs on the machines measured, most
-//! of it whatever the length, so [`OsBatch`] reads them in one call and hands them out in order.
+//! with A256CBC-HS512). Most of the cost of a `getrandom` call is the call itself, whatever the
+//! length (see `benches/README.md`), so [`OsBatch`] reads them in one call and hands them out in
+//! order.
 //! Octets are wiped from the buffer as they are handed out, and the rest when it is dropped.
 //! Anything the buffer cannot serve (a request longer than it, or a failed read) goes straight
 //! to [`OsRng`], exactly as without it.

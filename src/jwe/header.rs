@@ -178,7 +178,7 @@ impl<'a> Field<'a> {
 }
 
 /// The union of the three headers that apply to one recipient. The parts are disjoint: a name in
-/// two of them was rejected when the envelope was parsed.
+/// two of them is rejected when the envelope is parsed.
 #[derive(Debug, Clone, Copy)]
 pub struct Headers<'a> {
     protected: &'a Protected,

@@ -5,8 +5,9 @@
 //! bit of the scalar: 4 doublings and an addition per 4-bit window. A public key, though, is
 //! always a multiple of the same point `G`, so the doublings can be done once: row `i` of the
 //! table holds `j·16^i·G` for `j` in `0..16`, and `k·G` is the sum over the windows of the row
-//! entry the window's digit selects. That leaves one mixed addition per window and no doubling,
-//! about twice as fast, which is what an ephemeral key costs on every packed message.
+//! entry the window's digit selects. That leaves one mixed addition per window and no doubling.
+//! Every packed message computes the public key of a fresh ephemeral key, so this is work saved
+//! on each message (the timing is in `benches/README.md`).
 //!
 //! The group law, the field arithmetic and the constant-time selection are the curve crates';
 //! this module only arranges them. It runs in constant time: every window is visited, every

@@ -2,8 +2,9 @@
 //!
 //! X25519 agreements run faster through the Edwards form of the curve where the CPU has AVX2
 //! (the `agreement::x25519` module says why the result is the ladder's). Mapping a
-//! u-coordinate to its Edwards point is a fifth of an agreement, so a key that is a peer of
-//! many agreements keeps the point once it is computed.
+//! u-coordinate to its Edwards point is a noticeable part of an agreement's cost (see
+//! `benches/README.md`), so a key that is a peer of many agreements keeps the point once it is
+//! computed.
 
 use std::sync::{Arc, OnceLock};
 
@@ -18,8 +19,8 @@ pub(crate) fn edwards_form(public: &x25519_dalek::PublicKey) -> Option<EdwardsPo
 
 /// The Edwards form of a peer's X25519 public key, computed on the first agreement with it and
 /// shared by the key's clones, so that a key held by a packer or a key set is mapped once, not
-/// per message (the mapping is about a fifth of an agreement). Empty for other curves, where the
-/// Edwards path does not pay, and with the `aws-lc` backend.
+/// per message (the mapping is a noticeable part of an agreement's cost). Empty for other
+/// curves, where the Edwards path does not pay, and with the `aws-lc` backend.
 #[derive(Clone, Default)]
 pub(crate) struct PeerForm(Option<Arc<OnceLock<Option<EdwardsPoint>>>>);
 
