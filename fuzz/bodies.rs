@@ -13,7 +13,7 @@ use authcrypt::didcomm::{
 };
 use authcrypt::{
     Alg, Coordinates, Curve, Decrypted, Decrypter, Enc, Encrypter, Jwe, Jwk, Limits, PublicKey,
-    SecretKey, Serialization,
+    SecretKey, Sender, Serialization,
 };
 use base64ct::Encoding as _;
 use rand_chacha::rand_core::SeedableRng;
@@ -703,14 +703,11 @@ fn roundtrip_jose(
     let serialization = SERIALIZATIONS[usize::from(input.serialization) % SERIALIZATIONS.len()];
     let n = recipients.len();
     let sender = &k.senders[c];
-    let mut e = Encrypter::new(alg, enc)
+    let mut e = Encrypter::new(Sender::for_alg(alg, sender), alg.key_wrap(), enc)
         .serialization(serialization)
         .recipients(recipients.iter());
-    if alg.is_1pu() {
-        e = e.sender(sender);
-        if input.skid {
-            e = e.skid(sender.kid().expect("fixed keys have kids"));
-        }
+    if alg.is_1pu() && input.skid {
+        e = e.skid(sender.kid().expect("fixed keys have kids"));
     }
     if let Some(apu) = &input.apu {
         e = e.apu(apu.clone());
@@ -918,14 +915,18 @@ pub fn seed_envelopes() -> Vec<(String, String)> {
                     for n in 1..=max {
                         seed += 1;
                         let mut rng = ChaCha20Rng::seed_from_u64(seed);
-                        let mut e = Encrypter::new(alg, enc)
-                            .serialization(serialization)
-                            .recipients(k.recipients[c][..n].iter())
-                            .apv(b"Bob".to_vec());
+                        let mut e = Encrypter::new(
+                            Sender::for_alg(alg, &k.senders[c]),
+                            alg.key_wrap(),
+                            enc,
+                        )
+                        .serialization(serialization)
+                        .recipients(k.recipients[c][..n].iter())
+                        .apv(b"Bob".to_vec());
                         if alg.is_1pu() {
                             let s = &k.senders[c];
                             let kid = s.kid().expect("fixed keys have kids");
-                            e = e.sender(s).skid(kid).apu(kid.as_bytes().to_vec());
+                            e = e.skid(kid).apu(kid.as_bytes().to_vec());
                         }
                         if serialization != Serialization::Compact && n == 2 {
                             e = e.aad(b"extra authenticated data".to_vec());

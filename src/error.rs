@@ -177,10 +177,15 @@ pub enum Error {
     #[error("{0} must be a private key")]
     NotPrivate(&'static str),
 
-    /// A request that cannot be carried out as asked (for example ECDH-1PU without a sender
-    /// key, or direct key agreement with several recipients).
-    #[error("{0}")]
-    Usage(&'static str),
+    /// Direct key agreement (`ECDH-ES`, `ECDH-1PU` without a key wrap) derives the CEK from
+    /// one recipient's agreement, so it has exactly one recipient.
+    #[error("{alg} (direct key agreement) has exactly one recipient, {found} given: choose a key-wrap algorithm for several")]
+    DirectRecipients {
+        /// The direct algorithm.
+        alg: crate::names::Alg,
+        /// The number of recipients given.
+        found: usize,
+    },
 
     /// None of the keys supplied matches a recipient of the message.
     #[error("no key supplied for any recipient of the message (recipient kids: {0})")]

@@ -23,14 +23,14 @@
 //! [`BACKEND`] says which code a build uses.
 //!
 //! ```
-//! use authcrypt::{Alg, Curve, Decrypter, Enc, Encrypter, Jwk};
+//! use authcrypt::{Curve, Decrypter, Enc, Encrypter, Jwk, KeyWrap, Sender};
 //!
 //! let alice = Jwk::generate(Curve::P384).with_kid("did:example:alice#key-1");
 //! let bob = Jwk::generate(Curve::P384).with_kid("did:example:bob#key-1");
 //!
 //! // ECDH-1PU+A256KW: the content is encrypted first, then the tag enters the KDF.
-//! let envelope = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
-//!     .sender(&alice)
+//! let from_alice = Sender::Authenticated(&alice);
+//! let envelope = Encrypter::new(from_alice, Some(KeyWrap::A256Kw), Enc::A256CbcHs512)
 //!     .recipient(&bob.to_public())
 //!     .encrypt(b"three is a magic number")?;
 //!
@@ -73,11 +73,12 @@ pub const BACKEND: &str = if cfg!(feature = "aws-lc") {
 
 pub use content::{ContentKey, Plaintext};
 pub use error::{Error, Location, ProfileError, Result};
-pub use jwe::{Decrypted, Decrypter, Encrypter, Jwe, Limits};
+pub use jwe::{Decrypted, Decrypter, Encrypter, Jwe, Limits, Sender};
 pub use jwk::{Coordinates, Jwk};
 pub use key::{PublicKey, SecretKey};
 pub use names::{Alg, Curve, Enc, Serialization};
 pub use parallel::Parallelism;
+pub use wrap::KeyWrap;
 pub use zs_cache::ZsCache;
 
 /// The README's Rust examples, compiled and run as doctests.

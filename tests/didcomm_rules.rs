@@ -11,6 +11,7 @@ use authcrypt::hazmat::agreement::{diffie_hellman, one_pass_unified};
 use authcrypt::hazmat::content::encrypt_in_place;
 use authcrypt::hazmat::kdf::{derive, FixedInfo};
 use authcrypt::hazmat::wrap::{wrap, KeyWrap};
+use authcrypt::Sender;
 use authcrypt::{
     Alg, ContentKey, Coordinates, Curve, Decrypter, Enc, Encrypter, Error, Jwe, Jwk, ProfileError,
     Serialization,
@@ -66,10 +67,13 @@ fn profile(e: Error) -> ProfileError {
 /// with `tweak` applied to the builder first.
 fn authcrypt_with(p: &Party, tweak: impl FnOnce(Encrypter<'_>) -> Encrypter<'_>) -> String {
     let (bob, carol) = (p.bob.to_public(), p.carol.to_public());
-    let e = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
-        .sender(&p.alice)
-        .recipient(&bob)
-        .recipient(&carol);
+    let e = Encrypter::new(
+        Sender::Authenticated(&p.alice),
+        Some(KeyWrap::A256Kw),
+        Enc::A256CbcHs512,
+    )
+    .recipient(&bob)
+    .recipient(&carol);
     tweak(e).encrypt(b"{\"id\":\"1\"}").unwrap()
 }
 
@@ -361,7 +365,7 @@ fn rule_31_general_json_only() {
     let p = party(Curve::X25519);
     let bob = p.bob.to_public();
     for s in [Serialization::Compact, Serialization::Flattened] {
-        let env = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256CbcHs512)
+        let env = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256CbcHs512)
             .recipient(&bob)
             .protected_member("typ", json!(TYP_ENCRYPTED))
             .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
@@ -385,7 +389,7 @@ fn rule_31_general_json_only() {
 fn rule_32_alg_must_be_a_didcomm_alg() {
     let p = party(Curve::X25519);
     let bob = p.bob.to_public();
-    let env = Encrypter::new(Alg::EcdhEsA128Kw, Enc::A256CbcHs512)
+    let env = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A128Kw), Enc::A256CbcHs512)
         .recipient(&bob)
         .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
         .encrypt(&msg("x")[..])
@@ -400,14 +404,17 @@ fn rule_32_alg_must_be_a_didcomm_alg() {
 fn rule_32_authcrypt_enc_must_be_a256cbc_hs512() {
     let p = party(Curve::X25519);
     let bob = p.bob.to_public();
-    let env = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A128CbcHs256)
-        .sender(&p.alice)
-        .recipient(&bob)
-        .skid(ALICE)
-        .apu(ALICE.as_bytes())
-        .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
-        .encrypt(&msg("x")[..])
-        .unwrap();
+    let env = Encrypter::new(
+        Sender::Authenticated(&p.alice),
+        Some(KeyWrap::A256Kw),
+        Enc::A128CbcHs256,
+    )
+    .recipient(&bob)
+    .skid(ALICE)
+    .apu(ALICE.as_bytes())
+    .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
+    .encrypt(&msg("x")[..])
+    .unwrap();
     assert_eq!(
         profile(unpack(&p, &env).unwrap_err()),
         ProfileError::EncNotAllowed {
@@ -421,7 +428,7 @@ fn rule_32_authcrypt_enc_must_be_a256cbc_hs512() {
 fn rule_32_anoncrypt_enc_must_be_allowed() {
     let p = party(Curve::X25519);
     let bob = p.bob.to_public();
-    let env = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A128Gcm)
+    let env = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A128Gcm)
         .recipient(&bob)
         .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
         .encrypt(&msg("x")[..])
@@ -679,7 +686,7 @@ fn rule_35_the_reported_sender_is_the_key_that_was_checked() {
 fn rule_35_anoncrypt_must_not_name_a_sender() {
     let p = party(Curve::X25519);
     let bob = p.bob.to_public();
-    let env = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256CbcHs512)
+    let env = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256CbcHs512)
         .recipient(&bob)
         .skid(ALICE)
         .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
@@ -838,7 +845,7 @@ fn epk_with_short_coordinates_from_a_peer_unpacks() {
 fn empty_encrypted_key_accepted_with_direct_key_agreement_never_emitted() {
     let p = party(Curve::X25519);
     let bob = p.bob.to_public();
-    let env = Encrypter::new(Alg::EcdhEs, Enc::A256Gcm)
+    let env = Encrypter::new(Sender::Anonymous, None, Enc::A256Gcm)
         .recipient(&bob)
         .encrypt(b"direct")
         .unwrap();
@@ -928,7 +935,7 @@ fn rule_35_anoncrypt_names_no_sender_in_any_header() {
 fn direct_key_agreement_envelope_with_two_recipients_is_refused() {
     let p = party(Curve::X25519);
     let bob = p.bob.to_public();
-    let env = Encrypter::new(Alg::EcdhEs, Enc::A256Gcm)
+    let env = Encrypter::new(Sender::Anonymous, None, Enc::A256Gcm)
         .recipient(&bob)
         .encrypt(&msg("x")[..])
         .unwrap();

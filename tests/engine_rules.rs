@@ -12,6 +12,7 @@ use authcrypt::hazmat::content::{decrypt_in_place, encrypt_in_place};
 use authcrypt::hazmat::kdf::{self, FixedInfo};
 use authcrypt::hazmat::wrap::{self, KeyWrap};
 use authcrypt::jwe::FixedRandomness;
+use authcrypt::Sender;
 use authcrypt::{
     Alg, ContentKey, Coordinates, Curve, Decrypted, Decrypter, Enc, Encrypter, Error, Jwe, Jwk,
     Location, PublicKey, SecretKey, Serialization,
@@ -75,13 +76,12 @@ fn seal(
         })
         .collect();
     let publics: Vec<Jwk> = recipients.iter().map(Jwk::to_public).collect();
-    let mut encrypter = Encrypter::new(alg, enc)
+    let mut encrypter = Encrypter::new(Sender::for_alg(alg, &alice), alg.key_wrap(), enc)
         .recipients(&publics)
         .serialization(serialization)
         .apv(*b"did:example:bob");
     if alg.is_1pu() {
         encrypter = encrypter
-            .sender(&alice)
             .skid("did:example:alice#key-1")
             .apu(*b"did:example:alice#key-1");
     }
@@ -423,7 +423,7 @@ fn rule_04_apu_and_apv_enter_the_kdf_decoded() {
     let bob_kid = "did:example:bob#key-0";
     let mut rng = common::rng(105);
     let bob = Jwk::generate_with_rng(Curve::P256, &mut rng).with_kid(bob_kid);
-    let out = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256CbcHs512)
+    let out = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256CbcHs512)
         .recipient(&bob.to_public())
         .apu(*b"Alice")
         .apv(*b"Bob")
@@ -449,7 +449,7 @@ fn rule_04_apu_and_apv_enter_the_kdf_decoded() {
 fn rule_04_absent_apu_and_apv_are_empty_fields_with_zero_length() {
     let mut rng = common::rng(106);
     let bob = Jwk::generate_with_rng(Curve::X25519, &mut rng).with_kid("did:example:bob#key-0");
-    let out = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256Gcm)
+    let out = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256Gcm)
         .recipient(&bob.to_public())
         .encrypt_with_rng(MESSAGE, &mut common::rng(107))
         .unwrap();
@@ -591,14 +591,17 @@ fn rule_06_tag_replaced_by_another_messages_tag_rejected() {
     );
     let second_envelope = {
         let publics: Vec<Jwk> = first.recipients.iter().map(Jwk::to_public).collect();
-        Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
-            .sender(&first.alice)
-            .recipients(&publics)
-            .skid("did:example:alice#key-1")
-            .apu(*b"did:example:alice#key-1")
-            .apv(*b"did:example:bob")
-            .encrypt_with_rng(b"another message", &mut common::rng(112))
-            .unwrap()
+        Encrypter::new(
+            Sender::Authenticated(&first.alice),
+            Some(KeyWrap::A256Kw),
+            Enc::A256CbcHs512,
+        )
+        .recipients(&publics)
+        .skid("did:example:alice#key-1")
+        .apu(*b"did:example:alice#key-1")
+        .apv(*b"did:example:bob")
+        .encrypt_with_rng(b"another message", &mut common::rng(112))
+        .unwrap()
     };
     let other_tag = Jwe::parse(second_envelope.as_bytes())
         .unwrap()
@@ -742,7 +745,7 @@ fn rule_08_z_keeps_its_leading_zero_octets() {
             iv: &iv,
         };
         let bob_public = bob.to_public();
-        let out = Encrypter::new(Alg::EcdhEs, Enc::A256Gcm)
+        let out = Encrypter::new(Sender::Anonymous, None, Enc::A256Gcm)
             .recipient(&bob_public)
             .encrypt_with_fixed(MESSAGE, fixed())
             .unwrap();
@@ -768,10 +771,12 @@ fn rule_08_z_keeps_its_leading_zero_octets() {
             Alg::Ecdh1Pu,
             Alg::Ecdh1PuA256Kw,
         ] {
-            let mut encrypter = Encrypter::new(alg, Enc::A256CbcHs512).recipient(&bob_public);
-            if alg.is_1pu() {
-                encrypter = encrypter.sender(&alice);
-            }
+            let encrypter = Encrypter::new(
+                Sender::for_alg(alg, &alice),
+                alg.key_wrap(),
+                Enc::A256CbcHs512,
+            )
+            .recipient(&bob_public);
             let out = encrypter.encrypt_with_fixed(MESSAGE, fixed()).unwrap();
             let sender = alg.is_1pu().then_some(&alice_public);
             let opened = Jwe::parse(out.as_bytes())
@@ -1081,13 +1086,14 @@ fn rule_12_aad_member_is_authenticated() {
             let bob_public = bob.to_public();
             let alice_public = alice.to_public();
             let sender = alg.is_1pu().then_some(&alice_public);
-            let mut encrypter = Encrypter::new(alg, Enc::A256CbcHs512)
-                .recipient(&bob_public)
-                .serialization(serialization)
-                .aad(*b"bound to the message");
-            if alg.is_1pu() {
-                encrypter = encrypter.sender(&alice);
-            }
+            let encrypter = Encrypter::new(
+                Sender::for_alg(alg, &alice),
+                alg.key_wrap(),
+                Enc::A256CbcHs512,
+            )
+            .recipient(&bob_public)
+            .serialization(serialization)
+            .aad(*b"bound to the message");
             let envelope = encrypter.encrypt_with_rng(MESSAGE, &mut rng).unwrap();
             let open = |text: &str| Jwe::parse(text.as_bytes())?.decrypt(&bob, sender);
             assert_eq!(&open(&envelope).unwrap().plaintext[..], MESSAGE);
@@ -1102,12 +1108,13 @@ fn rule_12_aad_member_is_authenticated() {
             assert_eq!(open(&dropped).unwrap_err(), Error::Crypto, "{alg}");
 
             // An aad member added to an envelope that had none.
-            let mut plain = Encrypter::new(alg, Enc::A256CbcHs512)
-                .recipient(&bob_public)
-                .serialization(serialization);
-            if alg.is_1pu() {
-                plain = plain.sender(&alice);
-            }
+            let plain = Encrypter::new(
+                Sender::for_alg(alg, &alice),
+                alg.key_wrap(),
+                Enc::A256CbcHs512,
+            )
+            .recipient(&bob_public)
+            .serialization(serialization);
             let plain = plain.encrypt_with_rng(MESSAGE, &mut rng).unwrap();
             let added = edit_json(&plain, |top| {
                 top.insert("aad".into(), Value::String(b64(b"added later")));
@@ -1372,10 +1379,12 @@ fn rule_18_1pu_wraps_the_cek_after_the_content_is_encrypted() {
     let ephemeral = SecretKey::generate_with_rng(Curve::X25519, &mut rng);
     let cek = ContentKey::from_bytes(Enc::A256CbcHs512, &[5u8; 64]).unwrap();
     let wrapped = |alg: Alg, iv: &[u8]| {
-        let mut encrypter = Encrypter::new(alg, Enc::A256CbcHs512).recipient(&bob_public);
-        if alg.is_1pu() {
-            encrypter = encrypter.sender(&alice);
-        }
+        let encrypter = Encrypter::new(
+            Sender::for_alg(alg, &alice),
+            alg.key_wrap(),
+            Enc::A256CbcHs512,
+        )
+        .recipient(&bob_public);
         let out = encrypter
             .encrypt_with_fixed(
                 MESSAGE,
@@ -1425,10 +1434,12 @@ fn rule_20_one_epk_per_message_shared_by_every_recipient() {
         }
         // A new message gets a new ephemeral key.
         let publics: Vec<Jwk> = sealed.recipients.iter().map(Jwk::to_public).collect();
-        let mut encrypter = Encrypter::new(alg, Enc::A256CbcHs512).recipients(&publics);
-        if alg.is_1pu() {
-            encrypter = encrypter.sender(&sealed.alice);
-        }
+        let encrypter = Encrypter::new(
+            Sender::for_alg(alg, &sealed.alice),
+            alg.key_wrap(),
+            Enc::A256CbcHs512,
+        )
+        .recipients(&publics);
         let again = encrypter.encrypt(MESSAGE).unwrap();
         let again = Jwe::parse(again.as_bytes()).unwrap();
         assert_ne!(
@@ -1674,7 +1685,8 @@ fn rule_23_encrypter_refuses_a_name_in_two_headers() {
     let bob = Jwk::generate_with_rng(Curve::X25519, &mut rng)
         .with_kid("did:example:bob#key-0")
         .to_public();
-    let encrypter = || Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256Gcm).recipient(&bob);
+    let encrypter =
+        || Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256Gcm).recipient(&bob);
     let cases = [
         (
             encrypter().unprotected_member("kid", json!("did:example:bob#key-0")),
@@ -1719,7 +1731,7 @@ fn rule_23_encrypter_refuses_a_protected_kid_beside_a_recipient_kid() {
         .with_kid("did:example:bob#key-0")
         .to_public();
     for serialization in JSON_FORMS {
-        let result = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256Gcm)
+        let result = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256Gcm)
             .recipient(&bob)
             .serialization(serialization)
             .protected_member("kid", json!("did:example:bob#key-0"))
@@ -1810,10 +1822,13 @@ fn rule_25_sender_found_by_skid_or_else_by_apu() {
     let bob_public = bob.to_public();
     let (alice_public, mallory_public) = (alice.to_public(), mallory.to_public());
     for with_skid in [true, false] {
-        let mut encrypter = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
-            .sender(&alice)
-            .recipient(&bob_public)
-            .apu(*b"did:example:alice#key-1");
+        let mut encrypter = Encrypter::new(
+            Sender::Authenticated(&alice),
+            Some(KeyWrap::A256Kw),
+            Enc::A256CbcHs512,
+        )
+        .recipient(&bob_public)
+        .apu(*b"did:example:alice#key-1");
         if with_skid {
             encrypter = encrypter.skid("did:example:alice#key-1");
         }

@@ -4,6 +4,8 @@ mod common;
 
 use authcrypt::didcomm::{KeySet, Packer, Unpacker};
 use authcrypt::hazmat::content::{decrypt_in_place_with, encrypt_in_place_with};
+use authcrypt::KeyWrap;
+use authcrypt::Sender;
 use authcrypt::{
     Alg, ContentKey, Curve, Decrypter, Enc, Encrypter, Error, Jwk, Parallelism, ZsCache,
 };
@@ -115,18 +117,24 @@ fn zs_cache_never_serves_a_secret_for_another_key_pair() {
     let mallory = key(Curve::X25519, "did:example:mallory#k", 2);
     let bob = key(Curve::X25519, "did:example:bob#k", 3);
     let bob_pub = bob.to_public();
-    let env_a = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
-        .sender(&alice)
-        .recipient(&bob_pub)
-        .zs_cache(cache.clone())
-        .encrypt(b"from alice")
-        .unwrap();
-    let env_m = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
-        .sender(&mallory)
-        .recipient(&bob_pub)
-        .zs_cache(cache.clone())
-        .encrypt(b"from mallory")
-        .unwrap();
+    let env_a = Encrypter::new(
+        Sender::Authenticated(&alice),
+        Some(KeyWrap::A256Kw),
+        Enc::A256CbcHs512,
+    )
+    .recipient(&bob_pub)
+    .zs_cache(cache.clone())
+    .encrypt(b"from alice")
+    .unwrap();
+    let env_m = Encrypter::new(
+        Sender::Authenticated(&mallory),
+        Some(KeyWrap::A256Kw),
+        Enc::A256CbcHs512,
+    )
+    .recipient(&bob_pub)
+    .zs_cache(cache.clone())
+    .encrypt(b"from mallory")
+    .unwrap();
     assert_eq!(cache.len(), 2);
     let rc = ZsCache::new(16);
     let alice_pub = alice.to_public();
@@ -169,11 +177,14 @@ fn zs_cache_of_a_decrypter_takes_no_entry_from_a_forged_message() {
         let impostor = key(curve, "did:example:alice#k", 98).to_public();
         let alice_public = alice.to_public();
         for alg in [Alg::Ecdh1PuA256Kw, Alg::Ecdh1Pu] {
-            let envelope = Encrypter::new(alg, Enc::A256CbcHs512)
-                .sender(&alice)
-                .recipient(&bob.to_public())
-                .encrypt(b"from alice")
-                .unwrap();
+            let envelope = Encrypter::new(
+                Sender::for_alg(alg, &alice),
+                alg.key_wrap(),
+                Enc::A256CbcHs512,
+            )
+            .recipient(&bob.to_public())
+            .encrypt(b"from alice")
+            .unwrap();
             let cache = ZsCache::new(8);
             let open = |text: &str, sender: &Jwk| {
                 Decrypter::new()
@@ -291,13 +302,12 @@ fn sealed(
     let curve = recipients[0].curve();
     let ephemeral = authcrypt::SecretKey::generate_with_rng(curve, &mut common::rng(7));
     let cek = ContentKey::generate_with_rng(Enc::A256CbcHs512, &mut common::rng(8));
-    let mut e = Encrypter::new(alg, Enc::A256CbcHs512)
+    let sender = sender.map_or(Sender::Anonymous, Sender::Authenticated);
+    assert_eq!(Alg::of(sender.key().is_some(), alg.key_wrap()), alg);
+    let mut e = Encrypter::new(sender, alg.key_wrap(), Enc::A256CbcHs512)
         .recipients(recipients)
         .apv(b"bound".to_vec())
         .parallelism(parallelism);
-    if let Some(s) = sender {
-        e = e.sender(s);
-    }
     if let Some(c) = cache {
         e = e.zs_cache(c.clone());
     }

@@ -22,6 +22,8 @@ use authcrypt::hazmat::agreement::diffie_hellman;
 use authcrypt::hazmat::content::encrypt_in_place;
 use authcrypt::hazmat::kdf::FixedInfo;
 use authcrypt::hazmat::wrap::wrap;
+use authcrypt::KeyWrap;
+use authcrypt::Sender;
 use authcrypt::{
     Alg, ContentKey, Curve, Decrypted, Decrypter, Enc, Encrypter, Error, Jwe, Jwk, Limits,
     Location, ProfileError, Serialization,
@@ -216,7 +218,7 @@ fn packed_anon(curve: Curve, enc: Enc) -> String {
 /// A plain JOSE ECDH-ES+A256KW envelope for Bob in the given serialization.
 fn single(curve: Curve, enc: Enc, serialization: Serialization) -> String {
     let bob = key(curve, Who::Bob).to_public();
-    Encrypter::new(Alg::EcdhEsA256Kw, enc)
+    Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), enc)
         .recipient(&bob)
         .serialization(serialization)
         .encrypt_with_rng(MSG, &mut common::rng(13))
@@ -230,7 +232,7 @@ fn compact() -> String {
 /// Direct ECDH-ES (no key wrap), general JSON, one recipient.
 fn direct() -> String {
     let bob = key(Curve::X25519, Who::Bob).to_public();
-    Encrypter::new(Alg::EcdhEs, Enc::A256Gcm)
+    Encrypter::new(Sender::Anonymous, None, Enc::A256Gcm)
         .recipient(&bob)
         .encrypt_with_rng(MSG, &mut common::rng(14))
         .unwrap()
@@ -1262,7 +1264,7 @@ const TRIALS: &str = "trial decryptions of recipient entries without a kid (entr
 /// An anoncrypt envelope (general JSON) to `recipients`, whose entries carry a kid where the key
 /// has one.
 fn anon_to(recipients: &[Jwk]) -> String {
-    Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256Gcm)
+    Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256Gcm)
         .recipients(
             recipients
                 .iter()
@@ -2527,7 +2529,7 @@ case!(crit_in_recipient_header, anon_spec().recipient(1, |r| r.raw("crit", r#"["
 
 case!(crit_in_compact, {
     let bob = key(Curve::X25519, Who::Bob).to_public();
-    Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256Gcm)
+    Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256Gcm)
         .recipient(&bob)
         .serialization(Serialization::Compact)
         .protected_member("crit", json!(["exp"]))
@@ -2572,7 +2574,7 @@ case!(
     zip_in_compact,
     {
         let bob = key(Curve::X25519, Who::Bob).to_public();
-        Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256Gcm)
+        Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256Gcm)
             .recipient(&bob)
             .serialization(Serialization::Compact)
             .protected_member("zip", json!("DEF"))
@@ -2616,10 +2618,13 @@ case!(
     |m| {
         let alice = key(Curve::X25519, Who::Alice);
         let bob = key(Curve::X25519, Who::Bob).to_public();
-        Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A128Gcm)
-            .sender(&alice)
-            .recipient(&bob)
-            .encrypt(m)
+        Encrypter::new(
+            Sender::Authenticated(&alice),
+            Some(KeyWrap::A256Kw),
+            Enc::A128Gcm,
+        )
+        .recipient(&bob)
+        .encrypt(m)
     },
     Error::AlgEncMismatch {
         alg: "ECDH-1PU+A256KW",

@@ -13,6 +13,8 @@
 
 mod common;
 
+use authcrypt::KeyWrap;
+use authcrypt::Sender;
 use authcrypt::{Alg, Curve, Decrypter, Enc, Encrypter, Jwe, Jwk, Serialization};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use josekit::jwe::alg::ecdh_es::{EcdhEsJweAlgorithm, EcdhEsJweDecrypter, EcdhEsJweEncrypter};
@@ -122,7 +124,7 @@ fn josekit_decrypts_our_compact() {
         let bob = &keys[0];
         for (n, plaintext) in plaintexts().iter().enumerate() {
             let public = bob.to_public();
-            let mut encrypter = Encrypter::new(alg, enc)
+            let mut encrypter = Encrypter::new(Sender::Anonymous, alg.key_wrap(), enc)
                 .recipient(&public)
                 .serialization(Serialization::Compact);
             if n == 0 {
@@ -157,7 +159,7 @@ fn josekit_decrypts_our_flattened_json() {
                 continue;
             }
             let public = bob.to_public();
-            let mut encrypter = Encrypter::new(alg, enc)
+            let mut encrypter = Encrypter::new(Sender::Anonymous, alg.key_wrap(), enc)
                 .recipient(&public)
                 .serialization(Serialization::Flattened);
             if n == 0 {
@@ -186,7 +188,7 @@ fn josekit_decrypts_our_general_json_for_every_recipient() {
         let count = if alg.key_wrap().is_some() { 3 } else { 1 };
         let keys = recipients(curve, count, seed(alg, enc, curve, 8));
         let publics: Vec<Jwk> = keys.iter().map(Jwk::to_public).collect();
-        let envelope = Encrypter::new(alg, enc)
+        let envelope = Encrypter::new(Sender::Anonymous, alg.key_wrap(), enc)
             .recipients(&publics)
             .apv(*b"Bob and friends")
             .encrypt_with_rng(MESSAGE, &mut common::rng(seed(alg, enc, curve, 9)))
@@ -209,7 +211,7 @@ fn josekit_honours_our_aad_member() {
             let bob = &keys[0];
             let public = bob.to_public();
             for serialization in [Serialization::Flattened, Serialization::General] {
-                let envelope = Encrypter::new(alg, Enc::A256Gcm)
+                let envelope = Encrypter::new(Sender::Anonymous, alg.key_wrap(), Enc::A256Gcm)
                     .recipient(&public)
                     .serialization(serialization)
                     .aad(*b"additional authenticated data")
@@ -234,7 +236,7 @@ fn josekit_rejects_our_envelope_once_tampered() {
     let keys = recipients(Curve::P256, 1, 12);
     let bob = &keys[0];
     let public = bob.to_public();
-    let envelope = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256CbcHs512)
+    let envelope = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256CbcHs512)
         .recipient(&public)
         .serialization(Serialization::Compact)
         .encrypt_with_rng(MESSAGE, &mut common::rng(13))
@@ -428,7 +430,7 @@ fn large_payloads_agree_both_ways() {
         let bob = &keys[0];
         let public = bob.to_public();
         for enc in ENCS {
-            let ours = Encrypter::new(Alg::EcdhEsA256Kw, enc)
+            let ours = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), enc)
                 .recipient(&public)
                 .serialization(Serialization::Compact)
                 .encrypt_with_rng(&large, &mut common::rng(20))
@@ -501,7 +503,7 @@ fn keys_made_by_josekit_work_here_and_ours_work_there() {
 
         // An envelope to the josekit-made key, both ways.
         let public = ours.to_public();
-        let envelope = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256CbcHs512)
+        let envelope = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256CbcHs512)
             .recipient(&public)
             .serialization(Serialization::Compact)
             .encrypt_with_rng(MESSAGE, &mut common::rng(18))

@@ -2,6 +2,8 @@
 
 mod common;
 
+use authcrypt::KeyWrap;
+use authcrypt::Sender;
 use authcrypt::{Coordinates, Curve, Error, Jwk, Location};
 use base64ct::{Base64UrlUnpadded as B64, Encoding};
 use serde_json::{json, Value};
@@ -155,10 +157,14 @@ fn p521_keys_keep_their_66_octet_coordinates() {
 #[test]
 fn small_order_x25519_recipient_key_is_refused_when_sending() {
     let zero = Jwk::from_json(r#"{"kty":"OKP","crv":"X25519","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","kid":"did:example:z#1"}"#).unwrap();
-    let e = authcrypt::Encrypter::new(authcrypt::Alg::EcdhEsA256Kw, authcrypt::Enc::A256Gcm)
-        .recipient(&zero)
-        .encrypt(b"x")
-        .unwrap_err();
+    let e = authcrypt::Encrypter::new(
+        Sender::Anonymous,
+        Some(KeyWrap::A256Kw),
+        authcrypt::Enc::A256Gcm,
+    )
+    .recipient(&zero)
+    .encrypt(b"x")
+    .unwrap_err();
     assert_eq!(
         e,
         Error::InvalidKey("the recipient key is a small-order X25519 point")

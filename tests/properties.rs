@@ -3,6 +3,7 @@
 
 mod common;
 
+use authcrypt::Sender;
 use authcrypt::{Alg, Curve, Decrypter, Enc, Encrypter, Jwk, Serialization};
 use proptest::prelude::*;
 
@@ -37,11 +38,11 @@ proptest! {
         let sender = Jwk::generate_with_rng(curve, &mut rng).with_kid("did:example:alice#1");
         let recipient = Jwk::generate_with_rng(curve, &mut rng).with_kid("did:example:bob#1");
         let recipient_public = recipient.to_public();
-        let mut encrypter = Encrypter::new(alg, enc)
+        let mut encrypter = Encrypter::new(Sender::for_alg(alg, &sender), alg.key_wrap(), enc)
             .recipient(&recipient_public)
             .serialization(serialization);
         if alg.is_1pu() {
-            encrypter = encrypter.sender(&sender).skid("did:example:alice#1");
+            encrypter = encrypter.skid("did:example:alice#1");
         }
         let envelope = encrypter.encrypt_with_rng(&plaintext, &mut rng).unwrap();
         let sender_public = sender.to_public();

@@ -6,6 +6,8 @@ mod common;
 
 use std::fmt;
 
+use authcrypt::KeyWrap;
+use authcrypt::Sender;
 use authcrypt::{
     Alg, Curve, Decrypted, Decrypter, Enc, Encrypter, Error, Jwe, Jwk, Parallelism, Serialization,
     ZsCache,
@@ -163,16 +165,17 @@ fn round_trip(case: Case, plaintext: &[u8], salt: u64) {
     let sender_public = parties.sender.to_public();
     let decoy_public = parties.decoy.to_public();
 
-    let mut encrypter = Encrypter::new(case.alg, case.enc)
-        .recipients(&publics)
-        .apv(APV)
-        .serialization(case.serialization);
+    let mut encrypter = Encrypter::new(
+        Sender::for_alg(case.alg, &parties.sender),
+        case.alg.key_wrap(),
+        case.enc,
+    )
+    .recipients(&publics)
+    .apv(APV)
+    .serialization(case.serialization);
     if case.alg.is_1pu() {
         let skid = parties.sender.kid().unwrap();
-        encrypter = encrypter
-            .sender(&parties.sender)
-            .skid(skid)
-            .apu(skid.as_bytes());
+        encrypter = encrypter.skid(skid).apu(skid.as_bytes());
     }
     let envelope = encrypter
         .encrypt_with_rng(plaintext, &mut common::rng(seed ^ 0x5eed))
@@ -407,7 +410,7 @@ fn plaintext_of_whole_blocks_round_trips() {
     let mut rng = common::rng(4);
     let parties = Parties::new(Curve::P256, 1, 4);
     let bob = parties.recipients[0].to_public();
-    let out = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256CbcHs512)
+    let out = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256CbcHs512)
         .recipient(&bob)
         .encrypt_with_rng(&whole, &mut rng)
         .unwrap();
@@ -418,7 +421,8 @@ fn plaintext_of_whole_blocks_round_trips() {
 fn fresh_randomness_gives_different_envelopes() {
     let parties = Parties::new(Curve::X25519, 1, 5);
     let bob = parties.recipients[0].to_public();
-    let encrypter = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256Gcm).recipient(&bob);
+    let encrypter =
+        Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256Gcm).recipient(&bob);
     let first = encrypter.encrypt(MESSAGE).unwrap();
     let second = encrypter.encrypt(MESSAGE).unwrap();
     assert_ne!(first, second);
@@ -461,8 +465,7 @@ fn ecdh_1pu_key_wrap_with_a_non_cbc_hmac_enc_is_rejected_on_encrypt() {
                 Serialization::Flattened,
                 Serialization::General,
             ] {
-                let e = Encrypter::new(alg, enc)
-                    .sender(&parties.sender)
+                let e = Encrypter::new(Sender::for_alg(alg, &parties.sender), alg.key_wrap(), enc)
                     .recipient(&bob)
                     .serialization(serialization)
                     .encrypt_with_rng(MESSAGE, &mut common::rng(11))
@@ -547,23 +550,37 @@ fn the_hand_built_envelope_is_otherwise_acceptable() {
 }
 
 #[test]
-fn direct_key_agreement_with_three_recipients_is_a_usage_error() {
+fn direct_key_agreement_with_three_recipients_is_refused() {
     for curve in Curve::ALL {
         let parties = Parties::new(curve, 3, 14);
         let publics: Vec<Jwk> = parties.recipients.iter().map(Jwk::to_public).collect();
         for enc in Enc::ALL {
-            let e = Encrypter::new(Alg::EcdhEs, enc)
-                .recipients(&publics)
-                .encrypt_with_rng(MESSAGE, &mut common::rng(15))
-                .unwrap_err();
-            assert!(matches!(e, Error::Usage(_)), "ECDH-ES {enc} {curve}: {e:?}");
-            let e = Encrypter::new(Alg::Ecdh1Pu, enc)
-                .sender(&parties.sender)
+            let e = Encrypter::new(Sender::Anonymous, None, enc)
                 .recipients(&publics)
                 .encrypt_with_rng(MESSAGE, &mut common::rng(15))
                 .unwrap_err();
             assert!(
-                matches!(e, Error::Usage(_)),
+                matches!(
+                    e,
+                    Error::DirectRecipients {
+                        alg: Alg::EcdhEs,
+                        found: 3
+                    }
+                ),
+                "ECDH-ES {enc} {curve}: {e:?}"
+            );
+            let e = Encrypter::new(Sender::Authenticated(&parties.sender), None, enc)
+                .recipients(&publics)
+                .encrypt_with_rng(MESSAGE, &mut common::rng(15))
+                .unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    Error::DirectRecipients {
+                        alg: Alg::Ecdh1Pu,
+                        found: 3
+                    }
+                ),
                 "ECDH-1PU {enc} {curve}: {e:?}"
             );
         }
@@ -579,12 +596,13 @@ fn compact_and_flattened_with_three_recipients_are_rejected() {
         (Serialization::Flattened, "flattened JSON"),
     ] {
         for alg in [Alg::EcdhEsA256Kw, Alg::Ecdh1PuA256Kw] {
-            let mut encrypter = Encrypter::new(alg, Enc::A256CbcHs512)
-                .recipients(&publics)
-                .serialization(serialization);
-            if alg.is_1pu() {
-                encrypter = encrypter.sender(&parties.sender);
-            }
+            let encrypter = Encrypter::new(
+                Sender::for_alg(alg, &parties.sender),
+                alg.key_wrap(),
+                Enc::A256CbcHs512,
+            )
+            .recipients(&publics)
+            .serialization(serialization);
             let e = encrypter
                 .encrypt_with_rng(MESSAGE, &mut common::rng(17))
                 .unwrap_err();
@@ -595,7 +613,7 @@ fn compact_and_flattened_with_three_recipients_are_rejected() {
         }
     }
     // General JSON takes them.
-    let out = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256CbcHs512)
+    let out = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256CbcHs512)
         .recipients(&publics)
         .encrypt_with_rng(MESSAGE, &mut common::rng(17))
         .unwrap();
@@ -615,32 +633,35 @@ fn compact_with_an_unprotected_member_or_aad_is_rejected() {
             }
         )
     };
-    let e = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256Gcm)
+    let e = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256Gcm)
         .recipient(&bob)
         .serialization(Serialization::Compact)
         .unprotected_member("jku", json!("https://example.com/keys"))
         .encrypt_with_rng(MESSAGE, &mut common::rng(19))
         .unwrap_err();
     assert!(compact_error(&e), "{e:?}");
-    let e = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256Gcm)
+    let e = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256Gcm)
         .recipient(&bob)
         .serialization(Serialization::Compact)
         .aad(*b"extra")
         .encrypt_with_rng(MESSAGE, &mut common::rng(19))
         .unwrap_err();
     assert!(compact_error(&e), "{e:?}");
-    let e = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
-        .sender(&parties.sender)
-        .recipient(&bob)
-        .serialization(Serialization::Compact)
-        .aad(*b"extra")
-        .encrypt_with_rng(MESSAGE, &mut common::rng(19))
-        .unwrap_err();
+    let e = Encrypter::new(
+        Sender::Authenticated(&parties.sender),
+        Some(KeyWrap::A256Kw),
+        Enc::A256CbcHs512,
+    )
+    .recipient(&bob)
+    .serialization(Serialization::Compact)
+    .aad(*b"extra")
+    .encrypt_with_rng(MESSAGE, &mut common::rng(19))
+    .unwrap_err();
     assert!(compact_error(&e), "{e:?}");
 
     // The JSON serializations carry both.
     for serialization in [Serialization::Flattened, Serialization::General] {
-        let out = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256Gcm)
+        let out = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256Gcm)
             .recipient(&bob)
             .serialization(serialization)
             .unprotected_member("jku", json!("https://example.com/keys"))
@@ -659,54 +680,13 @@ fn compact_with_an_unprotected_member_or_aad_is_rejected() {
 }
 
 #[test]
-fn ecdh_1pu_without_a_sender_is_a_usage_error() {
-    for curve in Curve::ALL {
-        let parties = Parties::new(curve, 1, 20);
-        let bob = parties.recipients[0].to_public();
-        for alg in [
-            Alg::Ecdh1Pu,
-            Alg::Ecdh1PuA128Kw,
-            Alg::Ecdh1PuA192Kw,
-            Alg::Ecdh1PuA256Kw,
-        ] {
-            let e = Encrypter::new(alg, Enc::A256CbcHs512)
-                .recipient(&bob)
-                .encrypt_with_rng(MESSAGE, &mut common::rng(21))
-                .unwrap_err();
-            assert!(matches!(e, Error::Usage(_)), "{alg} {curve}: {e:?}");
-        }
-    }
-}
-
-#[test]
-fn ecdh_es_with_a_sender_is_a_usage_error_on_encrypt() {
-    for curve in Curve::ALL {
-        let parties = Parties::new(curve, 1, 22);
-        let bob = parties.recipients[0].to_public();
-        for alg in [
-            Alg::EcdhEs,
-            Alg::EcdhEsA128Kw,
-            Alg::EcdhEsA192Kw,
-            Alg::EcdhEsA256Kw,
-        ] {
-            let e = Encrypter::new(alg, Enc::A256Gcm)
-                .sender(&parties.sender)
-                .recipient(&bob)
-                .encrypt_with_rng(MESSAGE, &mut common::rng(23))
-                .unwrap_err();
-            assert!(matches!(e, Error::Usage(_)), "{alg} {curve}: {e:?}");
-        }
-    }
-}
-
-#[test]
 fn ecdh_es_with_a_sender_is_rejected_as_sender_required_on_decrypt() {
     // A sender key given to `Jwe::decrypt` or `Jwe::decrypt_recipient` asks for an
     // authenticated sender: an anonymous message must not come back as if it were one.
     let parties = Parties::new(Curve::X25519, 1, 24);
     let bob = &parties.recipients[0];
     let alice = parties.sender.to_public();
-    let out = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256Gcm)
+    let out = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256Gcm)
         .recipient(&bob.to_public())
         .encrypt_with_rng(MESSAGE, &mut common::rng(25))
         .unwrap();
@@ -731,11 +711,14 @@ fn jwe_decrypt_with_a_sender_checks_that_sender_and_without_one_refuses_ecdh_1pu
     let parties = Parties::new(Curve::P256, 1, 26);
     let bob = &parties.recipients[0];
     let alice = parties.sender.to_public();
-    let out = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
-        .sender(&parties.sender)
-        .recipient(&bob.to_public())
-        .encrypt_with_rng(MESSAGE, &mut common::rng(27))
-        .unwrap();
+    let out = Encrypter::new(
+        Sender::Authenticated(&parties.sender),
+        Some(KeyWrap::A256Kw),
+        Enc::A256CbcHs512,
+    )
+    .recipient(&bob.to_public())
+    .encrypt_with_rng(MESSAGE, &mut common::rng(27))
+    .unwrap();
     let jwe = Jwe::parse(out.as_bytes()).unwrap();
     let opened = jwe.decrypt(bob, Some(&alice)).unwrap();
     assert!(opened.authenticated());
@@ -759,11 +742,12 @@ fn require_sender_rejects_anonymous_messages_and_opens_authenticated_ones() {
         let bob = &parties.recipients[0];
         let alice = parties.sender.to_public();
         for alg in Alg::ALL {
-            let mut encrypter =
-                Encrypter::new(alg, Enc::A256CbcHs512).recipient(&parties.recipients[0]);
-            if alg.is_1pu() {
-                encrypter = encrypter.sender(&parties.sender);
-            }
+            let encrypter = Encrypter::new(
+                Sender::for_alg(alg, &parties.sender),
+                alg.key_wrap(),
+                Enc::A256CbcHs512,
+            )
+            .recipient(&parties.recipients[0]);
             let envelope = encrypter
                 .encrypt_with_rng(MESSAGE, &mut common::rng(29))
                 .unwrap();
@@ -816,7 +800,7 @@ fn recipients_on_mixed_curves_are_rejected() {
         let b = Jwk::generate_with_rng(second, &mut rng)
             .with_kid("did:example:bob#b")
             .to_public();
-        let e = Encrypter::new(Alg::EcdhEsA256Kw, Enc::A256CbcHs512)
+        let e = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256CbcHs512)
             .recipients([&a, &b])
             .encrypt_with_rng(MESSAGE, &mut common::rng(27))
             .unwrap_err();
@@ -844,11 +828,14 @@ fn sender_on_another_curve_is_rejected() {
             .with_kid("did:example:bob#1")
             .to_public();
         for alg in [Alg::Ecdh1Pu, Alg::Ecdh1PuA256Kw] {
-            let e = Encrypter::new(alg, Enc::A256CbcHs512)
-                .sender(&alice)
-                .recipient(&bob)
-                .encrypt_with_rng(MESSAGE, &mut common::rng(29))
-                .unwrap_err();
+            let e = Encrypter::new(
+                Sender::for_alg(alg, &alice),
+                alg.key_wrap(),
+                Enc::A256CbcHs512,
+            )
+            .recipient(&bob)
+            .encrypt_with_rng(MESSAGE, &mut common::rng(29))
+            .unwrap_err();
             assert!(
                 matches!(
                     e,
@@ -869,11 +856,14 @@ fn public_only_sender_is_rejected() {
     let alice_public = parties.sender.to_public();
     let bob = parties.recipients[0].to_public();
     for alg in [Alg::Ecdh1Pu, Alg::Ecdh1PuA128Kw, Alg::Ecdh1PuA256Kw] {
-        let e = Encrypter::new(alg, Enc::A128CbcHs256)
-            .sender(&alice_public)
-            .recipient(&bob)
-            .encrypt_with_rng(MESSAGE, &mut common::rng(31))
-            .unwrap_err();
+        let e = Encrypter::new(
+            Sender::for_alg(alg, &alice_public),
+            alg.key_wrap(),
+            Enc::A128CbcHs256,
+        )
+        .recipient(&bob)
+        .encrypt_with_rng(MESSAGE, &mut common::rng(31))
+        .unwrap_err();
         assert!(matches!(e, Error::NotPrivate(_)), "{alg}: {e:?}");
     }
 }
@@ -887,10 +877,12 @@ fn no_recipients_is_rejected() {
             Serialization::Flattened,
             Serialization::General,
         ] {
-            let mut encrypter = Encrypter::new(alg, Enc::A256CbcHs512).serialization(serialization);
-            if alg.is_1pu() {
-                encrypter = encrypter.sender(&parties.sender);
-            }
+            let encrypter = Encrypter::new(
+                Sender::for_alg(alg, &parties.sender),
+                alg.key_wrap(),
+                Enc::A256CbcHs512,
+            )
+            .serialization(serialization);
             let e = encrypter
                 .encrypt_with_rng(MESSAGE, &mut common::rng(33))
                 .unwrap_err();
@@ -909,12 +901,13 @@ fn many_recipients_give_the_same_envelope_on_one_core_or_several() {
             let parties = Parties::new(curve, 9, 40);
             let publics: Vec<Jwk> = parties.recipients.iter().map(Jwk::to_public).collect();
             let envelope = |parallelism: Parallelism| {
-                let mut encrypter = Encrypter::new(alg, Enc::A256CbcHs512)
-                    .recipients(&publics)
-                    .parallelism(parallelism);
-                if alg.is_1pu() {
-                    encrypter = encrypter.sender(&parties.sender);
-                }
+                let encrypter = Encrypter::new(
+                    Sender::for_alg(alg, &parties.sender),
+                    alg.key_wrap(),
+                    Enc::A256CbcHs512,
+                )
+                .recipients(&publics)
+                .parallelism(parallelism);
                 encrypter
                     .encrypt_with_rng(MESSAGE, &mut common::rng(41))
                     .unwrap()
@@ -941,7 +934,7 @@ fn large_plaintexts_agree_on_one_core_or_several() {
     let bob = parties.recipients[0].to_public();
     for enc in Enc::ALL {
         let envelope = |parallelism: Parallelism| {
-            Encrypter::new(Alg::EcdhEsA256Kw, enc)
+            Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), enc)
                 .recipient(&bob)
                 .serialization(Serialization::Compact)
                 .parallelism(parallelism)
@@ -976,10 +969,13 @@ fn zs_cache_gives_the_same_envelopes_and_keeps_senders_apart() {
     for curve in Curve::ALL {
         let parties = Parties::new(curve, 5, 44);
         let publics: Vec<Jwk> = parties.recipients.iter().map(Jwk::to_public).collect();
-        let encrypter = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
-            .sender(&parties.sender)
-            .skid(parties.sender.kid().unwrap())
-            .recipients(&publics);
+        let encrypter = Encrypter::new(
+            Sender::Authenticated(&parties.sender),
+            Some(KeyWrap::A256Kw),
+            Enc::A256CbcHs512,
+        )
+        .skid(parties.sender.kid().unwrap())
+        .recipients(&publics);
         let plain = encrypter
             .encrypt_with_rng(MESSAGE, &mut common::rng(45))
             .unwrap();

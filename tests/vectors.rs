@@ -7,9 +7,8 @@ use authcrypt::hazmat::content::{decrypt_in_place, encrypt_in_place};
 use authcrypt::hazmat::kdf::{derive, FixedInfo};
 use authcrypt::hazmat::wrap::{unwrap, wrap, KeyWrap};
 use authcrypt::jwe::FixedRandomness;
-use authcrypt::{
-    Alg, ContentKey, Curve, Enc, Encrypter, Error, Jwe, Jwk, SecretKey, Serialization,
-};
+use authcrypt::Sender;
+use authcrypt::{ContentKey, Curve, Enc, Encrypter, Error, Jwe, Jwk, SecretKey, Serialization};
 use common::{hex, jwk, vector};
 use serde_json::Value;
 
@@ -53,7 +52,7 @@ fn rfc7518_appendix_c_ecdh_es_direct_derived_key() {
     // The same computation through the engine: encrypt with the published ephemeral key, then
     // decrypt with Bob's key.
     let iv = [7u8; 12];
-    let out = Encrypter::new(Alg::EcdhEs, Enc::A128Gcm)
+    let out = Encrypter::new(Sender::Anonymous, None, Enc::A128Gcm)
         .recipient(&bob.to_public())
         .apu(*b"Alice")
         .apv(*b"Bob")
@@ -229,8 +228,7 @@ fn ecdh_1pu_draft_appendix_a_direct_p256() {
     // Through the engine: ECDH-1PU direct with the published ephemeral key; the content key it
     // derives is the published one.
     let iv = [1u8; 12];
-    let out = Encrypter::new(Alg::Ecdh1Pu, Enc::A256Gcm)
-        .sender(&alice)
+    let out = Encrypter::new(Sender::Authenticated(&alice), None, Enc::A256Gcm)
         .recipient(&bob.to_public())
         .apu(*b"Alice")
         .apv(*b"Bob")
@@ -315,21 +313,24 @@ fn ecdh_1pu_draft_appendix_b_every_intermediate_and_the_exact_jwe() {
 
     // The whole general-JSON JWE, re-created through the engine.
     let publics: Vec<Jwk> = recipients.iter().map(|(k, _)| k.to_public()).collect();
-    let out = Encrypter::new(Alg::Ecdh1PuA128Kw, Enc::A256CbcHs512)
-        .sender(&alice)
-        .recipients(&publics)
-        .apu(*b"Alice")
-        .apv(*b"Bob and Charlie")
-        .unprotected_member("jku", v["shared_unprotected_header"]["jku"].clone())
-        .encrypt_with_fixed(
-            plaintext,
-            FixedRandomness {
-                ephemeral: eph.secret_key().unwrap(),
-                cek: Some(&cek),
-                iv: &iv,
-            },
-        )
-        .unwrap();
+    let out = Encrypter::new(
+        Sender::Authenticated(&alice),
+        Some(KeyWrap::A128Kw),
+        Enc::A256CbcHs512,
+    )
+    .recipients(&publics)
+    .apu(*b"Alice")
+    .apv(*b"Bob and Charlie")
+    .unprotected_member("jku", v["shared_unprotected_header"]["jku"].clone())
+    .encrypt_with_fixed(
+        plaintext,
+        FixedRandomness {
+            ephemeral: eph.secret_key().unwrap(),
+            cek: Some(&cek),
+            iv: &iv,
+        },
+    )
+    .unwrap();
     let produced: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(produced, v["jwe_general_json"]);
     assert_eq!(produced["protected"], v["protected_header_b64u"]);

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::content::Enc;
 use crate::error::{self, Error, ProfileError, Result};
-use crate::jwe::Encrypter;
+use crate::jwe::{Encrypter, Sender};
 use crate::jwk::{Curve, Jwk};
 use crate::parallel::Parallelism;
 use crate::zs_cache::ZsCache;
@@ -322,14 +322,17 @@ impl<M: PackMode> Packer<M> {
         if !sender.is_private() {
             return Err(Error::NotPrivate("the sender key"));
         }
-        let mut inner = Encrypter::new(Mode::Authcrypt.alg(), Mode::DEFAULT_ENC)
-            .parallelism(self.parallelism)
-            .sender(sender)
-            .recipients(recipients.iter().copied())
-            .protected_member("typ", Value::String(TYP_ENCRYPTED.into()))
-            .skid(skid)
-            .apu(skid.as_bytes())
-            .apv(apv.to_vec());
+        let mut inner = Encrypter::new(
+            Sender::Authenticated(sender),
+            Mode::Authcrypt.alg().key_wrap(),
+            Mode::DEFAULT_ENC,
+        )
+        .parallelism(self.parallelism)
+        .recipients(recipients.iter().copied())
+        .protected_member("typ", Value::String(TYP_ENCRYPTED.into()))
+        .skid(skid)
+        .apu(skid.as_bytes())
+        .apv(apv.to_vec());
         if let Some(cache) = &auth.zs_cache {
             inner = inner.zs_cache(cache.clone());
         }
@@ -454,7 +457,7 @@ fn anoncrypt(
     rng: &mut impl CryptoRngCore,
 ) -> Result<String> {
     Mode::Anoncrypt.check_enc(enc)?;
-    Encrypter::new(Mode::Anoncrypt.alg(), enc)
+    Encrypter::new(Sender::Anonymous, Mode::Anoncrypt.alg().key_wrap(), enc)
         .parallelism(parallelism)
         .recipients(recipients.iter().copied())
         .protected_member("typ", Value::String(TYP_ENCRYPTED.into()))

@@ -512,15 +512,18 @@ impl<'a> Decrypter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Encrypter;
+    use crate::jwe::{Encrypter, Sender};
 
     /// An authcrypt message from `sender` to `bob`, general JSON.
     fn authcrypt(alg: Alg, sender: &Jwk, bob: &Jwk) -> String {
-        Encrypter::new(alg, Enc::A256CbcHs512)
-            .sender(sender)
-            .recipient(&bob.to_public())
-            .encrypt(b"hello")
-            .unwrap()
+        Encrypter::new(
+            Sender::for_alg(alg, sender),
+            alg.key_wrap(),
+            Enc::A256CbcHs512,
+        )
+        .recipient(&bob.to_public())
+        .encrypt(b"hello")
+        .unwrap()
     }
 
     /// `envelope` with the first character of member `name`'s base64url value changed, which

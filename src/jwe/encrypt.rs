@@ -13,17 +13,17 @@ use crate::jwe::{Alg, Serialization};
 use crate::jwk::{Jwk, PublicKey, SecretKey};
 use crate::kdf::{self, FixedInfo};
 use crate::parallel::{self, spread, Parallelism, OVERLAP_MIN};
-use crate::wrap;
+use crate::wrap::{self, KeyWrap};
 use crate::zs_cache::ZsCache;
 
 /// Builds and encrypts a JWE.
 ///
 /// ```
-/// use authcrypt::{Alg, Enc, Encrypter, Jwe, Jwk, Curve};
+/// use authcrypt::{Enc, Encrypter, Jwe, Jwk, Curve};
 /// let alice = Jwk::generate(Curve::X25519).with_kid("alice#1");
 /// let bob = Jwk::generate(Curve::X25519).with_kid("bob#1");
-/// let jwe = Encrypter::new(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512)
-///     .sender(&alice)
+/// use authcrypt::{KeyWrap, Sender};
+/// let jwe = Encrypter::new(Sender::Authenticated(&alice), Some(KeyWrap::A256Kw), Enc::A256CbcHs512)
 ///     .recipient(&bob.to_public())
 ///     .encrypt(b"hello")?;
 /// let out = Jwe::parse(jwe.as_bytes())?.decrypt(&bob, Some(&alice.to_public()))?;
@@ -34,7 +34,7 @@ use crate::zs_cache::ZsCache;
 pub struct Encrypter<'a> {
     alg: Alg,
     enc: Enc,
-    sender: Option<&'a Jwk>,
+    sender: Sender<'a>,
     recipients: Vec<&'a Jwk>,
     apu: Option<Vec<u8>>,
     apv: Option<Vec<u8>>,
@@ -47,24 +47,57 @@ pub struct Encrypter<'a> {
     parallelism: Parallelism,
 }
 
+/// Who a JWE is from: nobody the recipient can tell (ECDH-ES), or the holder of a static key
+/// (ECDH-1PU), whose private part joins the key agreement.
+#[derive(Debug, Clone, Copy)]
+pub enum Sender<'a> {
+    /// An anonymous sender: ECDH-ES.
+    Anonymous,
+    /// A sender authenticated by its private key: ECDH-1PU.
+    Authenticated(&'a Jwk),
+}
+
+impl<'a> Sender<'a> {
+    /// The sender an `alg` chosen at run time calls for: `key` for ECDH-1PU, none for ECDH-ES.
+    pub fn for_alg(alg: Alg, key: &'a Jwk) -> Sender<'a> {
+        if alg.is_1pu() {
+            Sender::Authenticated(key)
+        } else {
+            Sender::Anonymous
+        }
+    }
+
+    /// The sender's key, if the sender is authenticated.
+    pub fn key(self) -> Option<&'a Jwk> {
+        match self {
+            Sender::Anonymous => None,
+            Sender::Authenticated(key) => Some(key),
+        }
+    }
+}
+
 /// Caller-supplied ephemeral key, CEK and IV, for known-answer tests only.
 #[derive(Debug)]
 pub struct FixedRandomness<'a> {
     /// The ephemeral private key.
     pub ephemeral: &'a SecretKey,
-    /// The content encryption key (ignored in direct mode, where the KDF produces it).
+    /// The content encryption key: required with a key wrap, ignored in direct mode, where the
+    /// KDF produces it.
     pub cek: Option<&'a ContentKey>,
     /// The initialization vector.
     pub iv: &'a [u8],
 }
 
 impl<'a> Encrypter<'a> {
-    /// A new encrypter for `alg` and `enc`, general JSON serialization.
-    pub fn new(alg: Alg, enc: Enc) -> Encrypter<'a> {
+    /// A new encrypter from `sender` (anonymous: ECDH-ES; authenticated: ECDH-1PU), with the
+    /// CEK wrapped by `key_wrap` for each recipient or, with `None`, agreed directly with the one
+    /// recipient; content encryption `enc`, general JSON serialization. For an `alg` chosen at
+    /// run time: `Encrypter::new(Sender::for_alg(alg, &key), alg.key_wrap(), enc)`.
+    pub fn new(sender: Sender<'a>, key_wrap: Option<KeyWrap>, enc: Enc) -> Encrypter<'a> {
         Encrypter {
-            alg,
+            alg: Alg::of(matches!(sender, Sender::Authenticated(_)), key_wrap),
             enc,
-            sender: None,
+            sender,
             recipients: Vec::new(),
             apu: None,
             apv: None,
@@ -87,12 +120,6 @@ impl<'a> Encrypter<'a> {
     /// Whether a second core may be used (default [`Parallelism::Auto`]).
     pub fn parallelism(mut self, parallelism: Parallelism) -> Self {
         self.parallelism = parallelism;
-        self
-    }
-
-    /// The sender's private key (ECDH-1PU only).
-    pub fn sender(mut self, key: &'a Jwk) -> Self {
-        self.sender = Some(key);
         self
     }
 
@@ -198,7 +225,7 @@ impl<'a> Encrypter<'a> {
         let (alg, enc) = (self.alg, self.enc);
         let apu = self.apu.as_deref().unwrap_or_default();
         let apv = self.apv.as_deref().unwrap_or_default();
-        let sender = match self.sender {
+        let sender = match self.sender.key() {
             Some(s) => Some((
                 s.secret_key().ok_or(Error::NotPrivate("the sender key"))?,
                 s.public_key(),
@@ -283,16 +310,17 @@ impl<'a> Encrypter<'a> {
             )?;
             return Ok(self.write(&header, &[Vec::new()], fixed.iv, &buf, &tag));
         };
-        let cek = fixed
-            .cek
-            .ok_or(Error::Usage("key-wrap mode needs a content encryption key"))?;
-        if cek.as_bytes().len() != enc.key_len() {
-            return Err(Error::InvalidLength {
-                name: "content encryption key",
-                expected: enc.key_len(),
-                found: cek.as_bytes().len(),
-            });
-        }
+        // A missing CEK is one of no octets.
+        let cek = match fixed.cek {
+            Some(cek) if cek.as_bytes().len() == enc.key_len() => cek,
+            other => {
+                return Err(Error::InvalidLength {
+                    name: "content encryption key",
+                    expected: enc.key_len(),
+                    found: other.map_or(0, |cek| cek.as_bytes().len()),
+                })
+            }
+        };
         let wrap_with = |z: &SharedSecret, cctag: Option<&[u8]>| -> Result<Vec<u8>> {
             let kek = kdf::derive(
                 z,
@@ -461,31 +489,23 @@ impl<'a> Encrypter<'a> {
                 found: r.curve().name(),
             });
         }
-        match (self.alg.is_1pu(), self.sender) {
-            (true, None) => return Err(Error::Usage("ECDH-1PU needs a sender private key")),
-            (true, Some(s)) => {
-                if !s.is_private() {
-                    return Err(Error::NotPrivate("the sender key"));
-                }
-                if s.curve() != curve {
-                    return Err(Error::CurveMismatch {
-                        what: "sender key",
-                        expected: curve.name(),
-                        found: s.curve().name(),
-                    });
-                }
+        if let Sender::Authenticated(s) = self.sender {
+            if !s.is_private() {
+                return Err(Error::NotPrivate("the sender key"));
             }
-            (false, Some(_)) => {
-                return Err(Error::Usage(
-                    "ECDH-ES is anonymous: use ECDH-1PU to authenticate a sender",
-                ))
+            if s.curve() != curve {
+                return Err(Error::CurveMismatch {
+                    what: "sender key",
+                    expected: curve.name(),
+                    found: s.curve().name(),
+                });
             }
-            (false, None) => {}
         }
         if self.alg.key_wrap().is_none() && self.recipients.len() > 1 {
-            return Err(Error::Usage(
-                "direct key agreement (ECDH-ES, ECDH-1PU) has exactly one recipient",
-            ));
+            return Err(Error::DirectRecipients {
+                alg: self.alg,
+                found: self.recipients.len(),
+            });
         }
         match self.serialization {
             Serialization::General => {}

@@ -15,7 +15,7 @@ mod samples;
 
 pub(crate) use decrypt::EntryOptions;
 pub use decrypt::{Decrypted, Decrypter};
-pub use encrypt::{Encrypter, FixedRandomness};
+pub use encrypt::{Encrypter, FixedRandomness, Sender};
 #[cfg(fuzzing)]
 pub(crate) use header::protected_readers_agree;
 pub use header::Headers;
@@ -59,6 +59,21 @@ impl Default for Limits {
 }
 
 impl Alg {
+    /// The algorithm of an `authenticated` (ECDH-1PU) or anonymous (ECDH-ES) sender with
+    /// `key_wrap`, or direct key agreement for `None`.
+    pub fn of(authenticated: bool, key_wrap: Option<KeyWrap>) -> Alg {
+        match (authenticated, key_wrap) {
+            (false, None) => Alg::EcdhEs,
+            (false, Some(KeyWrap::A128Kw)) => Alg::EcdhEsA128Kw,
+            (false, Some(KeyWrap::A192Kw)) => Alg::EcdhEsA192Kw,
+            (false, Some(KeyWrap::A256Kw)) => Alg::EcdhEsA256Kw,
+            (true, None) => Alg::Ecdh1Pu,
+            (true, Some(KeyWrap::A128Kw)) => Alg::Ecdh1PuA128Kw,
+            (true, Some(KeyWrap::A192Kw)) => Alg::Ecdh1PuA192Kw,
+            (true, Some(KeyWrap::A256Kw)) => Alg::Ecdh1PuA256Kw,
+        }
+    }
+
     /// Parses an `alg` header value.
     pub fn from_name(name: &str) -> Result<Alg> {
         Alg::ALL

@@ -477,7 +477,9 @@ pub(crate) fn readers_agree(input: &[u8], limits: &Limits) {
 mod tests {
     use super::*;
     use crate::jwe::samples::envelope;
+    use crate::jwe::Sender;
     use crate::jwk::{Curve, Jwk};
+    use crate::wrap::KeyWrap;
 
     fn agree(input: &[u8], limits: &Limits) {
         readers_agree(input, limits);
@@ -493,12 +495,16 @@ mod tests {
             &serde_json::from_str::<Value>(&env).expect("the envelope is JSON"),
         )
         .unwrap();
-        let flat = crate::jwe::Encrypter::new(crate::Alg::EcdhEsA256Kw, crate::Enc::A128Gcm)
-            .recipient(&bobs[0])
-            .aad(b"extra")
-            .serialization(Serialization::Flattened)
-            .encrypt(b"hi")
-            .unwrap();
+        let flat = crate::jwe::Encrypter::new(
+            Sender::Anonymous,
+            Some(KeyWrap::A256Kw),
+            crate::Enc::A128Gcm,
+        )
+        .recipient(&bobs[0])
+        .aad(b"extra")
+        .serialization(Serialization::Flattened)
+        .encrypt(b"hi")
+        .unwrap();
         vec![env.into_bytes(), pretty, flat.into_bytes()]
     }
 

@@ -31,7 +31,34 @@ pub fn run() -> Result<Output, Failure> {
     demo().map_err(|e| Failure::internal(format!("demo failed: {e}")))
 }
 
-fn demo() -> Result<Output> {
+/// Why the demo could not finish: the library refused a step that must work, or accepted an
+/// envelope it must reject.
+#[derive(Debug)]
+enum DemoFailure {
+    /// A step that must work failed.
+    Refused(authcrypt::Error),
+    /// A tampered or misattributed envelope was accepted.
+    Accepted,
+}
+
+impl From<authcrypt::Error> for DemoFailure {
+    fn from(e: authcrypt::Error) -> DemoFailure {
+        DemoFailure::Refused(e)
+    }
+}
+
+impl std::fmt::Display for DemoFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DemoFailure::Refused(e) => e.fmt(f),
+            DemoFailure::Accepted => {
+                f.write_str("a tampered or misattributed envelope was accepted")
+            }
+        }
+    }
+}
+
+fn demo() -> Result<Output, DemoFailure> {
     let alice = Jwk::from_json(ALICE)?;
     let bob = Jwk::from_json(BOB)?;
     let charlie = Jwk::from_json(CHARLIE)?;
@@ -180,11 +207,9 @@ fn describe(out: &mut String, opened: &Unpacked) {
 
 /// The rejection of a tampered or misattributed envelope, as text; accepting it would be a
 /// failure.
-fn verdict(result: Result<Unpacked>) -> Result<String> {
+fn verdict(result: Result<Unpacked>) -> Result<String, DemoFailure> {
     match result {
-        Ok(_) => Err(authcrypt::Error::Usage(
-            "a tampered or misattributed envelope was accepted",
-        )),
+        Ok(_) => Err(DemoFailure::Accepted),
         Err(e) => Ok(format!("rejected: {e}")),
     }
 }

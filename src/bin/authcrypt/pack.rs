@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use authcrypt::didcomm::{
     apv_octets_for, is_did_url, AnyPacker, Packer, DEFAULT_CURVE_PREFERENCE, TYP_ENCRYPTED,
 };
-use authcrypt::{Alg, Curve, Enc, Encrypter, Jwk, Serialization};
+use authcrypt::{Alg, Curve, Enc, Encrypter, Jwk, Sender, Serialization};
 use clap::Args;
 use serde_json::Value;
 
@@ -337,11 +337,15 @@ fn encrypt(
     compact: bool,
     plaintext: &[u8],
 ) -> Result<authcrypt::Result<String>, Failure> {
-    let mut e = Encrypter::new(alg, enc)
-        .recipients(recipients.iter().copied())
-        .protected_member("typ", Value::String(TYP_ENCRYPTED.to_owned()));
+    // `run` has checked that a sender is given exactly when `alg` is ECDH-1PU.
+    let mut e = Encrypter::new(
+        sender.map_or(Sender::Anonymous, Sender::Authenticated),
+        alg.key_wrap(),
+        enc,
+    )
+    .recipients(recipients.iter().copied())
+    .protected_member("typ", Value::String(TYP_ENCRYPTED.to_owned()));
     if let Some(s) = sender {
-        e = e.sender(s);
         if let Some(kid) = s.kid() {
             e = e.skid(kid).apu(kid.as_bytes());
         }
