@@ -9,6 +9,8 @@
 
 use std::fmt;
 
+use crate::names::{Alg, Curve, Enc, Serialization};
+
 /// Result alias used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -38,6 +40,88 @@ impl fmt::Display for Location {
             Location::Envelope => "JWE",
             Location::Jwk => "JWK",
             Location::Epk => "epk",
+        })
+    }
+}
+
+/// Which key an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyRole {
+    /// The sender's static key (ECDH-1PU).
+    Sender,
+    /// A recipient's key.
+    Recipient,
+    /// The ephemeral key of a message.
+    Ephemeral,
+    /// The other party's public key in one key agreement.
+    Peer,
+    /// A key given for an operation that names no role (for example a JWK's own private part).
+    Key,
+}
+
+impl fmt::Display for KeyRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeyRole::Sender => "the sender key",
+            KeyRole::Recipient => "the recipient key",
+            KeyRole::Ephemeral => "the ephemeral key",
+            KeyRole::Peer => "the peer key",
+            KeyRole::Key => "the key",
+        })
+    }
+}
+
+/// A bound of [`Limits`](crate::Limits) (or of the parser) that input exceeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limit {
+    /// The envelope's length in octets.
+    EnvelopeSize,
+    /// The number of recipient entries.
+    Recipients,
+    /// The depth of JSON nesting.
+    JsonDepth,
+    /// Trial decryptions of recipient entries without a kid (entries × keys held).
+    TrialDecryptions,
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Limit::EnvelopeSize => "envelope size",
+            Limit::Recipients => "recipient count",
+            Limit::JsonDepth => "JSON nesting depth",
+            Limit::TrialDecryptions => {
+                "trial decryptions of recipient entries without a kid (entries × keys)"
+            }
+        })
+    }
+}
+
+/// What a serialization cannot carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Unrepresentable {
+    /// More than one recipient (compact and flattened JSON carry exactly one).
+    SeveralRecipients,
+    /// Several recipients of a direct key agreement, which has exactly one.
+    SeveralDirectRecipients,
+    /// A shared unprotected header (compact has none).
+    UnprotectedHeader,
+    /// An `aad` member (compact has none).
+    Aad,
+}
+
+impl fmt::Display for Unrepresentable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Unrepresentable::SeveralRecipients => "carries exactly one recipient",
+            Unrepresentable::SeveralDirectRecipients => {
+                "with direct key agreement carries exactly one recipient"
+            }
+            Unrepresentable::UnprotectedHeader => "has no unprotected header",
+            Unrepresentable::Aad => "has no \"aad\" member",
         })
     }
 }
@@ -144,9 +228,9 @@ pub enum Error {
     #[error("\"{alg}\" cannot be used with \"{enc}\": ECDH-1PU key wrapping requires an AES-CBC-HMAC content encryption")]
     AlgEncMismatch {
         /// The key management algorithm.
-        alg: &'static str,
+        alg: Alg,
         /// The content encryption algorithm.
-        enc: &'static str,
+        enc: Enc,
     },
 
     /// A JWK is malformed or inconsistent.
@@ -159,23 +243,23 @@ pub enum Error {
         /// Where the point came from.
         location: Location,
         /// The curve it claims.
-        curve: &'static str,
+        curve: Curve,
     },
 
     /// Keys that must share a curve do not.
     #[error("curve mismatch: {what} is on {found}, expected {expected}")]
     CurveMismatch {
         /// Which key disagrees.
-        what: &'static str,
+        what: KeyRole,
         /// The curve required.
-        expected: &'static str,
+        expected: Curve,
         /// The curve found.
-        found: &'static str,
+        found: Curve,
     },
 
     /// A private key was needed but only a public key was given.
     #[error("{0} must be a private key")]
-    NotPrivate(&'static str),
+    NotPrivate(KeyRole),
 
     /// Direct key agreement (`ECDH-ES`, `ECDH-1PU` without a key wrap) derives the CEK from
     /// one recipient's agreement, so it has exactly one recipient.
@@ -217,9 +301,9 @@ pub enum Error {
     #[error("{serialization} serialization {reason}")]
     Serialization {
         /// Which serialization.
-        serialization: &'static str,
-        /// What it cannot do.
-        reason: &'static str,
+        serialization: Serialization,
+        /// What it cannot carry.
+        reason: Unrepresentable,
     },
 
     /// The input is not any JWE serialization.
@@ -230,7 +314,7 @@ pub enum Error {
     #[error("{what} exceeds the limit of {limit}")]
     LimitExceeded {
         /// What grew too large.
-        what: &'static str,
+        what: Limit,
         /// The limit in force.
         limit: usize,
     },
@@ -299,14 +383,14 @@ pub enum ProfileError {
     NotGeneralJson(&'static str),
     /// `alg` is not one of the two DIDComm values, or is not the one of the expected mode.
     #[error("\"alg\" {0} is not allowed in DIDComm encrypted messages")]
-    AlgNotAllowed(&'static str),
+    AlgNotAllowed(Alg),
     /// `enc` is not allowed for the mode (authcrypt: A256CBC-HS512 only).
     #[error("\"enc\" {enc} is not allowed with {alg}")]
     EncNotAllowed {
         /// The alg.
-        alg: &'static str,
+        alg: Alg,
         /// The rejected enc.
-        enc: &'static str,
+        enc: Enc,
     },
     /// A member that must be in the protected header is elsewhere or absent.
     #[error("\"{0}\" must be present in the protected header")]

@@ -5,6 +5,7 @@
 //! on its curve and not the identity, a private `d` is known to match the public part. Private
 //! scalars zeroize on drop and never appear in `Debug` output.
 
+use crate::error::KeyRole;
 use std::fmt;
 
 use rand_core::CryptoRngCore;
@@ -322,7 +323,10 @@ impl Jwk {
     /// The private JWK as compact JSON, in a buffer that zeroizes on drop. Fails for a public
     /// key.
     pub fn to_private_json(&self) -> Result<Zeroizing<String>> {
-        let secret = self.secret.as_ref().ok_or(Error::NotPrivate("the key"))?;
+        let secret = self
+            .secret
+            .as_ref()
+            .ok_or(Error::NotPrivate(KeyRole::Key))?;
         let mut out = Zeroizing::new(String::with_capacity(320));
         out.push('{');
         self.public.write_members(&mut out);

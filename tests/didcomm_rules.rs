@@ -7,6 +7,7 @@ use authcrypt::didcomm::{
     apv_for, is_did_url, DidDocument, Envelope, KeySet, MessageForm, Mode, Packer, Unpacker,
     TYP_ENCRYPTED,
 };
+use authcrypt::error::KeyRole;
 use authcrypt::hazmat::agreement::{diffie_hellman, one_pass_unified};
 use authcrypt::hazmat::content::encrypt_in_place;
 use authcrypt::hazmat::kdf::{derive, FixedInfo};
@@ -396,7 +397,7 @@ fn rule_32_alg_must_be_a_didcomm_alg() {
         .unwrap();
     assert_eq!(
         profile(unpack(&p, &env).unwrap_err()),
-        ProfileError::AlgNotAllowed("ECDH-ES+A128KW")
+        ProfileError::AlgNotAllowed(Alg::EcdhEsA128Kw)
     );
 }
 
@@ -418,8 +419,8 @@ fn rule_32_authcrypt_enc_must_be_a256cbc_hs512() {
     assert_eq!(
         profile(unpack(&p, &env).unwrap_err()),
         ProfileError::EncNotAllowed {
-            alg: "ECDH-1PU+A256KW",
-            enc: "A128CBC-HS256"
+            alg: Alg::Ecdh1PuA256Kw,
+            enc: Enc::A128CbcHs256
         }
     );
 }
@@ -436,8 +437,8 @@ fn rule_32_anoncrypt_enc_must_be_allowed() {
     assert_eq!(
         profile(unpack(&p, &env).unwrap_err()),
         ProfileError::EncNotAllowed {
-            alg: "ECDH-ES+A256KW",
-            enc: "A128GCM"
+            alg: Alg::EcdhEsA256Kw,
+            enc: Enc::A128Gcm
         }
     );
 }
@@ -544,7 +545,7 @@ fn rule_33_recipient_key_on_another_curve_than_epk_rejected() {
     assert!(matches!(
         e,
         Error::CurveMismatch {
-            what: "recipient key",
+            what: KeyRole::Recipient,
             ..
         }
     ));
@@ -643,7 +644,7 @@ fn rule_35_sender_key_on_another_curve_rejected() {
     assert!(matches!(
         e,
         Error::CurveMismatch {
-            what: "sender key",
+            what: KeyRole::Sender,
             ..
         }
     ));

@@ -6,7 +6,7 @@ mod common;
 use authcrypt::didcomm::{
     apv_for, DidDocument, Envelope, KeyResolver, KeySet, MessageForm, Mode, Unpacker,
 };
-use authcrypt::{Error, Location, ProfileError};
+use authcrypt::{Curve, Error, Location, ProfileError};
 use common::{didcomm_secret, vector};
 use serde_json::Value;
 
@@ -202,7 +202,7 @@ fn negative_example_epk_not_on_curve_is_rejected() {
         e,
         Error::InvalidPoint {
             location: Location::Epk,
-            curve: "P-256"
+            curve: Curve::P256
         }
     );
 }

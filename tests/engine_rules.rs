@@ -7,6 +7,7 @@
 
 mod common;
 
+use authcrypt::error::KeyRole;
 use authcrypt::hazmat::agreement::{diffie_hellman, one_pass_unified};
 use authcrypt::hazmat::content::{decrypt_in_place, encrypt_in_place};
 use authcrypt::hazmat::kdf::{self, FixedInfo};
@@ -1321,8 +1322,8 @@ fn rule_15_1pu_key_wrap_with_a_non_cbc_hmac_enc_rejected_on_decrypt() {
             assert_eq!(
                 sealed.open(&envelope).unwrap_err(),
                 Error::AlgEncMismatch {
-                    alg: "ECDH-1PU+A256KW",
-                    enc: enc.name()
+                    alg: Alg::Ecdh1PuA256Kw,
+                    enc
                 },
                 "{serialization}"
             );
@@ -2246,9 +2247,9 @@ fn rule_28_keys_on_another_curve_than_the_epk_rejected_on_decrypt() {
     assert_eq!(
         jwe.decrypt(&bob_p384, Some(&alice)).unwrap_err(),
         Error::CurveMismatch {
-            what: "recipient key",
-            expected: "P-256",
-            found: "P-384"
+            what: KeyRole::Recipient,
+            expected: Curve::P256,
+            found: Curve::P384
         }
     );
     // A sender key on X25519 under Alice's kid.
@@ -2259,9 +2260,9 @@ fn rule_28_keys_on_another_curve_than_the_epk_rejected_on_decrypt() {
         jwe.decrypt(&sealed.recipients[0], Some(&alice_x25519))
             .unwrap_err(),
         Error::CurveMismatch {
-            what: "sender key",
-            expected: "P-256",
-            found: "X25519"
+            what: KeyRole::Sender,
+            expected: Curve::P256,
+            found: Curve::X25519
         }
     );
 }
@@ -2279,7 +2280,7 @@ fn rule_30_off_curve_epk_rejected() {
         );
         let expected = Error::InvalidPoint {
             location: Location::Epk,
-            curve: curve.name(),
+            curve,
         };
         let envelope = edit_protected(&sealed.envelope, |h| {
             let mut y = unb64(h["epk"]["y"].as_str().unwrap());
@@ -2316,7 +2317,7 @@ fn rule_30_off_curve_static_key_rejected() {
             Jwk::from_json(&value.to_string()).unwrap_err(),
             Error::InvalidPoint {
                 location: Location::Jwk,
-                curve: curve.name()
+                curve
             }
         );
     }

@@ -12,6 +12,7 @@
 
 mod common;
 
+use authcrypt::error::{KeyRole, Limit};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
@@ -1087,7 +1088,7 @@ case!(
     insert_first(&anon(), &format!("\"x\":{}", nested(100_000))),
     |e| engine(&e),
     Error::LimitExceeded {
-        what: "JSON nesting depth",
+        what: Limit::JsonDepth,
         limit: 32
     }
 );
@@ -1097,7 +1098,7 @@ case!(
     insert_first(&anon(), &format!("\"x\":{}", nested(32))),
     |e| engine(&e),
     Error::LimitExceeded {
-        what: "JSON nesting depth",
+        what: Limit::JsonDepth,
         limit: 32
     }
 );
@@ -1109,7 +1110,7 @@ case!(
         .seal(),
     |e| unpack(&e),
     Error::LimitExceeded {
-        what: "JSON nesting depth",
+        what: Limit::JsonDepth,
         limit: 32
     }
 );
@@ -1129,7 +1130,7 @@ case!(
     },
     |e| engine(&e),
     Error::LimitExceeded {
-        what: "JSON nesting depth",
+        what: Limit::JsonDepth,
         limit: 32
     }
 );
@@ -1145,7 +1146,7 @@ case!(
     },
     |e| Jwk::from_json(&e),
     Error::LimitExceeded {
-        what: "JSON nesting depth",
+        what: Limit::JsonDepth,
         limit: 16
     }
 );
@@ -1161,7 +1162,7 @@ case!(
         Jwe::parse_with_limits(e.as_bytes(), &limits)
     },
     Error::LimitExceeded {
-        what: "JSON nesting depth",
+        what: Limit::JsonDepth,
         limit: 2
     }
 );
@@ -1170,13 +1171,13 @@ case!(envelope_over_default_size_limit, {
     let mut v = anon().into_bytes();
     v.resize((64 << 20) + 1, b' ');
     v
-}, |e| engine(&e), Error::LimitExceeded { what: "envelope size", limit } if *limit == 64 << 20);
+}, |e| engine(&e), Error::LimitExceeded { what: Limit::EnvelopeSize, limit } if *limit == 64 << 20);
 
 case!(envelope_over_custom_size_limit, anon(), |e| {
     let keys = keyring(Curve::X25519);
     let limits = Limits { max_envelope_len: e.len() - 1, ..Limits::default() };
     Unpacker::new(&keys).limits(limits).unpack(e.as_bytes())
-}, Error::LimitExceeded { what: "envelope size", limit } if *limit == anon().len() - 1);
+}, Error::LimitExceeded { what: Limit::EnvelopeSize, limit } if *limit == anon().len() - 1);
 
 case!(
     protected_of_ten_megabytes_of_spaces,
@@ -1211,7 +1212,7 @@ case!(
     many_recipients(&anon(), 100_000),
     |e| engine(&e),
     Error::LimitExceeded {
-        what: "recipient count",
+        what: Limit::Recipients,
         limit: 1000
     }
 );
@@ -1221,7 +1222,7 @@ case!(
     many_recipients(&packed_auth(Curve::X25519), 100_000),
     |e| unpack(&e),
     Error::LimitExceeded {
-        what: "recipient count",
+        what: Limit::Recipients,
         limit: 1000
     }
 );
@@ -1237,7 +1238,7 @@ case!(
         Jwe::parse_with_limits(e.as_bytes(), &limits)
     },
     Error::LimitExceeded {
-        what: "recipient count",
+        what: Limit::Recipients,
         limit: 1
     }
 );
@@ -1254,12 +1255,12 @@ case!(
         Unpacker::new(&keys).limits(limits).unpack(e.as_bytes())
     },
     Error::LimitExceeded {
-        what: "recipient count",
+        what: Limit::Recipients,
         limit: 1
     }
 );
 
-const TRIALS: &str = "trial decryptions of recipient entries without a kid (entries × keys)";
+const TRIALS: Limit = Limit::TrialDecryptions;
 
 /// An anoncrypt envelope (general JSON) to `recipients`, whose entries carry a kid where the key
 /// has one.
@@ -1340,7 +1341,7 @@ fn trial_decryptions_over_the_limit_are_rejected_before_any_key_is_tried() {
     };
     assert_eq!(
         open(unbounded).unwrap_err(),
-        Error::NotPrivate("the recipient key")
+        Error::NotPrivate(KeyRole::Recipient)
     );
     // The default allows one key for 64 entries without a kid, not 65.
     let at = many_recipients(&anon_to(&[nameless(9311)]), 64);
@@ -1350,10 +1351,7 @@ fn trial_decryptions_over_the_limit_are_rejected_before_any_key_is_tried() {
             .recipient_key(&public)
             .decrypt(env.as_bytes())
     };
-    assert_eq!(
-        one(&at).unwrap_err(),
-        Error::NotPrivate("the recipient key")
-    );
+    assert_eq!(one(&at).unwrap_err(), Error::NotPrivate(KeyRole::Recipient));
     assert_eq!(
         one(&over).unwrap_err(),
         Error::LimitExceeded {
@@ -1793,7 +1791,7 @@ case!(
     |e| engine_on(Curve::P256, &e),
     Error::InvalidPoint {
         location: Location::Epk,
-        curve: "P-256"
+        curve: Curve::P256
     }
 );
 
@@ -1803,7 +1801,7 @@ case!(
     |e| engine_on(Curve::P384, &e),
     Error::InvalidPoint {
         location: Location::Epk,
-        curve: "P-384"
+        curve: Curve::P384
     }
 );
 
@@ -1813,7 +1811,7 @@ case!(
     |e| unpack_on(Curve::P521, &e),
     Error::InvalidPoint {
         location: Location::Epk,
-        curve: "P-521"
+        curve: Curve::P521
     }
 );
 
@@ -1829,7 +1827,7 @@ case!(
     |e| engine_on(Curve::P256, &e),
     Error::InvalidPoint {
         location: Location::Epk,
-        curve: "P-256"
+        curve: Curve::P256
     }
 );
 
@@ -1839,7 +1837,7 @@ case!(
     |e| unpack_on(Curve::P384, &e),
     Error::InvalidPoint {
         location: Location::Epk,
-        curve: "P-384"
+        curve: Curve::P384
     }
 );
 
@@ -1849,7 +1847,7 @@ case!(
     |e| engine_on(Curve::P521, &e),
     Error::InvalidPoint {
         location: Location::Epk,
-        curve: "P-521"
+        curve: Curve::P521
     }
 );
 
@@ -1864,7 +1862,7 @@ case!(
     |e| engine_on(Curve::P256, &e),
     Error::InvalidPoint {
         location: Location::Epk,
-        curve: "P-256"
+        curve: Curve::P256
     }
 );
 
@@ -1874,7 +1872,7 @@ case!(
     |e| engine_on(Curve::P521, &e),
     Error::InvalidPoint {
         location: Location::Epk,
-        curve: "P-521"
+        curve: Curve::P521
     }
 );
 
@@ -1930,7 +1928,7 @@ case!(
     |e| unpack_on(Curve::P384, &e),
     Error::InvalidPoint {
         location: Location::Epk,
-        curve: "P-384"
+        curve: Curve::P384
     }
 );
 
@@ -2081,9 +2079,9 @@ case!(
     },
     |e| engine_on(Curve::P256, &e),
     Error::CurveMismatch {
-        what: "recipient key",
-        expected: "P-384",
-        found: "P-256"
+        what: KeyRole::Recipient,
+        expected: Curve::P384,
+        found: Curve::P256
     }
 );
 
@@ -2097,9 +2095,9 @@ case!(
     },
     |e| unpack(&e),
     Error::CurveMismatch {
-        what: "recipient key",
-        expected: "P-384",
-        found: "X25519"
+        what: KeyRole::Recipient,
+        expected: Curve::P384,
+        found: Curve::X25519
     }
 );
 
@@ -2115,9 +2113,9 @@ case!(
             .decrypt(e.as_bytes())
     },
     Error::CurveMismatch {
-        what: "sender key",
-        expected: "X25519",
-        found: "P-256"
+        what: KeyRole::Sender,
+        expected: Curve::X25519,
+        found: Curve::P256
     }
 );
 
@@ -2594,8 +2592,8 @@ case!(
     Spec::authcrypt(Curve::X25519).enc(Enc::A256Gcm).seal(),
     |e| engine(&e),
     Error::AlgEncMismatch {
-        alg: "ECDH-1PU+A256KW",
-        enc: "A256GCM"
+        alg: Alg::Ecdh1PuA256Kw,
+        enc: Enc::A256Gcm
     }
 );
 
@@ -2607,8 +2605,8 @@ case!(
         .seal(),
     |e| engine(&e),
     Error::AlgEncMismatch {
-        alg: "ECDH-1PU+A128KW",
-        enc: "XC20P"
+        alg: Alg::Ecdh1PuA128Kw,
+        enc: Enc::XC20P
     }
 );
 
@@ -2627,8 +2625,8 @@ case!(
         .encrypt(m)
     },
     Error::AlgEncMismatch {
-        alg: "ECDH-1PU+A256KW",
-        enc: "A128GCM"
+        alg: Alg::Ecdh1PuA256Kw,
+        enc: Enc::A128Gcm
     }
 );
 
@@ -2637,8 +2635,8 @@ case!(
     Spec::authcrypt(Curve::X25519).enc(Enc::A256Gcm).seal(),
     |e| unpack(&e),
     Error::Profile(ProfileError::EncNotAllowed {
-        alg: "ECDH-1PU+A256KW",
-        enc: "A256GCM"
+        alg: Alg::Ecdh1PuA256Kw,
+        enc: Enc::A256Gcm
     })
 );
 
@@ -2647,8 +2645,8 @@ case!(
     Spec::authcrypt(Curve::X25519).enc(Enc::A128CbcHs256).seal(),
     |e| unpack(&e),
     Error::Profile(ProfileError::EncNotAllowed {
-        alg: "ECDH-1PU+A256KW",
-        enc: "A128CBC-HS256"
+        alg: Alg::Ecdh1PuA256Kw,
+        enc: Enc::A128CbcHs256
     })
 );
 
@@ -2657,8 +2655,8 @@ case!(
     Spec::anoncrypt(Curve::X25519, Enc::A128Gcm).seal(),
     |e| unpack(&e),
     Error::Profile(ProfileError::EncNotAllowed {
-        alg: "ECDH-ES+A256KW",
-        enc: "A128GCM"
+        alg: Alg::EcdhEsA256Kw,
+        enc: Enc::A128Gcm
     })
 );
 
@@ -2666,14 +2664,14 @@ case!(
     didcomm_alg_ecdh_es_a128kw,
     anon_spec().alg(Alg::EcdhEsA128Kw).seal(),
     |e| unpack(&e),
-    Error::Profile(ProfileError::AlgNotAllowed("ECDH-ES+A128KW"))
+    Error::Profile(ProfileError::AlgNotAllowed(Alg::EcdhEsA128Kw))
 );
 
 case!(
     didcomm_alg_direct_ecdh_es,
     direct(),
     |e| envelope(&e),
-    Error::Profile(ProfileError::AlgNotAllowed("ECDH-ES"))
+    Error::Profile(ProfileError::AlgNotAllowed(Alg::EcdhEs))
 );
 
 fn with_alg(alg: &str) -> String {
@@ -3095,7 +3093,7 @@ case!(
     |e| Jwk::from_json(&e),
     Error::InvalidPoint {
         location: Location::Jwk,
-        curve: "P-256"
+        curve: Curve::P256
     }
 );
 

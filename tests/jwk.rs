@@ -98,7 +98,7 @@ fn malformed_keys_are_rejected_precisely() {
         with(&|v| v["y"] = good["x"].clone()),
         Error::InvalidPoint {
             location: Location::Jwk,
-            curve: "P-256"
+            curve: Curve::P256
         }
     );
     let other = Jwk::generate_with_rng(Curve::P256, &mut common::rng(2));

@@ -4,6 +4,7 @@
 
 mod common;
 
+use authcrypt::error::KeyRole;
 use std::fmt;
 
 use authcrypt::KeyWrap;
@@ -472,10 +473,7 @@ fn ecdh_1pu_key_wrap_with_a_non_cbc_hmac_enc_is_rejected_on_encrypt() {
                     .unwrap_err();
                 assert_eq!(
                     e,
-                    Error::AlgEncMismatch {
-                        alg: alg.name(),
-                        enc: enc.name()
-                    },
+                    Error::AlgEncMismatch { alg, enc },
                     "{alg} {enc} {serialization}"
                 );
             }
@@ -511,10 +509,7 @@ fn ecdh_1pu_key_wrap_with_a_non_cbc_hmac_enc_is_rejected_on_decrypt() {
         let alice = parties.sender.to_public();
         for alg in [Alg::Ecdh1PuA128Kw, Alg::Ecdh1PuA192Kw, Alg::Ecdh1PuA256Kw] {
             for enc in [Enc::A128Gcm, Enc::A192Gcm, Enc::A256Gcm, Enc::XC20P] {
-                let expected = Error::AlgEncMismatch {
-                    alg: alg.name(),
-                    enc: enc.name(),
-                };
+                let expected = Error::AlgEncMismatch { alg, enc };
                 let envelope = hand_built_envelope(alg, enc, curve, bob);
                 let jwe = Jwe::parse(envelope.as_bytes()).unwrap();
                 assert_eq!(
@@ -591,10 +586,8 @@ fn direct_key_agreement_with_three_recipients_is_refused() {
 fn compact_and_flattened_with_three_recipients_are_rejected() {
     let parties = Parties::new(Curve::P384, 3, 16);
     let publics: Vec<Jwk> = parties.recipients.iter().map(Jwk::to_public).collect();
-    for (serialization, name) in [
-        (Serialization::Compact, "compact"),
-        (Serialization::Flattened, "flattened JSON"),
-    ] {
+    for name in [Serialization::Compact, Serialization::Flattened] {
+        let serialization = name;
         for alg in [Alg::EcdhEsA256Kw, Alg::Ecdh1PuA256Kw] {
             let encrypter = Encrypter::new(
                 Sender::for_alg(alg, &parties.sender),
@@ -628,7 +621,7 @@ fn compact_with_an_unprotected_member_or_aad_is_rejected() {
         matches!(
             e,
             Error::Serialization {
-                serialization: "compact",
+                serialization: Serialization::Compact,
                 ..
             }
         )
@@ -807,9 +800,9 @@ fn recipients_on_mixed_curves_are_rejected() {
         assert_eq!(
             e,
             Error::CurveMismatch {
-                what: "recipient key",
-                expected: first.name(),
-                found: second.name(),
+                what: KeyRole::Recipient,
+                expected: first,
+                found: second,
             }
         );
     }
@@ -840,7 +833,7 @@ fn sender_on_another_curve_is_rejected() {
                 matches!(
                     e,
                     Error::CurveMismatch {
-                        what: "sender key",
+                        what: KeyRole::Sender,
                         ..
                     }
                 ),

@@ -9,6 +9,7 @@
 //! the CPU has AVX2: see the `x25519` module) and the RustCrypto curve crates, or on AWS-LC
 //! with the `aws-lc` feature (see [`BACKEND`](crate::BACKEND)).
 
+use crate::error::KeyRole;
 use std::fmt;
 
 use zeroize::Zeroizing;
@@ -111,9 +112,9 @@ impl SharedSecret {
             }
             _ => {
                 return Err(Error::CurveMismatch {
-                    what: "peer key",
-                    expected: secret.curve().name(),
-                    found: public.curve().name(),
+                    what: KeyRole::Peer,
+                    expected: secret.curve(),
+                    found: public.curve(),
                 })
             }
         }

@@ -1,5 +1,6 @@
 //! A received envelope: the receiver checks, before any key is touched, and what it claims.
 
+use crate::error::KeyRole;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
@@ -70,7 +71,7 @@ impl Envelope {
         };
         // 32: alg, enc allowed for the mode; epk and apv protected.
         let alg = Alg::from_name(in_protected("alg")?)?;
-        let mode = Mode::of_alg(alg).ok_or(ProfileError::AlgNotAllowed(alg.name()))?;
+        let mode = Mode::of_alg(alg).ok_or(ProfileError::AlgNotAllowed(alg))?;
         let enc = Enc::from_name(in_protected("enc")?)?;
         mode.check_enc(enc)?;
         if !protected.contains("epk") {
@@ -233,9 +234,9 @@ impl Envelope {
             .ok_or_else(|| Error::recipient_not_found(self.kids().map(Some)))?;
         if recipient.curve() != self.curve {
             return Err(Error::CurveMismatch {
-                what: "recipient key",
-                expected: self.curve.name(),
-                found: recipient.curve().name(),
+                what: KeyRole::Recipient,
+                expected: self.curve,
+                found: recipient.curve(),
             });
         }
         let sender = match self.mode {
@@ -248,9 +249,9 @@ impl Envelope {
                 }
                 if s.curve() != self.curve {
                     return Err(Error::CurveMismatch {
-                        what: "sender key",
-                        expected: self.curve.name(),
-                        found: s.curve().name(),
+                        what: KeyRole::Sender,
+                        expected: self.curve,
+                        found: s.curve(),
                     });
                 }
                 Some(s)

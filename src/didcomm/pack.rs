@@ -1,5 +1,6 @@
 //! Packing DIDComm encrypted messages: authcrypt, anoncrypt, and the protected sender.
 
+use crate::error::KeyRole;
 use rand_core::CryptoRngCore;
 use serde_json::Value;
 
@@ -320,7 +321,7 @@ impl<M: PackMode> Packer<M> {
         let skid = sender.kid().ok_or(ProfileError::MissingKid)?;
         require_did_url(skid)?;
         if !sender.is_private() {
-            return Err(Error::NotPrivate("the sender key"));
+            return Err(Error::NotPrivate(KeyRole::Sender));
         }
         let mut inner = Encrypter::new(
             Sender::Authenticated(sender),

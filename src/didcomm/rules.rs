@@ -48,8 +48,8 @@ impl Mode {
             return Ok(());
         }
         Err(ProfileError::EncNotAllowed {
-            alg: self.alg().name(),
-            enc: enc.name(),
+            alg: self.alg(),
+            enc,
         }
         .into())
     }

@@ -12,3 +12,27 @@ mod strict;
 pub(crate) use strict::{
     opt_str, parse_envelope, parse_object, parse_strict, req_str, RawEnvelope, StrMembers,
 };
+
+/// Every input of the fuzz corpus that the readers are checked on, from the corpus folders
+/// the repository keeps (tests run from its root).
+#[cfg(test)]
+pub(crate) fn fuzz_corpus() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for dir in [
+        "fuzz/corpus/parse",
+        "fuzz/corpus/unpack_jose",
+        "fuzz/corpus/unpack_didcomm",
+    ] {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            out.push(std::fs::read(entry.path()).expect("a corpus file is readable"));
+        }
+    }
+    assert!(
+        out.len() > 1000,
+        "the fuzz corpus is part of the repository"
+    );
+    out
+}

@@ -3,17 +3,19 @@
 //! the large base64url members of a JWE are borrowed from the input instead of copied.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Limit, Location, Result};
 
 /// Parses `bytes` as one JSON value, rejecting duplicate member names anywhere and nesting
 /// deeper than `max_depth`.
 pub(crate) fn parse_strict(bytes: &[u8], location: Location, max_depth: usize) -> Result<Value> {
+    clear_stop();
     let mut de = serde_json::Deserializer::from_slice(bytes);
     StrictSeed {
         depth: 0,
@@ -39,12 +41,39 @@ pub(crate) fn parse_object(
     }
 }
 
-const DUPLICATE: &str = "\u{1}duplicate member\u{1}";
-const TOO_DEEP: &str = "\u{1}too deep\u{1}";
-const TOO_MANY: &str = "\u{1}too many recipients\u{1}";
-const NOT_STRING: &str = "\u{1}not a string\u{1}";
-const NOT_ARRAY: &str = "\u{1}not an array\u{1}";
-const NOT_OBJECT: &str = "\u{1}not an object\u{1}";
+/// Why the reader stopped, recorded where it stops. serde's errors carry only text, so the typed
+/// reason travels beside the error, in this thread, from the visitor that rejects the input to
+/// [`classify`], which runs on the same thread as soon as the parse returns.
+#[derive(Debug)]
+enum Stop {
+    /// A member name repeated in one object.
+    Duplicate(String),
+    /// Nesting deeper than the bound.
+    TooDeep,
+    /// More recipient entries than the bound.
+    TooManyRecipients,
+    /// A member that must be a string is not.
+    NotString(String),
+    /// A member that must be an array is not.
+    NotArray(&'static str),
+    /// A member that must be an object is not.
+    NotObject(String),
+}
+
+thread_local! {
+    static STOP: RefCell<Option<Stop>> = const { RefCell::new(None) };
+}
+
+/// Records `why` and returns the error that ends the parse.
+fn stop<E: de::Error>(why: Stop) -> E {
+    STOP.with(|s| *s.borrow_mut() = Some(why));
+    E::custom("the input breaks a rule of the strict reader")
+}
+
+/// Forgets a reason left by a parse whose error was not classified.
+fn clear_stop() {
+    STOP.with(|s| s.borrow_mut().take());
+}
 
 fn classify(
     e: serde_json::Error,
@@ -52,50 +81,37 @@ fn classify(
     max_depth: usize,
     max_recipients: usize,
 ) -> Error {
-    let text = e.to_string();
-    let marked = |marker: &str| -> Option<String> {
-        let rest = text.strip_prefix(marker)?;
-        Some(rest.split(marker).next().unwrap_or_default().to_owned())
+    let invalid = |name: String, reason: &'static str| Error::InvalidMember {
+        location,
+        name,
+        reason,
     };
-    if let Some(name) = marked(DUPLICATE) {
-        return Error::DuplicateMember {
+    match STOP.with(|s| s.borrow_mut().take()) {
+        Some(Stop::Duplicate(name)) => Error::DuplicateMember {
             location,
             name: crate::error::echo(&name),
-        };
-    }
-    if marked(TOO_DEEP).is_some() || text.starts_with("recursion limit exceeded") {
-        return Error::LimitExceeded {
-            what: "JSON nesting depth",
+        },
+        Some(Stop::TooDeep) => Error::LimitExceeded {
+            what: Limit::JsonDepth,
             limit: max_depth,
-        };
-    }
-    if marked(TOO_MANY).is_some() {
-        return Error::LimitExceeded {
-            what: "recipient count",
+        },
+        Some(Stop::TooManyRecipients) => Error::LimitExceeded {
+            what: Limit::Recipients,
             limit: max_recipients,
-        };
+        },
+        Some(Stop::NotString(name)) => invalid(name, "expected a string"),
+        Some(Stop::NotArray(name)) => invalid(name.to_owned(), "expected an array"),
+        Some(Stop::NotObject(name)) => invalid(name, "expected a JSON object"),
+        // serde_json's own recursion guard, for a bound set above it.
+        None if e.to_string().starts_with("recursion limit exceeded") => Error::LimitExceeded {
+            what: Limit::JsonDepth,
+            limit: max_depth,
+        },
+        None => Error::Json {
+            location,
+            detail: e.to_string(),
+        },
     }
-    for (marker, reason) in [
-        (NOT_STRING, "expected a string"),
-        (NOT_ARRAY, "expected an array"),
-        (NOT_OBJECT, "expected a JSON object"),
-    ] {
-        if let Some(name) = marked(marker) {
-            return Error::InvalidMember {
-                location,
-                name,
-                reason,
-            };
-        }
-    }
-    Error::Json {
-        location,
-        detail: text,
-    }
-}
-
-fn marker<E: de::Error>(marker: &str, name: &str) -> E {
-    E::custom(format_args!("{marker}{name}{marker}"))
 }
 
 #[derive(Clone, Copy)]
@@ -107,7 +123,7 @@ struct StrictSeed {
 impl StrictSeed {
     fn deeper<E: de::Error>(self) -> Result<StrictSeed, E> {
         if self.depth + 1 > self.max {
-            return Err(marker(TOO_DEEP, ""));
+            return Err(stop(Stop::TooDeep));
         }
         Ok(StrictSeed {
             depth: self.depth + 1,
@@ -167,7 +183,7 @@ impl<'de> Visitor<'de> for StrictSeed {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if out.contains_key(&key) {
-                return Err(marker(DUPLICATE, &key));
+                return Err(stop(Stop::Duplicate(key.to_string())));
             }
             let v = map.next_value_seed(inner)?;
             out.insert(key, v);
@@ -198,6 +214,7 @@ pub(crate) fn parse_envelope(
     max_depth: usize,
     max_recipients: usize,
 ) -> Result<RawEnvelope<'_>> {
+    clear_stop();
     let mut de = serde_json::Deserializer::from_slice(bytes);
     EnvelopeVisitor {
         max_depth,
@@ -237,19 +254,19 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
         let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
         while let Some(key) = map.next_key_seed(StrSeed)? {
             if seen.contains(&key) {
-                return Err(marker(DUPLICATE, &key));
+                return Err(stop(Stop::Duplicate(key.to_string())));
             }
             let string = |map: &mut A, name: &str| -> Result<Option<Cow<'de, str>>, A::Error> {
                 match map.next_value_seed(FieldSeed(inner))? {
                     Field::Str(s) => Ok(Some(s)),
-                    Field::Other => Err(marker(NOT_STRING, name)),
+                    Field::Other => Err(stop(Stop::NotString(name.to_owned()))),
                 }
             };
             let object =
                 |map: &mut A, name: &str| -> Result<Option<Map<String, Value>>, A::Error> {
                     match map.next_value_seed(inner)? {
                         Value::Object(m) => Ok(Some(m)),
-                        _ => Err(marker(NOT_OBJECT, name)),
+                        _ => Err(stop(Stop::NotObject(name.to_owned()))),
                     }
                 };
             match key.as_ref() {
@@ -375,36 +392,36 @@ impl<'de> Visitor<'de> for RecipientsSeed {
         let mut out = Vec::new();
         while let Some(v) = seq.next_element_seed(element)? {
             if out.len() == self.max {
-                return Err(marker(TOO_MANY, ""));
+                return Err(stop(Stop::TooManyRecipients));
             }
             match v {
                 Value::Object(m) => out.push(m),
-                _ => return Err(marker(NOT_OBJECT, "recipients")),
+                _ => return Err(stop(Stop::NotObject("recipients".to_owned()))),
             }
         }
         Ok(out)
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         self.inner.visit_map(map)?;
-        Err(marker(NOT_ARRAY, "recipients"))
+        Err(stop(Stop::NotArray("recipients")))
     }
     fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Err(marker(NOT_ARRAY, "recipients"))
+        Err(stop(Stop::NotArray("recipients")))
     }
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Err(marker(NOT_ARRAY, "recipients"))
+        Err(stop(Stop::NotArray("recipients")))
     }
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Err(marker(NOT_ARRAY, "recipients"))
+        Err(stop(Stop::NotArray("recipients")))
     }
     fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Err(marker(NOT_ARRAY, "recipients"))
+        Err(stop(Stop::NotArray("recipients")))
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Err(marker(NOT_ARRAY, "recipients"))
+        Err(stop(Stop::NotArray("recipients")))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Err(marker(NOT_ARRAY, "recipients"))
+        Err(stop(Stop::NotArray("recipients")))
     }
 }
 
@@ -477,7 +494,7 @@ mod tests {
     fn depth_is_bounded() {
         let deep = "[".repeat(100) + &"]".repeat(100);
         let limit = Error::LimitExceeded {
-            what: "JSON nesting depth",
+            what: Limit::JsonDepth,
             limit: 16,
         };
         assert_eq!(
@@ -516,7 +533,7 @@ mod tests {
         assert_eq!(
             parse_envelope(many.as_bytes(), 8, 10).err().unwrap(),
             Error::LimitExceeded {
-                what: "recipient count",
+                what: Limit::Recipients,
                 limit: 10
             }
         );

@@ -3,6 +3,7 @@
 use crate::agreement::{agree_peer, SharedSecret};
 use crate::content::{self, ContentKey, Enc, Plaintext};
 use crate::error::{Error, Location, Result};
+use crate::error::{KeyRole, Limit, Unrepresentable};
 use crate::jwe::{Alg, Jwe, Limits, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
 use crate::kdf::{self, FixedInfo};
@@ -119,7 +120,7 @@ impl Jwe {
         }
         let secret = recipient
             .secret_key()
-            .ok_or(Error::NotPrivate("the recipient key"))?;
+            .ok_or(Error::NotPrivate(KeyRole::Recipient))?;
         let parsed;
         let epk = match opts.epk {
             Some(epk) => epk,
@@ -131,18 +132,18 @@ impl Jwe {
         let curve = epk.curve();
         if recipient.curve() != curve {
             return Err(Error::CurveMismatch {
-                what: "recipient key",
-                expected: curve.name(),
-                found: recipient.curve().name(),
+                what: KeyRole::Recipient,
+                expected: curve,
+                found: recipient.curve(),
             });
         }
         let sender = match (alg.is_1pu(), sender) {
             (true, Some(s)) => {
                 if s.curve() != curve {
                     return Err(Error::CurveMismatch {
-                        what: "sender key",
-                        expected: curve.name(),
-                        found: s.curve().name(),
+                        what: KeyRole::Sender,
+                        expected: curve,
+                        found: s.curve(),
                     });
                 }
                 Some(s)
@@ -420,7 +421,7 @@ impl<'a> Decrypter<'a> {
             .saturating_mul(self.keys.len());
         if trials > self.limits.max_trial_decryptions {
             return Err(Error::LimitExceeded {
-                what: "trial decryptions of recipient entries without a kid (entries × keys)",
+                what: Limit::TrialDecryptions,
                 limit: self.limits.max_trial_decryptions,
             });
         }
@@ -456,8 +457,8 @@ impl<'a> Decrypter<'a> {
         let direct = alg.key_wrap().is_none();
         if direct && jwe.recipients.len() > 1 {
             return Err(Error::Serialization {
-                serialization: "general JSON",
-                reason: "with direct key agreement carries exactly one recipient",
+                serialization: Serialization::General,
+                reason: Unrepresentable::SeveralDirectRecipients,
             });
         }
         let content_len = buf.len();

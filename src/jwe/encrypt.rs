@@ -2,6 +2,7 @@
 //! its tag enters the KDF as `cctag`; only then is the CEK wrapped for each recipient
 //! (1PU draft §2.1).
 
+use crate::error::{KeyRole, Unrepresentable};
 use rand_core::CryptoRngCore;
 use serde_json::Value;
 
@@ -10,7 +11,7 @@ use crate::b64;
 use crate::content::{self, ContentKey, Enc};
 use crate::error::{Error, Result};
 use crate::jwe::{Alg, Serialization};
-use crate::jwk::{Jwk, PublicKey, SecretKey};
+use crate::jwk::{Curve, Jwk, PublicKey, SecretKey};
 use crate::kdf::{self, FixedInfo};
 use crate::parallel::{self, spread, Parallelism, OVERLAP_MIN};
 use crate::wrap::{self, KeyWrap};
@@ -217,128 +218,24 @@ impl<'a> Encrypter<'a> {
         let ephemeral = fixed.ephemeral;
         if ephemeral.curve() != curve {
             return Err(Error::CurveMismatch {
-                what: "ephemeral key",
-                expected: curve.name(),
-                found: ephemeral.curve().name(),
+                what: KeyRole::Ephemeral,
+                expected: curve,
+                found: ephemeral.curve(),
             });
         }
-        let (alg, enc) = (self.alg, self.enc);
-        let apu = self.apu.as_deref().unwrap_or_default();
-        let apv = self.apv.as_deref().unwrap_or_default();
-        let sender = match self.sender.key() {
-            Some(s) => Some((
-                s.secret_key().ok_or(Error::NotPrivate("the sender key"))?,
-                s.public_key(),
-            )),
-            None => None,
-        };
-        let cache = self.zs_cache.as_ref();
-        // The Zs values the cache already holds cost nothing: they are read here, so that only
-        // the agreements still to compute are counted and shared between the cores.
-        let held: Vec<Option<SharedSecret>> = match (sender, cache) {
-            (Some((_, s_pub)), Some(cache)) => self
-                .recipients
-                .iter()
-                .map(|r| cache.get(s_pub, r.public_key()))
-                .collect(),
-            _ => Vec::new(),
-        };
-        // Part 0 of Z is Ze (ephemeral key); part 1, for ECDH-1PU, is Zs (sender key). Each is
-        // appended to a `z` already sized for every part it will hold.
-        let append_part = |i: usize, part: usize, z: &mut SharedSecret| -> Result<()> {
-            if let (1, Some(Some(zs))) = (part, held.get(i)) {
-                z.extend(zs.as_bytes());
-                return Ok(());
-            }
-            let recipient = self.recipients[i];
-            let agreed = match (part, sender, cache) {
-                (0, _, _) | (_, None, _) => {
-                    z.append_peer(ephemeral, recipient.public_key(), recipient.peer_form())
-                }
-                (_, Some((s, s_pub)), Some(cache)) => cache.append(s, s_pub, recipient, z),
-                (_, Some((s, _)), None) => {
-                    z.append_peer(s, recipient.public_key(), recipient.peer_form())
-                }
-            };
-            match agreed {
-                // Only a small-order X25519 point gives an all-zero secret; on the sending side
-                // that is a bad recipient key, not a failed decryption.
-                Err(Error::Crypto) => Err(Error::InvalidKey(
-                    "the recipient key is a small-order X25519 point",
-                )),
-                other => other,
-            }
-        };
-        let agree_part = |i: usize, part: usize| -> Result<SharedSecret> {
-            let mut z = SharedSecret::with_capacity(curve.coordinate_len());
-            append_part(i, part, &mut z)?;
-            Ok(z)
-        };
-        let parts = if sender.is_some() { 2 } else { 1 };
-        let agree = |i: usize| -> Result<SharedSecret> {
-            let mut z = SharedSecret::with_capacity(parts * curve.coordinate_len());
-            for part in 0..parts {
-                append_part(i, part, &mut z)?;
-            }
-            Ok(z)
-        };
-
-        let mut buf = Vec::with_capacity(enc.ciphertext_len(plaintext.len()));
+        let agreements = Agreements::new(self, ephemeral, curve)?;
+        let mut buf = Vec::with_capacity(self.enc.ciphertext_len(plaintext.len()));
         buf.extend_from_slice(plaintext);
-        let Some(kw) = alg.key_wrap() else {
-            // Direct key agreement: one recipient, whose agreed key is the CEK.
-            let header = self.header(&ephemeral.public_key())?;
-            let z = agree(0)?;
-            let key = kdf::derive(
-                &z,
-                &FixedInfo {
-                    algorithm_id: enc.name(),
-                    apu,
-                    apv,
-                    key_bits: (enc.key_len() * 8) as u32,
-                    cctag: None,
-                },
-            )?;
-            let cek = ContentKey::from_zeroizing(enc, key)?;
-            let tag = content::encrypt_in_place_with(
-                enc,
-                &cek,
-                fixed.iv,
-                &header.aad,
-                &mut buf,
-                self.parallelism,
-            )?;
-            return Ok(self.write(&header, &[Vec::new()], fixed.iv, &buf, &tag));
+        let Some(kw) = self.alg.key_wrap() else {
+            return self.encrypt_direct(&agreements, fixed.iv, buf);
         };
-        // A missing CEK is one of no octets.
-        let cek = match fixed.cek {
-            Some(cek) if cek.as_bytes().len() == enc.key_len() => cek,
-            other => {
-                return Err(Error::InvalidLength {
-                    name: "content encryption key",
-                    expected: enc.key_len(),
-                    found: other.map_or(0, |cek| cek.as_bytes().len()),
-                })
-            }
-        };
-        let wrap_with = |z: &SharedSecret, cctag: Option<&[u8]>| -> Result<Vec<u8>> {
-            let kek = kdf::derive(
-                z,
-                &FixedInfo {
-                    algorithm_id: alg.name(),
-                    apu,
-                    apv,
-                    key_bits: (kw.key_len() * 8) as u32,
-                    cctag,
-                },
-            )?;
-            wrap::wrap(kw, &kek, cek.as_bytes())
-        };
+        let cek = fixed_cek(fixed.cek, self.enc)?;
+        let wrap_with = |z: &SharedSecret, cctag: Option<&[u8]>| self.wrap_cek(kw, cek, z, cctag);
         // The header (with the ephemeral public key) and the content, on the calling thread.
         let seal = |buf: &mut Vec<u8>| -> Result<(Header, Vec<u8>)> {
             let header = self.header(&ephemeral.public_key())?;
             let tag = content::encrypt_in_place_with(
-                enc,
+                self.enc,
                 cek,
                 fixed.iv,
                 &header.aad,
@@ -347,27 +244,17 @@ impl<'a> Encrypter<'a> {
             )?;
             Ok((header, tag))
         };
-        let n = self.recipients.len();
-        // The key agreements to compute (one or two per recipient, less the Zs values the cache
-        // holds) need neither the header nor the content, so on two cores they run beside them,
-        // unless the content takes both cores itself (a large CBC/HMAC message) or there is too
-        // little to share: a single agreement goes beside the content only if the content is
-        // large and the agreement costly, or if the header's ephemeral public key is itself
-        // costly work.
-        let count = parts * n - held.iter().filter(|zs| zs.is_some()).count();
-        let overlap = !parallel::pipelined(enc, plaintext.len(), self.parallelism)
-            && (count >= 2
-                || (plaintext.len() >= OVERLAP_MIN
-                    && parallel::single_agreement_beside_content_pays(curve))
-                || parallel::public_key_beside_agreement_pays(curve));
+        let (n, parts) = (self.recipients.len(), agreements.parts());
+        let count = agreements.to_compute();
+        let overlap = self.overlap_pays(count, plaintext.len(), curve);
         let threads = self
             .parallelism
             .threads(if overlap { count + 1 } else { count }, 1);
         let (header, tag, encrypted_keys) = if threads <= 1 {
             let (header, tag) = seal(&mut buf)?;
-            let cctag = alg.is_1pu().then_some(&tag[..]);
+            let cctag = self.alg.is_1pu().then_some(&tag[..]);
             let keys = (0..n)
-                .map(|i| wrap_with(&agree(i)?, cctag))
+                .map(|i| wrap_with(&agreements.whole(i)?, cctag))
                 .collect::<Result<Vec<_>>>()?;
             (header, tag, keys)
         } else if parts == 2 {
@@ -378,7 +265,7 @@ impl<'a> Encrypter<'a> {
                 parts * n,
                 overlap,
                 || seal(&mut buf),
-                |i| agree_part(i / 2, i % 2),
+                |i| agreements.part(i / 2, i % 2),
             )?;
             let keys = zs
                 .chunks(2)
@@ -398,11 +285,70 @@ impl<'a> Encrypter<'a> {
                 count,
                 overlap,
                 || seal(&mut buf),
-                |i| wrap_with(&agree_part(i, 0)?, None),
+                |i| wrap_with(&agreements.part(i, 0)?, None),
             )?;
             (header, tag, keys)
         };
         Ok(self.write(&header, &encrypted_keys, fixed.iv, &buf, &tag))
+    }
+
+    /// Direct key agreement: one recipient, whose agreed key is the CEK.
+    fn encrypt_direct(
+        &self,
+        agreements: &Agreements<'_>,
+        iv: &[u8],
+        mut buf: Vec<u8>,
+    ) -> Result<String> {
+        let enc = self.enc;
+        let header = self.header(&agreements.ephemeral.public_key())?;
+        let z = agreements.whole(0)?;
+        let key = kdf::derive(
+            &z,
+            &FixedInfo {
+                algorithm_id: enc.name(),
+                apu: self.apu.as_deref().unwrap_or_default(),
+                apv: self.apv.as_deref().unwrap_or_default(),
+                key_bits: (enc.key_len() * 8) as u32,
+                cctag: None,
+            },
+        )?;
+        let cek = ContentKey::from_zeroizing(enc, key)?;
+        let tag =
+            content::encrypt_in_place_with(enc, &cek, iv, &header.aad, &mut buf, self.parallelism)?;
+        Ok(self.write(&header, &[Vec::new()], iv, &buf, &tag))
+    }
+
+    /// The CEK wrapped under the KEK derived from `z` (with the content's tag for ECDH-1PU).
+    fn wrap_cek(
+        &self,
+        kw: KeyWrap,
+        cek: &ContentKey,
+        z: &SharedSecret,
+        cctag: Option<&[u8]>,
+    ) -> Result<Vec<u8>> {
+        let kek = kdf::derive(
+            z,
+            &FixedInfo {
+                algorithm_id: self.alg.name(),
+                apu: self.apu.as_deref().unwrap_or_default(),
+                apv: self.apv.as_deref().unwrap_or_default(),
+                key_bits: (kw.key_len() * 8) as u32,
+                cctag,
+            },
+        )?;
+        wrap::wrap(kw, &kek, cek.as_bytes())
+    }
+
+    /// Whether the `count` key agreements still to compute run beside the header and the
+    /// content. They need neither, so on two cores they do, unless the content takes both
+    /// cores itself (a large CBC/HMAC message) or there is too little to share: a single
+    /// agreement goes beside the content only if the content is large and the agreement
+    /// costly, or if the header's ephemeral public key is itself costly work.
+    fn overlap_pays(&self, count: usize, len: usize, curve: Curve) -> bool {
+        !parallel::pipelined(self.enc, len, self.parallelism)
+            && (count >= 2
+                || (len >= OVERLAP_MIN && parallel::single_agreement_beside_content_pays(curve))
+                || parallel::public_key_beside_agreement_pays(curve))
     }
 
     /// The protected header for ephemeral public key `epk`, its base64url text and the AAD.
@@ -484,20 +430,20 @@ impl<'a> Encrypter<'a> {
         let curve = first.curve();
         if let Some(r) = self.recipients.iter().find(|r| r.curve() != curve) {
             return Err(Error::CurveMismatch {
-                what: "recipient key",
-                expected: curve.name(),
-                found: r.curve().name(),
+                what: KeyRole::Recipient,
+                expected: curve,
+                found: r.curve(),
             });
         }
         if let Sender::Authenticated(s) = self.sender {
             if !s.is_private() {
-                return Err(Error::NotPrivate("the sender key"));
+                return Err(Error::NotPrivate(KeyRole::Sender));
             }
             if s.curve() != curve {
                 return Err(Error::CurveMismatch {
-                    what: "sender key",
-                    expected: curve.name(),
-                    found: s.curve().name(),
+                    what: KeyRole::Sender,
+                    expected: curve,
+                    found: s.curve(),
                 });
             }
         }
@@ -512,28 +458,28 @@ impl<'a> Encrypter<'a> {
             Serialization::Flattened => {
                 if self.recipients.len() != 1 {
                     return Err(Error::Serialization {
-                        serialization: "flattened JSON",
-                        reason: "carries exactly one recipient",
+                        serialization: Serialization::Flattened,
+                        reason: Unrepresentable::SeveralRecipients,
                     });
                 }
             }
             Serialization::Compact => {
                 if self.recipients.len() != 1 {
                     return Err(Error::Serialization {
-                        serialization: "compact",
-                        reason: "carries exactly one recipient",
+                        serialization: Serialization::Compact,
+                        reason: Unrepresentable::SeveralRecipients,
                     });
                 }
                 if !self.unprotected.is_empty() {
                     return Err(Error::Serialization {
-                        serialization: "compact",
-                        reason: "has no unprotected header",
+                        serialization: Serialization::Compact,
+                        reason: Unrepresentable::UnprotectedHeader,
                     });
                 }
                 if self.aad.is_some() {
                     return Err(Error::Serialization {
-                        serialization: "compact",
-                        reason: "has no \"aad\" member",
+                        serialization: Serialization::Compact,
+                        reason: Unrepresentable::Aad,
                     });
                 }
             }
@@ -655,6 +601,123 @@ struct Header {
 
 /// A message's header and the tag of its encrypted content.
 type Sealed = (Header, Vec<u8>);
+
+/// The key agreements of one message: per recipient, Ze with the ephemeral key and, for
+/// ECDH-1PU, Zs with the sender key. The Zs values a cache already holds cost nothing: they are
+/// read once, up front, so that only the agreements still to compute are counted and shared
+/// between the cores.
+struct Agreements<'e> {
+    ephemeral: &'e SecretKey,
+    sender: Option<(&'e SecretKey, &'e PublicKey)>,
+    cache: Option<&'e ZsCache>,
+    recipients: &'e [&'e Jwk],
+    held: Vec<Option<SharedSecret>>,
+    curve: Curve,
+}
+
+impl<'e> Agreements<'e> {
+    fn new(
+        encrypter: &'e Encrypter<'e>,
+        ephemeral: &'e SecretKey,
+        curve: Curve,
+    ) -> Result<Agreements<'e>> {
+        let sender = match encrypter.sender.key() {
+            Some(s) => Some((
+                s.secret_key().ok_or(Error::NotPrivate(KeyRole::Sender))?,
+                s.public_key(),
+            )),
+            None => None,
+        };
+        let cache = encrypter.zs_cache.as_ref();
+        let held = match (sender, cache) {
+            (Some((_, s_pub)), Some(cache)) => encrypter
+                .recipients
+                .iter()
+                .map(|r| cache.get(s_pub, r.public_key()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(Agreements {
+            ephemeral,
+            sender,
+            cache,
+            recipients: &encrypter.recipients,
+            held,
+            curve,
+        })
+    }
+
+    /// The parts of each recipient's Z: Ze, and Zs for ECDH-1PU.
+    fn parts(&self) -> usize {
+        if self.sender.is_some() {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// The agreements not already held.
+    fn to_compute(&self) -> usize {
+        self.parts() * self.recipients.len() - self.held.iter().filter(|z| z.is_some()).count()
+    }
+
+    /// Appends part `part` of recipient `i`'s Z (0: Ze; 1: Zs) to `z`, which is already sized
+    /// for every part it will hold.
+    fn append(&self, i: usize, part: usize, z: &mut SharedSecret) -> Result<()> {
+        if let (1, Some(Some(zs))) = (part, self.held.get(i)) {
+            z.extend(zs.as_bytes());
+            return Ok(());
+        }
+        let recipient = self.recipients[i];
+        let agreed = match (part, self.sender, self.cache) {
+            (0, _, _) | (_, None, _) => z.append_peer(
+                self.ephemeral,
+                recipient.public_key(),
+                recipient.peer_form(),
+            ),
+            (_, Some((s, s_pub)), Some(cache)) => cache.append(s, s_pub, recipient, z),
+            (_, Some((s, _)), None) => {
+                z.append_peer(s, recipient.public_key(), recipient.peer_form())
+            }
+        };
+        match agreed {
+            // Only a small-order X25519 point gives an all-zero secret; on the sending side
+            // that is a bad recipient key, not a failed decryption.
+            Err(Error::Crypto) => Err(Error::InvalidKey(
+                "the recipient key is a small-order X25519 point",
+            )),
+            other => other,
+        }
+    }
+
+    /// Part `part` of recipient `i`'s Z on its own.
+    fn part(&self, i: usize, part: usize) -> Result<SharedSecret> {
+        let mut z = SharedSecret::with_capacity(self.curve.coordinate_len());
+        self.append(i, part, &mut z)?;
+        Ok(z)
+    }
+
+    /// Recipient `i`'s whole Z.
+    fn whole(&self, i: usize) -> Result<SharedSecret> {
+        let mut z = SharedSecret::with_capacity(self.parts() * self.curve.coordinate_len());
+        for part in 0..self.parts() {
+            self.append(i, part, &mut z)?;
+        }
+        Ok(z)
+    }
+}
+
+/// The caller's CEK for a key-wrapped message; a missing one is a CEK of no octets.
+fn fixed_cek(cek: Option<&ContentKey>, enc: Enc) -> Result<&ContentKey> {
+    match cek {
+        Some(cek) if cek.as_bytes().len() == enc.key_len() => Ok(cek),
+        other => Err(Error::InvalidLength {
+            name: "content encryption key",
+            expected: enc.key_len(),
+            found: other.map_or(0, |cek| cek.as_bytes().len()),
+        }),
+    }
+}
 
 /// `seal` (header and content) and `count` fallible tasks on `threads` threads: beside each
 /// other when `overlap`, else the content first (it then uses both cores itself). The first

@@ -96,10 +96,7 @@ impl Alg {
     /// AES_CBC_HMAC_SHA2 `enc` (1PU draft §2.1).
     pub fn check_enc(self, enc: Enc) -> Result<()> {
         if self.is_1pu() && self.key_wrap().is_some() && !enc.is_cbc_hmac() {
-            return Err(Error::AlgEncMismatch {
-                alg: self.name(),
-                enc: enc.name(),
-            });
+            return Err(Error::AlgEncMismatch { alg: self, enc });
         }
         Ok(())
     }

@@ -44,7 +44,7 @@ impl PublicKey {
         }
         let invalid = Error::InvalidPoint {
             location: Location::Jwk,
-            curve: curve.name(),
+            curve,
         };
         if curve == Curve::X25519 {
             if y.is_some() {
