@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use authcrypt::didcomm::{
-    apv_octets_for, is_did_url, AnyPacker, Packer, DEFAULT_CURVE_PREFERENCE, TYP_ENCRYPTED,
+    apv_octets_for, is_did_url, AnyPacker, Mode, Packer, DEFAULT_CURVE_PREFERENCE, TYP_ENCRYPTED,
 };
 use authcrypt::{Alg, Curve, Enc, Encrypter, Jwk, Sender, Serialization};
 use clap::Args;
@@ -83,18 +83,18 @@ pub fn parse_enc(name: &str) -> Result<Enc, Failure> {
 }
 
 fn anoncrypt_enc(enc: Enc) -> bool {
-    matches!(enc, Enc::A256CbcHs512 | Enc::A256Gcm | Enc::XC20P)
+    Mode::Anoncrypt.allows(enc)
 }
 
 pub fn run(args: PackArgs) -> Result<Output, Failure> {
     let alg = match (&args.alg, &args.from) {
         (Some(name), _) => parse_alg(name)?,
-        (None, Some(_)) => Alg::Ecdh1PuA256Kw,
-        (None, None) => Alg::EcdhEsA256Kw,
+        (None, Some(_)) => Mode::Authcrypt.alg(),
+        (None, None) => Mode::Anoncrypt.alg(),
     };
     let enc = match &args.enc {
         Some(name) => parse_enc(name)?,
-        None => Enc::A256CbcHs512,
+        None => Mode::DEFAULT_ENC,
     };
     match (alg.is_1pu(), args.from.is_some()) {
         (true, false) => {
@@ -111,7 +111,7 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
         _ => {}
     }
     if args.protect_sender {
-        if alg != Alg::Ecdh1PuA256Kw {
+        if alg != Mode::Authcrypt.alg() {
             return Err(Failure::usage(
                 "--protect-sender nests a DIDComm authcrypt envelope (ECDH-1PU+A256KW) in an \
                  anoncrypt one and takes no other --alg",
@@ -195,8 +195,10 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
 
     let didcomm = !args.compact
         && match (sender, alg) {
-            (Some(_), Alg::Ecdh1PuA256Kw) => args.protect_sender || enc == Enc::A256CbcHs512,
-            (None, Alg::EcdhEsA256Kw) => anoncrypt_enc(enc),
+            (Some(_), _) if alg == Mode::Authcrypt.alg() => {
+                args.protect_sender || Mode::Authcrypt.allows(enc)
+            }
+            (None, _) if alg == Mode::Anoncrypt.alg() => anoncrypt_enc(enc),
             _ => false,
         };
     if didcomm {
