@@ -210,8 +210,8 @@ impl Envelope {
     /// [`Envelope::sender_kid`]); so the reported sender is always the key that was checked.
     ///
     /// This opens one layer only and runs no message checks: pass the plaintext and the
-    /// [`Layer`] to [`check_message`], which also says when the plaintext is a further
-    /// envelope, or use [`Unpacker`], which does both and enforces the nesting rule.
+    /// [`Layer`] to [`check_message`](super::check_message), which also says when the plaintext is a further
+    /// envelope, or use [`Unpacker`](super::Unpacker), which does both and enforces the nesting rule.
     pub fn decrypt(&self, recipient: &Jwk, sender: Option<&Jwk>) -> Result<(Plaintext, Layer)> {
         let opts = EntryOptions {
             coordinates: Coordinates::LeftPadShort,

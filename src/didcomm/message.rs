@@ -26,7 +26,7 @@ pub enum MessageForm {
     Unchecked,
 }
 
-/// The message checks of [`Unpacker`] for one decrypted layer, for two-step unpacking:
+/// The message checks of [`Unpacker`](super::Unpacker) for one decrypted layer, for two-step unpacking:
 /// `plaintext` must be exactly one DIDComm message — a plaintext message whose `from` is the
 /// DID of `layer`'s sender and whose `to` names the DID of `layer`'s recipient, or a signed
 /// message inside anoncrypt (see [`MessageForm::SignedUnverified`]). A plaintext that is
