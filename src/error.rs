@@ -126,6 +126,172 @@ impl fmt::Display for Unrepresentable {
     }
 }
 
+/// Why a member's value was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// It must be a JSON string.
+    NotString,
+    /// It must be a JSON array.
+    NotArray,
+    /// It must be a JSON object.
+    NotObject,
+    /// It must be a JWK object.
+    NotJwk,
+    /// It must be an array of JWK objects.
+    NotJwkArray,
+    /// It must be an array of header parameter names.
+    NotNameArray,
+    /// It must be an array of objects.
+    NotObjectArray,
+    /// It must be an array of references (strings) or objects.
+    NotReferenceArray,
+    /// It must not be empty.
+    Empty,
+    /// It must be empty: direct key agreement has no encrypted key.
+    NotEmptyWithDirect,
+    /// `crit` names a parameter registered by RFC 7515/7516, which `crit` must not list.
+    ListsRegistered,
+    /// `crit` names a parameter that the protected header does not carry.
+    ListsAbsent,
+    /// `crit` appears outside the protected header.
+    Unprotected,
+    /// A public key carries a private key (`d`).
+    PrivateKey,
+    /// A DID document's `id` is not a DID (it has a fragment, path or query).
+    NotDid,
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Malformed::NotString => "expected a string",
+            Malformed::NotArray => "expected an array",
+            Malformed::NotObject => "expected a JSON object",
+            Malformed::NotJwk => "expected a JWK object",
+            Malformed::NotJwkArray => "expected an array of JWKs",
+            Malformed::NotNameArray => "expected an array of header names",
+            Malformed::NotObjectArray => "expected objects",
+            Malformed::NotReferenceArray => "expected references or objects",
+            Malformed::Empty => "must not be empty",
+            Malformed::NotEmptyWithDirect => "must be empty with direct key agreement",
+            Malformed::ListsRegistered => "must not list a registered header parameter",
+            Malformed::ListsAbsent => "lists a parameter the protected header does not carry",
+            Malformed::Unprotected => "\"crit\" must be in the protected header",
+            Malformed::PrivateKey => "a public key must not carry a private key",
+            Malformed::NotDid => "a DID document's id must be a DID (no fragment, path or query)",
+        })
+    }
+}
+
+/// Why a key was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyProblem {
+    /// `kty` names a key type that `crv` does not belong to.
+    KtyMismatch,
+    /// An X25519 (`OKP`) key carries a `y` coordinate.
+    YOnOkp,
+    /// The private scalar `d` is not valid for the curve (zero, or not below the order).
+    InvalidScalar,
+    /// The private key `d` does not match the public key given with it.
+    PrivateMismatch,
+    /// A key added to a key set has no `kid`.
+    MissingKid,
+    /// An X25519 recipient key is a small-order point.
+    SmallOrder,
+}
+
+impl fmt::Display for KeyProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeyProblem::KtyMismatch => "\"kty\" does not match \"crv\"",
+            KeyProblem::YOnOkp => "an X25519 (OKP) key has no \"y\"",
+            KeyProblem::InvalidScalar => "\"d\" is not a valid private scalar for the curve",
+            KeyProblem::PrivateMismatch => "the private key \"d\" does not match the public key",
+            KeyProblem::MissingKid => "a key in a key set needs a \"kid\"",
+            KeyProblem::SmallOrder => "the recipient key is a small-order X25519 point",
+        })
+    }
+}
+
+/// Why an input is not a JWE in any serialization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NotJwe {
+    /// The input is empty.
+    Empty,
+    /// The input is neither a JSON object nor UTF-8 text of the compact form.
+    Unrecognised,
+    /// A compact input does not have exactly five dot-separated parts.
+    CompactParts,
+    /// A JSON input combines `recipients` with a top-level `header` or `encrypted_key`.
+    MixedForms,
+    /// A JSON input has no `ciphertext`.
+    NoCiphertext,
+}
+
+impl fmt::Display for NotJwe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NotJwe::Empty => "empty input",
+            NotJwe::Unrecognised => "neither JSON nor compact serialization",
+            NotJwe::CompactParts => {
+                "compact serialization must have exactly five dot-separated parts"
+            }
+            NotJwe::MixedForms => {
+                "\"recipients\" cannot be combined with top-level \"header\" or \"encrypted_key\""
+            }
+            NotJwe::NoCiphertext => "a JSON JWE needs \"ciphertext\"",
+        })
+    }
+}
+
+/// The other message form whose members a decrypted plaintext mixes with a plaintext
+/// message's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MixedForm {
+    /// Members of an encrypted message (a JWE).
+    Envelope,
+    /// Members of a signed message (a JWS).
+    Signed,
+}
+
+impl fmt::Display for MixedForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MixedForm::Envelope => "envelope",
+            MixedForm::Signed => "signed-message",
+        })
+    }
+}
+
+/// Why a signed message (JWS) is malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignedProblem {
+    /// It has no `payload` string.
+    NoPayload,
+    /// Its payload is not base64url.
+    PayloadNotBase64,
+    /// Its payload is not a plaintext message.
+    PayloadNotMessage,
+    /// It has both or neither of `signatures` (general) and `signature` (flattened).
+    Signatures,
+}
+
+impl fmt::Display for SignedProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SignedProblem::NoPayload => "no \"payload\" string",
+            SignedProblem::PayloadNotBase64 => "the payload is not base64url",
+            SignedProblem::PayloadNotMessage => "the payload is not a plaintext message",
+            SignedProblem::Signatures => "it needs exactly one of \"signatures\" and \"signature\"",
+        })
+    }
+}
+
 /// Everything that can go wrong in authcrypt.
 ///
 /// Messages never contain key material, shared secrets or plaintext.
@@ -172,7 +338,7 @@ pub enum Error {
         /// The member.
         name: String,
         /// Why it was rejected.
-        reason: &'static str,
+        reason: Malformed,
     },
 
     /// A member is not valid unpadded base64url.
@@ -235,7 +401,7 @@ pub enum Error {
 
     /// A JWK is malformed or inconsistent.
     #[error("invalid key: {0}")]
-    InvalidKey(&'static str),
+    InvalidKey(KeyProblem),
 
     /// A public key is not a valid point on its curve.
     #[error("invalid {location}: the point is not on curve {curve} (or is the identity)")]
@@ -308,7 +474,7 @@ pub enum Error {
 
     /// The input is not any JWE serialization.
     #[error("input is not a JWE: {0}")]
-    NotJwe(&'static str),
+    NotJwe(NotJwe),
 
     /// A configured limit was exceeded.
     #[error("{what} exceeds the limit of {limit}")]
@@ -380,7 +546,7 @@ impl Error {
 pub enum ProfileError {
     /// DIDComm envelopes use the general JSON serialization only.
     #[error("the envelope must use the general JSON serialization, found {0}")]
-    NotGeneralJson(&'static str),
+    NotGeneralJson(Serialization),
     /// `alg` is not one of the two DIDComm values, or is not the one of the expected mode.
     #[error("\"alg\" {0} is not allowed in DIDComm encrypted messages")]
     AlgNotAllowed(Alg),
@@ -462,11 +628,11 @@ pub enum ProfileError {
     /// The plaintext mixes the members of an envelope or a signed message with those of a
     /// plaintext message, so it is not exactly one of them.
     #[error("the decrypted message mixes {0} members with plaintext-message members (from, to, body, id, type)")]
-    AmbiguousMessage(&'static str),
+    AmbiguousMessage(MixedForm),
     /// A signed message (JWS) is malformed: no `payload` string, no signature, or a payload
     /// that is not base64url of a plaintext message.
     #[error("the signed message is malformed: {0}")]
-    InvalidSignedMessage(&'static str),
+    InvalidSignedMessage(SignedProblem),
     /// A signed message (JWS) inside authcrypt: its signature would have to be verified and
     /// its signer bound to the sender, which this version does not do.
     #[error("a signed message inside authcrypt cannot be verified by this version; it is rejected rather than half-read")]

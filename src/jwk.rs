@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::b64;
-use crate::error::{echo, Error, Location, Result};
+use crate::error::{echo, Error, KeyProblem, Location, Result};
 use crate::json::{self, StrMembers};
 use crate::key::PeerForm;
 pub use crate::key::{Curve, PublicKey, SecretKey};
@@ -187,7 +187,7 @@ impl Jwk {
             ("OKP", "X448") => return Err(Error::UnsupportedCurve("X448".into())),
             ("EC", "P-256" | "P-384" | "P-521") => Curve::from_name(crv_name)?,
             ("EC", "X25519") | ("OKP", "P-256" | "P-384" | "P-521") => {
-                return Err(Error::InvalidKey("\"kty\" does not match \"crv\""))
+                return Err(Error::InvalidKey(KeyProblem::KtyMismatch))
             }
             ("OKP" | "EC", other) => return Err(Error::UnsupportedCurve(echo(other))),
             (other, _) => return Err(Error::UnsupportedKeyType(echo(other))),
@@ -209,7 +209,7 @@ impl Jwk {
         })?;
         let y = coord("y")?;
         if curve == Curve::X25519 && y.is_some() {
-            return Err(Error::InvalidKey("an X25519 (OKP) key has no \"y\""));
+            return Err(Error::InvalidKey(KeyProblem::YOnOkp));
         }
         if curve != Curve::X25519 && y.is_none() {
             return Err(Error::MissingMember {
@@ -241,9 +241,7 @@ impl Jwk {
                 };
                 let secret = SecretKey::from_bytes(curve, &d)?;
                 if secret.public_key() != public {
-                    return Err(Error::InvalidKey(
-                        "the private key \"d\" does not match the public key",
-                    ));
+                    return Err(Error::InvalidKey(KeyProblem::PrivateMismatch));
                 }
                 Some(secret)
             }

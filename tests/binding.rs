@@ -7,6 +7,7 @@ mod common;
 use authcrypt::didcomm::{
     check_message, DidDocument, Envelope, KeyResolver, KeySet, MessageForm, Mode, Packer, Unpacker,
 };
+use authcrypt::error::{MixedForm, SignedProblem};
 use authcrypt::{Curve, Error, Jwk, ProfileError};
 use base64ct::{Base64UrlUnpadded as B64, Encoding};
 use serde_json::{json, Value};
@@ -138,14 +139,14 @@ fn rule_m2_signed_message_members_beside_message_members_are_ambiguous() {
     ] {
         assert_eq!(
             profile(result),
-            ProfileError::AmbiguousMessage("signed-message")
+            ProfileError::AmbiguousMessage(MixedForm::Signed)
         );
     }
     // `payload` alone is a signed-message member too.
     let text = json!({"payload": "e30", "from": "did:example:alice"}).to_string();
     assert_eq!(
         profile(from_mallory(&w, text.as_bytes())),
-        ProfileError::AmbiguousMessage("signed-message")
+        ProfileError::AmbiguousMessage(MixedForm::Signed)
     );
 }
 
@@ -158,13 +159,13 @@ fn rule_m2_envelope_members_beside_message_members_are_ambiguous() {
     let text = mixed.to_string();
     assert_eq!(
         profile(from_mallory(&w, text.as_bytes())),
-        ProfileError::AmbiguousMessage("envelope")
+        ProfileError::AmbiguousMessage(MixedForm::Envelope)
     );
     // A member only an envelope has makes the plaintext an envelope, which must then be one.
     let text = json!({"tag": "AAAA", "body": {}}).to_string();
     assert_eq!(
         profile(from_mallory(&w, text.as_bytes())),
-        ProfileError::AmbiguousMessage("envelope")
+        ProfileError::AmbiguousMessage(MixedForm::Envelope)
     );
     assert!(matches!(
         from_mallory(&w, br#"{"ciphertext":"AAAA"}"#),
@@ -193,35 +194,32 @@ fn rule_m3_a_signed_message_inside_authcrypt_is_refused_until_it_can_be_verified
 fn rule_m3_a_signed_message_inside_anoncrypt_is_read_whole_and_reported_unverified() {
     let w = world();
     let signed = |payload: &str| jws_of(payload).to_string();
-    let bad = |text: String, reason: &'static str| {
+    let bad = |text: String, reason: SignedProblem| {
         assert_eq!(
             profile(anonymous(&w, text.as_bytes())),
             ProfileError::InvalidSignedMessage(reason),
             "{text}"
         );
     };
-    bad(signed("not base64url!"), "the payload is not base64url");
-    bad(
-        signed(&b64(b"[1]")),
-        "the payload is not a plaintext message",
-    );
+    bad(signed("not base64url!"), SignedProblem::PayloadNotBase64);
+    bad(signed(&b64(b"[1]")), SignedProblem::PayloadNotMessage);
     bad(
         signed(&b64(b"plain words")),
-        "the payload is not a plaintext message",
+        SignedProblem::PayloadNotMessage,
     );
     let nested = signed(&b64(jws_of("e30").to_string().as_bytes()));
-    bad(nested, "the payload is not a plaintext message");
+    bad(nested, SignedProblem::PayloadNotMessage);
     bad(
         json!({"payload": "e30"}).to_string(),
-        "it needs exactly one of \"signatures\" and \"signature\"",
+        SignedProblem::Signatures,
     );
     bad(
         json!({"payload": "e30", "signature": "AA", "signatures": []}).to_string(),
-        "it needs exactly one of \"signatures\" and \"signature\"",
+        SignedProblem::Signatures,
     );
     bad(
         json!({"signatures": []}).to_string(),
-        "no \"payload\" string",
+        SignedProblem::NoPayload,
     );
     // The payload's `to` is checked like a plaintext's.
     let for_carol = json!({"id": "1", "type": "t", "to": ["did:example:carol"], "body": {}});

@@ -7,7 +7,7 @@
 
 mod common;
 
-use authcrypt::error::KeyRole;
+use authcrypt::error::{KeyRole, Malformed};
 use authcrypt::hazmat::agreement::{diffie_hellman, one_pass_unified};
 use authcrypt::hazmat::content::{decrypt_in_place, encrypt_in_place};
 use authcrypt::hazmat::kdf::{self, FixedInfo};
@@ -1956,7 +1956,7 @@ fn rule_27_epk_carrying_d_rejected() {
             Error::InvalidMember {
                 location: Location::Epk,
                 name: "d".into(),
-                reason: "an ephemeral public key must not carry a private key",
+                reason: Malformed::PrivateKey,
             },
             "{curve}"
         );

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::resolver::{KeyResolver, KeySet};
 use super::rules::did_of;
-use crate::error::{self, Error, Location, Result};
+use crate::error::{self, Error, Location, Malformed, Result};
 use crate::json;
 use crate::jwk::{Coordinates, Jwk};
 
@@ -40,10 +40,7 @@ impl DidDocument {
         };
         let id = json::req_str(map, "id", Location::Jwk)?;
         if !id.starts_with("did:") || did_of(id) != id {
-            return Err(invalid_member(
-                "id",
-                "a DID document's id must be a DID (no fragment, path or query)",
-            ));
+            return Err(invalid_member("id", Malformed::NotDid));
         }
         let mut doc = DidDocument {
             id: id.to_owned(),
@@ -52,29 +49,27 @@ impl DidDocument {
         };
         if let Some(vms) = map.get("verificationMethod") {
             let Value::Array(vms) = vms else {
-                return Err(invalid_member("verificationMethod", "expected an array"));
+                return Err(invalid_member("verificationMethod", Malformed::NotArray));
             };
             for vm in vms {
                 let Value::Object(vm) = vm else {
-                    return Err(invalid_member("verificationMethod", "expected objects"));
+                    return Err(invalid_member(
+                        "verificationMethod",
+                        Malformed::NotObjectArray,
+                    ));
                 };
                 doc.add_method(vm)?;
             }
         }
         if let Some(ka) = map.get("keyAgreement") {
             let Value::Array(ka) = ka else {
-                return Err(invalid_member("keyAgreement", "expected an array"));
+                return Err(invalid_member("keyAgreement", Malformed::NotArray));
             };
             for entry in ka {
                 let method = match entry {
                     Value::String(r) => doc.methods.get(&doc.own_url(r)?).cloned(),
                     Value::Object(m) => doc.add_method(m)?,
-                    _ => {
-                        return Err(invalid_member(
-                            "keyAgreement",
-                            "expected references or objects",
-                        ))
-                    }
+                    _ => return Err(invalid_member("keyAgreement", Malformed::NotReferenceArray)),
                 };
                 // A method referenced twice is one key, listed once.
                 if let Some(method) = method {
@@ -114,10 +109,7 @@ impl DidDocument {
             Err(e) => return Err(e),
         };
         if key.is_private() {
-            return Err(invalid_member(
-                "publicKeyJwk",
-                "must not contain a private key",
-            ));
+            return Err(invalid_member("publicKeyJwk", Malformed::PrivateKey));
         }
         let key = key.with_kid(mid);
         self.methods.insert(key.clone())?;
@@ -135,7 +127,7 @@ impl DidDocument {
     }
 }
 
-fn invalid_member(name: &str, reason: &'static str) -> Error {
+fn invalid_member(name: &str, reason: Malformed) -> Error {
     Error::InvalidMember {
         location: Location::Jwk,
         name: name.into(),
@@ -182,7 +174,7 @@ impl KeySet {
                 return Err(Error::InvalidMember {
                     location: Location::Jwk,
                     name: "keys".into(),
-                    reason: "expected an array of JWKs",
+                    reason: Malformed::NotJwkArray,
                 });
             };
             for k in keys {

@@ -61,7 +61,7 @@ impl Envelope {
     pub(super) fn check(jwe: Jwe) -> Result<Envelope> {
         // 31: general JSON only.
         if jwe.serialization() != Serialization::General {
-            return Err(ProfileError::NotGeneralJson(jwe.serialization().name()).into());
+            return Err(ProfileError::NotGeneralJson(jwe.serialization()).into());
         }
         let protected = &jwe.protected;
         let in_protected = |name: &'static str| -> Result<&str> {

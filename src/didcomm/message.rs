@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 use super::envelope::Layer;
 use super::rules::did_of;
 use crate::b64;
-use crate::error::{ProfileError, Result};
+use crate::error::{MixedForm, ProfileError, Result, SignedProblem};
 use crate::names::Mode;
 
 /// What the innermost plaintext of an unpacked message was found to be.
@@ -62,12 +62,11 @@ pub(super) fn classify(plaintext: &[u8], layer: &Layer) -> Result<Classified> {
             let payload = peek
                 .payload
                 .as_deref()
-                .ok_or(ProfileError::InvalidSignedMessage("no \"payload\" string"))?;
+                .ok_or(ProfileError::InvalidSignedMessage(SignedProblem::NoPayload))?;
             let decoded = b64::decode(payload.as_bytes()).map(Zeroizing::new).ok_or(
-                ProfileError::InvalidSignedMessage("the payload is not base64url"),
+                ProfileError::InvalidSignedMessage(SignedProblem::PayloadNotBase64),
             )?;
-            let not_message =
-                ProfileError::InvalidSignedMessage("the payload is not a plaintext message");
+            let not_message = ProfileError::InvalidSignedMessage(SignedProblem::PayloadNotMessage);
             let inner = Peek::read(&decoded)?.ok_or(not_message.clone())?;
             if inner.shape()? != Shape::Message {
                 return Err(not_message.into());
@@ -214,14 +213,13 @@ impl Peek<'_> {
             || self.body.is_some();
         match (envelope, signed, message) {
             (true, false, false) => Ok(Shape::Envelope),
-            (true, _, _) => Err(ProfileError::AmbiguousMessage("envelope").into()),
-            (false, true, true) => Err(ProfileError::AmbiguousMessage("signed-message").into()),
+            (true, _, _) => Err(ProfileError::AmbiguousMessage(MixedForm::Envelope).into()),
+            (false, true, true) => Err(ProfileError::AmbiguousMessage(MixedForm::Signed).into()),
             (false, true, false) => {
                 if self.signatures.is_some() == self.signature.is_some() {
-                    return Err(ProfileError::InvalidSignedMessage(
-                        "it needs exactly one of \"signatures\" and \"signature\"",
-                    )
-                    .into());
+                    return Err(
+                        ProfileError::InvalidSignedMessage(SignedProblem::Signatures).into(),
+                    );
                 }
                 Ok(Shape::Signed)
             }

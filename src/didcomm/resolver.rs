@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::rules::did_of;
-use crate::error::{self, Error, Result};
+use crate::error::{self, Error, KeyProblem, Result};
 use crate::jwk::Jwk;
 
 /// Where keys come from: a JWK, a JWK Set, a DID document, or an application's own store.
@@ -100,9 +100,7 @@ impl KeySet {
     /// the set holds is [`Error::ConflictingKey`], so no later source can replace an earlier
     /// one. The same key again is accepted (its private form, if it comes second, is kept).
     pub fn insert(&mut self, key: Jwk) -> Result<()> {
-        let kid = key
-            .kid()
-            .ok_or(Error::InvalidKey("a key in a key set needs a \"kid\""))?;
+        let kid = key.kid().ok_or(Error::InvalidKey(KeyProblem::MissingKid))?;
         if let Some(i) = self.position(kid) {
             let held = &mut self.keys[i];
             if held.public_key() != key.public_key() {

@@ -10,7 +10,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Limit, Location, Result};
+use crate::error::{Error, Limit, Location, Malformed, Result};
 
 /// Parses `bytes` as one JSON value, rejecting duplicate member names anywhere and nesting
 /// deeper than `max_depth`.
@@ -81,7 +81,7 @@ fn classify(
     max_depth: usize,
     max_recipients: usize,
 ) -> Error {
-    let invalid = |name: String, reason: &'static str| Error::InvalidMember {
+    let invalid = |name: String, reason: Malformed| Error::InvalidMember {
         location,
         name,
         reason,
@@ -99,9 +99,9 @@ fn classify(
             what: Limit::Recipients,
             limit: max_recipients,
         },
-        Some(Stop::NotString(name)) => invalid(name, "expected a string"),
-        Some(Stop::NotArray(name)) => invalid(name.to_owned(), "expected an array"),
-        Some(Stop::NotObject(name)) => invalid(name, "expected a JSON object"),
+        Some(Stop::NotString(name)) => invalid(name, Malformed::NotString),
+        Some(Stop::NotArray(name)) => invalid(name.to_owned(), Malformed::NotArray),
+        Some(Stop::NotObject(name)) => invalid(name, Malformed::NotObject),
         // serde_json's own recursion guard, for a bound set above it.
         None if e.to_string().starts_with("recursion limit exceeded") => Error::LimitExceeded {
             what: Limit::JsonDepth,
@@ -437,7 +437,7 @@ pub(crate) fn opt_str<'a>(
         Some(_) => Err(Error::InvalidMember {
             location,
             name: name.to_string(),
-            reason: "expected a string",
+            reason: Malformed::NotString,
         }),
     }
 }
@@ -527,7 +527,7 @@ mod tests {
             .err()
             .unwrap();
         assert!(
-            matches!(e, Error::InvalidMember { ref name, reason: "expected an array", .. } if name == "recipients")
+            matches!(e, Error::InvalidMember { ref name, reason: Malformed::NotArray, .. } if name == "recipients")
         );
         let many = format!("{{\"recipients\":[{}{{}}]}}", "{},".repeat(20));
         assert_eq!(

@@ -2,7 +2,7 @@
 
 use crate::agreement::{agree_peer, SharedSecret};
 use crate::content::{self, ContentKey, Enc, Plaintext};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Location, Malformed, Result};
 use crate::error::{KeyRole, Limit, Unrepresentable};
 use crate::jwe::{Alg, Jwe, Limits, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
@@ -196,7 +196,7 @@ impl Jwe {
                     return Err(Error::InvalidMember {
                         location: Location::Recipient,
                         name: "encrypted_key".into(),
-                        reason: "must be empty with direct key agreement",
+                        reason: Malformed::NotEmptyWithDirect,
                     });
                 }
                 let key = kdf::derive(

@@ -2,7 +2,7 @@
 //! its tag enters the KDF as `cctag`; only then is the CEK wrapped for each recipient
 //! (1PU draft §2.1).
 
-use crate::error::{KeyRole, Unrepresentable};
+use crate::error::{KeyProblem, KeyRole, Unrepresentable};
 use rand_core::CryptoRngCore;
 use serde_json::Value;
 
@@ -683,9 +683,7 @@ impl<'e> Agreements<'e> {
         match agreed {
             // Only a small-order X25519 point gives an all-zero secret; on the sending side
             // that is a bad recipient key, not a failed decryption.
-            Err(Error::Crypto) => Err(Error::InvalidKey(
-                "the recipient key is a small-order X25519 point",
-            )),
+            Err(Error::Crypto) => Err(Error::InvalidKey(KeyProblem::SmallOrder)),
             other => other,
         }
     }

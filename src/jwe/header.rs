@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::b64;
 use crate::content::Enc;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Location, Malformed, Result};
 use crate::json::fast::{self, FlatValue};
 use crate::json::{self, StrMembers};
 use crate::jwe::Alg;
@@ -171,7 +171,7 @@ impl<'a> Field<'a> {
             _ => Err(Error::InvalidMember {
                 location,
                 name: name.into(),
-                reason: "expected a string",
+                reason: Malformed::NotString,
             }),
         }
     }
@@ -353,7 +353,7 @@ impl<'a> Headers<'a> {
             _ => Err(Error::InvalidMember {
                 location: Location::Epk,
                 name: "epk".into(),
-                reason: "expected a JWK object",
+                reason: Malformed::NotJwk,
             }),
         }
     }
@@ -364,7 +364,7 @@ fn epk_from<M: StrMembers + ?Sized>(members: &M, coordinates: Coordinates) -> Re
         return Err(Error::InvalidMember {
             location: Location::Epk,
             name: "d".into(),
-            reason: "an ephemeral public key must not carry a private key",
+            reason: Malformed::PrivateKey,
         });
     }
     Jwk::from_map(members, coordinates, Location::Epk)
@@ -412,7 +412,7 @@ fn check_no_zip_or_crit(zip: bool, crit: bool, location: Location) -> Result<()>
         return Err(Error::InvalidMember {
             location,
             name: "crit".into(),
-            reason: "\"crit\" must be in the protected header",
+            reason: Malformed::Unprotected,
         });
     }
     Ok(())
@@ -431,23 +431,21 @@ fn check_protected_zip_and_crit(protected: &Map<String, Value>) -> Result<()> {
         reason,
     };
     let Value::Array(names) = crit else {
-        return Err(invalid("expected an array of header names"));
+        return Err(invalid(Malformed::NotNameArray));
     };
     if names.is_empty() {
-        return Err(invalid("must not be empty"));
+        return Err(invalid(Malformed::Empty));
     }
     let mut first = None;
     for name in names {
         let Value::String(name) = name else {
-            return Err(invalid("expected an array of header names"));
+            return Err(invalid(Malformed::NotNameArray));
         };
         if REGISTERED.contains(&name.as_str()) {
-            return Err(invalid("must not list a registered header parameter"));
+            return Err(invalid(Malformed::ListsRegistered));
         }
         if !protected.contains_key(name) {
-            return Err(invalid(
-                "lists a parameter the protected header does not carry",
-            ));
+            return Err(invalid(Malformed::ListsAbsent));
         }
         first.get_or_insert(name);
     }

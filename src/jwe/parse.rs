@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use crate::b64;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Location, Malformed, NotJwe, Result};
 use crate::json;
 use crate::json::fast;
 use crate::jwe::header::{
@@ -78,23 +78,20 @@ impl Jwe {
         }
         let input = input.trim_ascii();
         match input.first() {
-            None => Err(Error::NotJwe("empty input")),
+            None => Err(Error::NotJwe(NotJwe::Empty)),
             Some(b'{') => Jwe::parse_json(input, limits, parallelism),
             Some(_) => Jwe::parse_compact(input, limits, parallelism),
         }
     }
 
     fn parse_compact(input: &[u8], limits: &Limits, parallelism: Parallelism) -> Result<Jwe> {
-        let text = std::str::from_utf8(input)
-            .map_err(|_| Error::NotJwe("neither JSON nor compact serialization"))?;
+        let text = std::str::from_utf8(input).map_err(|_| Error::NotJwe(NotJwe::Unrecognised))?;
         let mut parts = text.split('.');
         let mut next = || parts.next();
         let (Some(p), Some(ek), Some(iv), Some(ct), Some(tag), None) =
             (next(), next(), next(), next(), next(), next())
         else {
-            return Err(Error::NotJwe(
-                "compact serialization must have exactly five dot-separated parts",
-            ));
+            return Err(Error::NotJwe(NotJwe::CompactParts));
         };
         if p.is_empty() {
             return Err(Error::MissingMember {
@@ -149,9 +146,7 @@ impl Jwe {
         let (serialization, recipients) = match raw.recipients {
             Some(entries) => {
                 if raw.header.is_some() || raw.encrypted_key.is_some() {
-                    return Err(Error::NotJwe(
-                        "\"recipients\" cannot be combined with top-level \"header\" or \"encrypted_key\"",
-                    ));
+                    return Err(Error::NotJwe(NotJwe::MixedForms));
                 }
                 let out = match entries {
                     Entries::General(list) => list
@@ -185,7 +180,7 @@ impl Jwe {
             }
             None => {
                 if raw.ciphertext.is_none() {
-                    return Err(Error::NotJwe("a JSON JWE needs \"ciphertext\""));
+                    return Err(Error::NotJwe(NotJwe::NoCiphertext));
                 }
                 let r = recipient(
                     raw.header.map(RecipientHeader::Map),
@@ -425,7 +420,7 @@ fn take_object(
         Some(_) => Err(Error::InvalidMember {
             location,
             name: name.into(),
-            reason: "expected a JSON object",
+            reason: Malformed::NotObject,
         }),
     }
 }

@@ -13,7 +13,7 @@
 
 use aws_lc_rs::agreement::{self, Algorithm, PrivateKey};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, KeyProblem, Result};
 use crate::key::{Curve, PublicKey};
 
 /// A private key in AWS-LC's form.
@@ -33,7 +33,7 @@ impl NativeKey {
     pub(crate) fn new(curve: Curve, scalar: &[u8]) -> Result<NativeKey> {
         PrivateKey::from_private_key(algorithm(curve), scalar)
             .map(NativeKey)
-            .map_err(|_| Error::InvalidKey("the private key is not valid for its curve"))
+            .map_err(|_| Error::InvalidKey(KeyProblem::InvalidScalar))
     }
 
     /// The matching public key (`None` if AWS-LC cannot give it, in which case the caller

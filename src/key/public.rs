@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::b64;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, KeyProblem, Location, Result};
 use crate::key::Curve;
 
 /// A validated public key on one of the supported curves.
@@ -48,7 +48,7 @@ impl PublicKey {
         };
         if curve == Curve::X25519 {
             if y.is_some() {
-                return Err(Error::InvalidKey("an X25519 (OKP) key has no \"y\""));
+                return Err(Error::InvalidKey(KeyProblem::YOnOkp));
             }
             let mut u = [0u8; 32];
             u.copy_from_slice(x);

@@ -5,7 +5,7 @@ use std::fmt;
 use rand_core::CryptoRngCore;
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, KeyProblem, Result};
 use crate::key::{Curve, PublicKey};
 
 /// A private key on one of the supported curves. Zeroizes on drop; `Debug` shows only the
@@ -91,7 +91,7 @@ impl SecretKey {
                 found: d.len(),
             });
         }
-        let bad = Error::InvalidKey("\"d\" is not a valid private scalar for the curve");
+        let bad = Error::InvalidKey(KeyProblem::InvalidScalar);
         Ok(SecretKey::new(match curve {
             Curve::X25519 => {
                 let mut raw = Zeroizing::new([0u8; 32]);

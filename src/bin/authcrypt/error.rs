@@ -181,7 +181,11 @@ mod tests {
             EXIT_UNSUPPORTED
         );
         assert_eq!(
-            Failure::key("key file k", &Error::InvalidKey("bad")).code,
+            Failure::key(
+                "key file k",
+                &Error::InvalidKey(authcrypt::error::KeyProblem::MissingKid)
+            )
+            .code,
             EXIT_USAGE
         );
         assert_eq!(
