@@ -176,22 +176,7 @@ impl Jwk {
         if kty != "OKP" && kty != "EC" {
             return Err(Error::UnsupportedKeyType(echo(kty)));
         }
-        let crv_name = req_str(map, "crv", location)?;
-        let curve = match (kty, crv_name) {
-            ("OKP", "X25519") => Curve::X25519,
-            ("OKP", "Ed25519" | "Ed448") => {
-                return Err(Error::UnsupportedCurve(format!(
-                    "{crv_name} (a signature curve, not a key agreement curve)"
-                )))
-            }
-            ("OKP", "X448") => return Err(Error::UnsupportedCurve("X448".into())),
-            ("EC", "P-256" | "P-384" | "P-521") => Curve::from_name(crv_name)?,
-            ("EC", "X25519") | ("OKP", "P-256" | "P-384" | "P-521") => {
-                return Err(Error::InvalidKey(KeyProblem::KtyMismatch))
-            }
-            ("OKP" | "EC", other) => return Err(Error::UnsupportedCurve(echo(other))),
-            (other, _) => return Err(Error::UnsupportedKeyType(echo(other))),
-        };
+        let curve = curve_of(kty, req_str(map, "crv", location)?)?;
         let len = curve.coordinate_len();
         let coord = |name: &'static str| -> Result<Option<Vec<u8>>> {
             let Some(text) = map.member_str(name, location)? else {
@@ -223,28 +208,7 @@ impl Jwk {
         })?;
         let secret = match map.member_str("d", location)? {
             None => None,
-            Some(text) => {
-                let raw = b64::decode_secret(text).ok_or_else(|| Error::Base64 {
-                    location,
-                    name: "d".into(),
-                })?;
-                let d = if curve != Curve::X25519
-                    && coordinates == Coordinates::LeftPadShort
-                    && raw.len() < len
-                    && !raw.is_empty()
-                {
-                    let mut padded = Zeroizing::new(vec![0u8; len]);
-                    padded[len - raw.len()..].copy_from_slice(&raw);
-                    padded
-                } else {
-                    raw
-                };
-                let secret = SecretKey::from_bytes(curve, &d)?;
-                if secret.public_key() != public {
-                    return Err(Error::InvalidKey(KeyProblem::PrivateMismatch));
-                }
-                Some(secret)
-            }
+            Some(text) => Some(read_secret(text, &public, coordinates, location)?),
         };
         let kid = map.member_str("kid", location)?.map(str::to_owned);
         let peer_form = PeerForm::for_key(&public, secret.is_some());
@@ -382,6 +346,55 @@ fn fit(
         expected: len,
         found: raw.len(),
     })
+}
+
+/// The key-agreement curve a JWK's `kty` and `crv` name together.
+fn curve_of(kty: &str, crv: &str) -> Result<Curve> {
+    match (kty, crv) {
+        ("OKP", "X25519") => Ok(Curve::X25519),
+        ("OKP", "Ed25519" | "Ed448") => Err(Error::UnsupportedCurve(format!(
+            "{crv} (a signature curve, not a key agreement curve)"
+        ))),
+        ("OKP", "X448") => Err(Error::UnsupportedCurve("X448".into())),
+        ("EC", "P-256" | "P-384" | "P-521") => Curve::from_name(crv),
+        ("EC", "X25519") | ("OKP", "P-256" | "P-384" | "P-521") => {
+            Err(Error::InvalidKey(KeyProblem::KtyMismatch))
+        }
+        ("OKP" | "EC", other) => Err(Error::UnsupportedCurve(echo(other))),
+        (other, _) => Err(Error::UnsupportedKeyType(echo(other))),
+    }
+}
+
+/// The private key `d` (base64url `text`), which must belong to `public`. A short NIST
+/// scalar is left-padded when `coordinates` allows it, as short coordinates are.
+fn read_secret(
+    text: &str,
+    public: &PublicKey,
+    coordinates: Coordinates,
+    location: Location,
+) -> Result<SecretKey> {
+    let curve = public.curve();
+    let len = curve.coordinate_len();
+    let raw = b64::decode_secret(text).ok_or_else(|| Error::Base64 {
+        location,
+        name: "d".into(),
+    })?;
+    let d = if curve != Curve::X25519
+        && coordinates == Coordinates::LeftPadShort
+        && raw.len() < len
+        && !raw.is_empty()
+    {
+        let mut padded = Zeroizing::new(vec![0u8; len]);
+        padded[len - raw.len()..].copy_from_slice(&raw);
+        padded
+    } else {
+        raw
+    };
+    let secret = SecretKey::from_bytes(curve, &d)?;
+    if secret.public_key() != *public {
+        return Err(Error::InvalidKey(KeyProblem::PrivateMismatch));
+    }
+    Ok(secret)
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 use crate::b64;
 use crate::content::{Enc, Plaintext};
 use crate::error::{Error, Location, ProfileError, Result};
-use crate::jwe::{Alg, EntryOptions, Jwe, Limits, Serialization};
+
+use crate::jwe::{Alg, EntryOptions, Jwe, Limits, Protected, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
 
 use super::rules::TYP_ENCRYPTED;
@@ -64,92 +65,19 @@ impl Envelope {
             return Err(ProfileError::NotGeneralJson(jwe.serialization()).into());
         }
         let protected = &jwe.protected;
-        let in_protected = |name: &'static str| -> Result<&str> {
-            protected
-                .str(name)?
-                .ok_or_else(|| ProfileError::NotProtected(name).into())
-        };
         // 32: alg, enc allowed for the mode; epk and apv protected.
-        let alg = Alg::from_name(in_protected("alg")?)?;
+        let alg = Alg::from_name(in_protected(protected, "alg")?)?;
         let mode = Mode::of_alg(alg).ok_or(ProfileError::AlgNotAllowed(alg))?;
-        let enc = Enc::from_name(in_protected("enc")?)?;
+        let enc = Enc::from_name(in_protected(protected, "enc")?)?;
         mode.check_enc(enc)?;
         if !protected.contains("epk") {
             return Err(ProfileError::NotProtected("epk").into());
         }
-        let headers = jwe.headers(0);
-        let epk = headers.epk(Coordinates::LeftPadShort)?;
-        let apv_text = in_protected("apv")?;
-        if let Some(typ) = protected.str("typ")? {
-            let full = if typ.contains('/') {
-                Cow::Borrowed(typ)
-            } else {
-                Cow::Owned(format!("application/{typ}"))
-            };
-            if !full.eq_ignore_ascii_case(TYP_ENCRYPTED) {
-                return Err(ProfileError::WrongTyp(typ.chars().take(128).collect()).into());
-            }
-        }
-        // 33: a DID URL kid per recipient, no repeats.
-        let kids = jwe
-            .recipient_kids()?
-            .into_iter()
-            .map(|k| k.ok_or(ProfileError::MissingKid))
-            .collect::<Result<Vec<&str>, _>>()?;
-        let expected_apv = checked_apv(&kids)?;
-        // 34: apv binds the kids.
-        let apv = b64::decode(apv_text).ok_or(Error::Base64 {
-            location: Location::Protected,
-            name: "apv".into(),
-        })?;
-        if apv[..] != expected_apv[..] {
-            return Err(ProfileError::ApvMismatch.into());
-        }
-        // 35: the sender.
-        let skid = headers.str("skid")?;
-        let apu = headers.bytes("apu")?;
-        // Every recipient's headers, not only the first one's: a sender named in a later
-        // entry's header would be read by another implementation.
-        let sender_located = |name: &str, outside_protected: bool| {
-            (0..jwe.recipients.len()).any(|i| {
-                jwe.headers(i)
-                    .location(name)
-                    .is_some_and(|l| !outside_protected || l != Location::Protected)
-            })
-        };
-        let sender_kid = match mode {
-            Mode::Anoncrypt => {
-                // In any header: an anonymous message names no sender.
-                for name in ["skid", "apu"] {
-                    if sender_located(name, false) {
-                        return Err(ProfileError::SenderInAnoncrypt(name).into());
-                    }
-                }
-                None
-            }
-            Mode::Authcrypt => {
-                for name in ["skid", "apu"] {
-                    if sender_located(name, true) {
-                        return Err(ProfileError::NotProtected(name).into());
-                    }
-                }
-                let kid = match (skid, apu) {
-                    (Some(skid), Some(apu)) => {
-                        if apu != skid.as_bytes() {
-                            return Err(ProfileError::ApuSkidMismatch.into());
-                        }
-                        skid.to_owned()
-                    }
-                    (Some(_), None) => return Err(ProfileError::SkidWithoutApu.into()),
-                    (None, Some(apu)) => String::from_utf8(apu).map_err(|_| {
-                        Error::from(ProfileError::NotDidUrl("(apu is not UTF-8)".into()))
-                    })?,
-                    (None, None) => return Err(ProfileError::NoSenderKid.into()),
-                };
-                require_did_url(&kid)?;
-                Some(kid)
-            }
-        };
+        let epk = jwe.headers(0).epk(Coordinates::LeftPadShort)?;
+        let apv = in_protected(protected, "apv")?;
+        check_typ(protected)?;
+        check_kids_and_apv(&jwe, apv)?;
+        let sender_kid = sender_kid(&jwe, mode)?;
         Ok(Envelope {
             curve: epk.curve(),
             epk,
@@ -295,4 +223,92 @@ pub struct Layer {
     pub sender_kid: Option<String>,
     /// The recipient kid whose key decrypted this layer.
     pub recipient_kid: String,
+}
+
+/// A string member that must be in the protected header (rule 32).
+fn in_protected<'a>(protected: &'a Protected, name: &'static str) -> Result<&'a str> {
+    protected
+        .str(name)?
+        .ok_or_else(|| ProfileError::NotProtected(name).into())
+}
+
+/// Rule 26: a `typ`, when present, is the encrypted media type, with or without its
+/// `application/` prefix.
+fn check_typ(protected: &Protected) -> Result<()> {
+    let Some(typ) = protected.str("typ")? else {
+        return Ok(());
+    };
+    let full = if typ.contains('/') {
+        Cow::Borrowed(typ)
+    } else {
+        Cow::Owned(format!("application/{typ}"))
+    };
+    if !full.eq_ignore_ascii_case(TYP_ENCRYPTED) {
+        return Err(ProfileError::WrongTyp(typ.chars().take(128).collect()).into());
+    }
+    Ok(())
+}
+
+/// Rules 33 and 34: a DID URL kid per recipient, no repeats, and `apv` (the protected text
+/// `apv_text`) binds them.
+fn check_kids_and_apv(jwe: &Jwe, apv_text: &str) -> Result<()> {
+    let kids = jwe
+        .recipient_kids()?
+        .into_iter()
+        .map(|k| k.ok_or(ProfileError::MissingKid))
+        .collect::<Result<Vec<&str>, _>>()?;
+    let expected_apv = checked_apv(&kids)?;
+    let apv = b64::decode(apv_text).ok_or(Error::Base64 {
+        location: Location::Protected,
+        name: "apv".into(),
+    })?;
+    if apv[..] != expected_apv[..] {
+        return Err(ProfileError::ApvMismatch.into());
+    }
+    Ok(())
+}
+
+/// Rule 35: the sender kid of an authcrypt envelope (protected `skid` and `apu`, which agree),
+/// and none at all, in any header, for anoncrypt.
+fn sender_kid(jwe: &Jwe, mode: Mode) -> Result<Option<String>> {
+    let headers = jwe.headers(0);
+    let skid = headers.str("skid")?;
+    let apu = headers.bytes("apu")?;
+    // Every recipient's headers, not only the first one's: a sender named in a later
+    // entry's header would be read by another implementation.
+    let sender_located = |name: &str, outside_protected: bool| {
+        (0..jwe.recipients.len()).any(|i| {
+            jwe.headers(i)
+                .location(name)
+                .is_some_and(|l| !outside_protected || l != Location::Protected)
+        })
+    };
+    if mode == Mode::Anoncrypt {
+        // In any header: an anonymous message names no sender.
+        for name in ["skid", "apu"] {
+            if sender_located(name, false) {
+                return Err(ProfileError::SenderInAnoncrypt(name).into());
+            }
+        }
+        return Ok(None);
+    }
+    for name in ["skid", "apu"] {
+        if sender_located(name, true) {
+            return Err(ProfileError::NotProtected(name).into());
+        }
+    }
+    let kid = match (skid, apu) {
+        (Some(skid), Some(apu)) => {
+            if apu != skid.as_bytes() {
+                return Err(ProfileError::ApuSkidMismatch.into());
+            }
+            skid.to_owned()
+        }
+        (Some(_), None) => return Err(ProfileError::SkidWithoutApu.into()),
+        (None, Some(apu)) => String::from_utf8(apu)
+            .map_err(|_| Error::from(ProfileError::NotDidUrl("(apu is not UTF-8)".into())))?,
+        (None, None) => return Err(ProfileError::NoSenderKid.into()),
+    };
+    require_did_url(&kid)?;
+    Ok(Some(kid))
 }

@@ -7,6 +7,7 @@ use crate::error::{KeyRole, Limit, Unrepresentable};
 use crate::jwe::{Alg, Jwe, Limits, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
 use crate::kdf::{self, FixedInfo};
+use crate::key::SecretKey;
 use crate::parallel::{spread, worth_sharing, Parallelism, SPLIT_AGREEMENT_MAX};
 use crate::wrap;
 use crate::zs_cache::{PendingZs, ZsCache};
@@ -104,20 +105,7 @@ impl Jwe {
         let alg = h.alg()?;
         let enc = h.enc()?;
         alg.check_enc(enc)?;
-        // Lengths first: with ECDH-1PU key wrap the tag feeds the KDF, and a tag of the wrong
-        // length is a structural error, not a failed unwrap.
-        for (name, expected, found) in [
-            ("tag", enc.tag_len(), self.tag.len()),
-            ("iv", enc.iv_len(), self.iv.len()),
-        ] {
-            if expected != found {
-                return Err(Error::InvalidLength {
-                    name,
-                    expected,
-                    found,
-                });
-            }
-        }
+        self.check_lengths(enc)?;
         let secret = recipient
             .secret_key()
             .ok_or(Error::NotPrivate(KeyRole::Recipient))?;
@@ -137,59 +125,23 @@ impl Jwe {
                 found: recipient.curve(),
             });
         }
-        let sender = match (alg.is_1pu(), sender) {
-            (true, Some(s)) => {
-                if s.curve() != curve {
-                    return Err(Error::CurveMismatch {
-                        what: KeyRole::Sender,
-                        expected: curve,
-                        found: s.curve(),
-                    });
-                }
-                Some(s)
-            }
-            (true, None) => {
-                return Err(Error::sender_not_found(
-                    self.sender_kid()?.as_deref().unwrap_or("(not named)"),
-                ))
-            }
-            // A sender key was given to be checked, and an anonymous message cannot be.
-            (false, Some(_)) => return Err(Error::SenderRequired),
-            (false, None) => None,
-        };
+        let sender = self.sender_for(alg, sender, curve)?;
         let apu = h.bytes("apu")?.unwrap_or_default();
         let apv = h.bytes("apv")?.unwrap_or_default();
-
-        let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
-        let mut pending = None;
-        let split = content_len <= SPLIT_AGREEMENT_MAX
-            && worth_sharing(curve)
-            && opts.parallelism.threads(2, 1) > 1;
-        match (sender, opts.cache) {
-            (Some(s), None) if split => {
-                // Ze and Zs are independent: one on each core.
-                let peers = [epk, s];
-                let ((), parts) = spread(
-                    2,
-                    2,
-                    || (),
-                    |i| agree_peer(secret, peers[i].public_key(), peers[i].peer_form()),
-                );
-                for part in parts {
-                    z.extend(part?.as_bytes());
-                }
-            }
-            (Some(s), Some(cache)) => {
-                z.append_peer(secret, epk.public_key(), epk.peer_form())?;
-                pending = cache.append_pending(secret, recipient.public_key(), s, &mut z)?;
-            }
-            (Some(s), None) => {
-                z.append_peer(secret, epk.public_key(), epk.peer_form())?;
-                z.append_peer(secret, s.public_key(), s.peer_form())?;
-            }
-            (None, _) => z.append_peer(secret, epk.public_key(), epk.peer_form())?,
-        }
-
+        let peers = Peers {
+            secret,
+            recipient,
+            epk,
+            sender,
+        };
+        let (z, pending) = peers.agree(opts, content_len)?;
+        let info = |algorithm_id, key_bits: usize, cctag| FixedInfo {
+            algorithm_id,
+            apu: &apu,
+            apv: &apv,
+            key_bits: (key_bits * 8) as u32,
+            cctag,
+        };
         let cek = match alg.key_wrap() {
             None => {
                 if !entry.encrypted_key.is_empty() {
@@ -199,16 +151,7 @@ impl Jwe {
                         reason: Malformed::NotEmptyWithDirect,
                     });
                 }
-                let key = kdf::derive(
-                    &z,
-                    &FixedInfo {
-                        algorithm_id: enc.name(),
-                        apu: &apu,
-                        apv: &apv,
-                        key_bits: (enc.key_len() * 8) as u32,
-                        cctag: None,
-                    },
-                )?;
+                let key = kdf::derive(&z, &info(enc.name(), enc.key_len(), None))?;
                 ContentKey::from_zeroizing(enc, key)?
             }
             Some(kw) => {
@@ -218,16 +161,8 @@ impl Jwe {
                         name: "encrypted_key",
                     });
                 }
-                let kek = kdf::derive(
-                    &z,
-                    &FixedInfo {
-                        algorithm_id: alg.name(),
-                        apu: &apu,
-                        apv: &apv,
-                        key_bits: (kw.key_len() * 8) as u32,
-                        cctag: alg.is_1pu().then_some(&self.tag[..]),
-                    },
-                )?;
+                let cctag = alg.is_1pu().then_some(&self.tag[..]);
+                let kek = kdf::derive(&z, &info(alg.name(), kw.key_len(), cctag))?;
                 let cek = wrap::unwrap(kw, &kek, &entry.encrypted_key)?;
                 ContentKey::from_zeroizing(enc, cek).map_err(|_| Error::Crypto)?
             }
@@ -243,6 +178,48 @@ impl Jwe {
             sender,
             pending,
         })
+    }
+
+    /// The tag and IV lengths `enc` requires. Checked first: with ECDH-1PU key wrap the tag
+    /// feeds the KDF, and a tag of the wrong length is a structural error, not a failed unwrap.
+    fn check_lengths(&self, enc: Enc) -> Result<()> {
+        for (name, expected, found) in [
+            ("tag", enc.tag_len(), self.tag.len()),
+            ("iv", enc.iv_len(), self.iv.len()),
+        ] {
+            if expected != found {
+                return Err(Error::InvalidLength {
+                    name,
+                    expected,
+                    found,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The sender key an entry of `alg` on `curve` is checked against: the caller's key for
+    /// ECDH-1PU, none for ECDH-ES, and an error when the caller's expectation and `alg` differ.
+    fn sender_for<'k>(
+        &self,
+        alg: Alg,
+        sender: Option<&'k Jwk>,
+        curve: Curve,
+    ) -> Result<Option<&'k Jwk>> {
+        match (alg.is_1pu(), sender) {
+            (true, Some(s)) if s.curve() != curve => Err(Error::CurveMismatch {
+                what: KeyRole::Sender,
+                expected: curve,
+                found: s.curve(),
+            }),
+            (true, Some(s)) => Ok(Some(s)),
+            (true, None) => Err(Error::sender_not_found(
+                self.sender_kid()?.as_deref().unwrap_or("(not named)"),
+            )),
+            // A sender key was given to be checked, and an anonymous message cannot be.
+            (false, Some(_)) => Err(Error::SenderRequired),
+            (false, None) => Ok(None),
+        }
     }
 
     /// Verifies and decrypts the content with an opened entry's key: the plaintext alone. Only
@@ -329,6 +306,58 @@ pub(crate) struct Opened<'k> {
     pending: Option<PendingZs>,
 }
 
+/// The keys of one entry's agreement: the recipient's secret, the ephemeral key and, for
+/// ECDH-1PU, the sender's key.
+struct Peers<'a> {
+    secret: &'a SecretKey,
+    recipient: &'a Jwk,
+    epk: &'a Jwk,
+    sender: Option<&'a Jwk>,
+}
+
+impl Peers<'_> {
+    /// Z = Ze (‖ Zs for ECDH-1PU), with Zs from the cache when one is given, and the Zs to
+    /// insert into it once the content verifies.
+    fn agree(
+        &self,
+        opts: &EntryOptions<'_>,
+        content_len: usize,
+    ) -> Result<(SharedSecret, Option<PendingZs>)> {
+        let (secret, epk) = (self.secret, self.epk);
+        let curve = epk.curve();
+        let mut z = SharedSecret::with_capacity(2 * curve.coordinate_len());
+        let mut pending = None;
+        let split = content_len <= SPLIT_AGREEMENT_MAX
+            && worth_sharing(curve)
+            && opts.parallelism.threads(2, 1) > 1;
+        match (self.sender, opts.cache) {
+            (Some(s), None) if split => {
+                // Ze and Zs are independent: one on each core.
+                let peers = [epk, s];
+                let ((), parts) = spread(
+                    2,
+                    2,
+                    || (),
+                    |i| agree_peer(secret, peers[i].public_key(), peers[i].peer_form()),
+                );
+                for part in parts {
+                    z.extend(part?.as_bytes());
+                }
+            }
+            (Some(s), Some(cache)) => {
+                z.append_peer(secret, epk.public_key(), epk.peer_form())?;
+                pending = cache.append_pending(secret, self.recipient.public_key(), s, &mut z)?;
+            }
+            (Some(s), None) => {
+                z.append_peer(secret, epk.public_key(), epk.peer_form())?;
+                z.append_peer(secret, s.public_key(), s.peer_form())?;
+            }
+            (None, _) => z.append_peer(secret, epk.public_key(), epk.peer_form())?,
+        }
+        Ok((z, pending))
+    }
+}
+
 /// How one recipient entry is decrypted.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct EntryOptions<'a> {
@@ -413,37 +442,13 @@ impl<'a> Decrypter<'a> {
         if self.require_sender && !alg.is_1pu() {
             return Err(Error::SenderRequired);
         }
-        // Every entry without a kid is tried with every key: bounded before any of that work.
-        let trials = kids
-            .iter()
-            .filter(|kid| kid.is_none())
-            .count()
-            .saturating_mul(self.keys.len());
-        if trials > self.limits.max_trial_decryptions {
-            return Err(Error::LimitExceeded {
-                what: Limit::TrialDecryptions,
-                limit: self.limits.max_trial_decryptions,
-            });
-        }
+        self.check_trials(&kids)?;
         let sender = if alg.is_1pu() {
             Some(self.pick_sender(jwe)?)
         } else {
             None
         };
-        let mut attempts: Vec<(usize, &Jwk)> = Vec::new();
-        for (i, kid) in kids.iter().enumerate() {
-            match kid {
-                Some(kid) => {
-                    if let Some(k) = self.keys.iter().find(|k| k.kid() == Some(*kid)) {
-                        attempts.push((i, k));
-                    }
-                }
-                None => attempts.extend(self.keys.iter().map(|k| (i, *k))),
-            }
-        }
-        if attempts.is_empty() {
-            return Err(Error::recipient_not_found(kids.iter().copied()));
-        }
+        let attempts = self.attempts(&kids)?;
         // Recover the content key entry by entry (cheap: one or two scalar multiplications and
         // an unwrap each); the content itself is verified and decrypted once, with the first key
         // that unwraps, and that result is final.
@@ -484,6 +489,42 @@ impl<'a> Decrypter<'a> {
             }
         }
         Err(last)
+    }
+
+    /// Every entry without a kid is tried with every key: bounded before any of that work.
+    fn check_trials(&self, kids: &[Option<&str>]) -> Result<()> {
+        let trials = kids
+            .iter()
+            .filter(|kid| kid.is_none())
+            .count()
+            .saturating_mul(self.keys.len());
+        if trials > self.limits.max_trial_decryptions {
+            return Err(Error::LimitExceeded {
+                what: Limit::TrialDecryptions,
+                limit: self.limits.max_trial_decryptions,
+            });
+        }
+        Ok(())
+    }
+
+    /// The (entry, key) pairs to try, in entry order: the key whose kid the entry names, or
+    /// every key for an entry without a kid.
+    fn attempts(&self, kids: &[Option<&str>]) -> Result<Vec<(usize, &'a Jwk)>> {
+        let mut attempts = Vec::new();
+        for (i, kid) in kids.iter().enumerate() {
+            match kid {
+                Some(kid) => {
+                    if let Some(k) = self.keys.iter().find(|k| k.kid() == Some(*kid)) {
+                        attempts.push((i, *k));
+                    }
+                }
+                None => attempts.extend(self.keys.iter().map(|k| (i, *k))),
+            }
+        }
+        if attempts.is_empty() {
+            return Err(Error::recipient_not_found(kids.iter().copied()));
+        }
+        Ok(attempts)
     }
 
     fn pick_sender(&self, jwe: &Jwe) -> Result<&'a Jwk> {

@@ -2,6 +2,7 @@
 //! its tag enters the KDF as `cctag`; only then is the CEK wrapped for each recipient
 //! (1PU draft §2.1).
 
+use super::write::Message;
 use crate::error::{KeyProblem, KeyRole, Unrepresentable};
 use rand_core::CryptoRngCore;
 use serde_json::Value;
@@ -353,6 +354,27 @@ impl<'a> Encrypter<'a> {
 
     /// The protected header for ephemeral public key `epk`, its base64url text and the AAD.
     fn header(&self, epk: &PublicKey) -> Result<Header> {
+        let (header, names) = self.protected_text(epk);
+        self.check_names(&names)?;
+        let protected_b64 = b64::encode(header.as_bytes());
+        let aad_b64 = self.aad.as_ref().map(|a| b64::encode(a));
+        let mut aad =
+            Vec::with_capacity(protected_b64.len() + aad_b64.as_ref().map_or(0, |a| a.len() + 1));
+        aad.extend_from_slice(protected_b64.as_bytes());
+        if let Some(a) = &aad_b64 {
+            aad.push(b'.');
+            aad.extend_from_slice(a.as_bytes());
+        }
+        Ok(Header {
+            protected_b64,
+            aad_b64,
+            aad,
+        })
+    }
+
+    /// The protected header's JSON text, written once (its base64url text is the AAD), and
+    /// the names of its members and of the per-recipient members.
+    fn protected_text(&self, epk: &PublicKey) -> (String, Vec<&str>) {
         let (alg, enc) = (self.alg, self.enc);
         let compact = self.serialization == Serialization::Compact;
 
@@ -395,7 +417,12 @@ impl<'a> Encrypter<'a> {
         header.push_str(",\"epk\":{");
         epk.write_members(&mut header);
         header.push_str("}}");
-        check_unique(&names)?;
+        (header, names)
+    }
+
+    /// No member is named twice within a header or across the headers.
+    fn check_names(&self, names: &[&str]) -> Result<()> {
+        check_unique(names)?;
         let unprotected_names: Vec<&str> =
             self.unprotected.iter().map(|(n, _)| n.as_str()).collect();
         check_unique(&unprotected_names)?;
@@ -407,20 +434,7 @@ impl<'a> Encrypter<'a> {
             }
         }
 
-        let protected_b64 = b64::encode(header.as_bytes());
-        let aad_b64 = self.aad.as_ref().map(|a| b64::encode(a));
-        let mut aad =
-            Vec::with_capacity(protected_b64.len() + aad_b64.as_ref().map_or(0, |a| a.len() + 1));
-        aad.extend_from_slice(protected_b64.as_bytes());
-        if let Some(a) = &aad_b64 {
-            aad.push(b'.');
-            aad.extend_from_slice(a.as_bytes());
-        }
-        Ok(Header {
-            protected_b64,
-            aad_b64,
-            aad,
-        })
+        Ok(())
     }
 
     /// Validates the request and returns the curve of the message.
@@ -453,38 +467,26 @@ impl<'a> Encrypter<'a> {
                 found: self.recipients.len(),
             });
         }
-        match self.serialization {
-            Serialization::General => {}
-            Serialization::Flattened => {
-                if self.recipients.len() != 1 {
-                    return Err(Error::Serialization {
-                        serialization: Serialization::Flattened,
-                        reason: Unrepresentable::SeveralRecipients,
-                    });
-                }
-            }
-            Serialization::Compact => {
-                if self.recipients.len() != 1 {
-                    return Err(Error::Serialization {
-                        serialization: Serialization::Compact,
-                        reason: Unrepresentable::SeveralRecipients,
-                    });
-                }
-                if !self.unprotected.is_empty() {
-                    return Err(Error::Serialization {
-                        serialization: Serialization::Compact,
-                        reason: Unrepresentable::UnprotectedHeader,
-                    });
-                }
-                if self.aad.is_some() {
-                    return Err(Error::Serialization {
-                        serialization: Serialization::Compact,
-                        reason: Unrepresentable::Aad,
-                    });
-                }
-            }
-        }
+        self.check_representable()?;
         Ok(curve)
+    }
+
+    /// Whether the serialization can carry the request: compact and flattened JSON carry one
+    /// recipient, and compact neither a shared unprotected header nor `aad`.
+    fn check_representable(&self) -> Result<()> {
+        let reason = match self.serialization {
+            Serialization::General => return Ok(()),
+            _ if self.recipients.len() != 1 => Unrepresentable::SeveralRecipients,
+            Serialization::Compact if !self.unprotected.is_empty() => {
+                Unrepresentable::UnprotectedHeader
+            }
+            Serialization::Compact if self.aad.is_some() => Unrepresentable::Aad,
+            _ => return Ok(()),
+        };
+        Err(Error::Serialization {
+            serialization: self.serialization,
+            reason,
+        })
     }
 
     fn write(
@@ -495,97 +497,18 @@ impl<'a> Encrypter<'a> {
         ciphertext: &[u8],
         tag: &[u8],
     ) -> String {
-        let (protected_b64, aad_b64) = (header.protected_b64.as_str(), header.aad_b64.as_deref());
-        let b64_len = |n: usize| n.div_ceil(3) * 4;
-        let keys_len: usize = encrypted_keys
-            .iter()
-            .map(|k| b64_len(k.len()) + 64)
-            .sum::<usize>()
-            + self
-                .recipients
-                .iter()
-                .map(|r| r.kid().map_or(0, |k| k.len() + 2))
-                .sum::<usize>();
-        let mut out = String::with_capacity(
-            protected_b64.len()
-                + b64_len(ciphertext.len())
-                + keys_len
-                + 160
-                + aad_b64.map_or(0, str::len),
-        );
-        if self.serialization == Serialization::Compact {
-            out.push_str(protected_b64);
-            out.push('.');
-            b64::encode_into(&encrypted_keys[0], &mut out);
-            out.push('.');
-            b64::encode_into(iv, &mut out);
-            out.push('.');
-            b64::encode_into(ciphertext, &mut out);
-            out.push('.');
-            b64::encode_into(tag, &mut out);
-            return out;
+        Message {
+            serialization: self.serialization,
+            protected_b64: &header.protected_b64,
+            unprotected: &self.unprotected,
+            recipients: &self.recipients,
+            encrypted_keys,
+            aad_b64: header.aad_b64.as_deref(),
+            iv,
+            ciphertext,
+            tag,
         }
-        out.push_str("{\"protected\":\"");
-        out.push_str(protected_b64);
-        out.push('"');
-        if !self.unprotected.is_empty() {
-            out.push_str(",\"unprotected\":{");
-            for (i, (name, value)) in self.unprotected.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(name.clone()).to_string());
-                out.push(':');
-                out.push_str(&value.to_string());
-            }
-            out.push('}');
-        }
-        let write_recipient = |out: &mut String, recipient: &Jwk, key: &[u8], mut comma: bool| {
-            if let Some(kid) = recipient.kid() {
-                if comma {
-                    out.push(',');
-                }
-                out.push_str("\"header\":{\"kid\":");
-                out.push_str(&Value::String(kid.to_owned()).to_string());
-                out.push('}');
-                comma = true;
-            }
-            if !key.is_empty() {
-                if comma {
-                    out.push(',');
-                }
-                out.push_str("\"encrypted_key\":\"");
-                b64::encode_into(key, out);
-                out.push('"');
-            }
-        };
-        if self.serialization == Serialization::Flattened {
-            write_recipient(&mut out, self.recipients[0], &encrypted_keys[0], true);
-        } else {
-            out.push_str(",\"recipients\":[");
-            for (i, (recipient, key)) in self.recipients.iter().zip(encrypted_keys).enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push('{');
-                write_recipient(&mut out, recipient, key, false);
-                out.push('}');
-            }
-            out.push(']');
-        }
-        if let Some(a) = aad_b64 {
-            out.push_str(",\"aad\":\"");
-            out.push_str(a);
-            out.push('"');
-        }
-        out.push_str(",\"iv\":\"");
-        b64::encode_into(iv, &mut out);
-        out.push_str("\",\"ciphertext\":\"");
-        b64::encode_into(ciphertext, &mut out);
-        out.push_str("\",\"tag\":\"");
-        b64::encode_into(tag, &mut out);
-        out.push_str("\"}");
-        out
+        .write()
     }
 }
 

@@ -12,6 +12,7 @@ mod header;
 mod parse;
 #[cfg(test)]
 mod samples;
+mod write;
 
 pub(crate) use decrypt::EntryOptions;
 pub use decrypt::{Decrypted, Decrypter};
@@ -19,6 +20,7 @@ pub use encrypt::{Encrypter, FixedRandomness, Sender};
 #[cfg(fuzzing)]
 pub(crate) use header::protected_readers_agree;
 pub use header::Headers;
+pub(crate) use header::Protected;
 #[cfg(fuzzing)]
 pub(crate) use parse::readers_agree;
 pub use parse::{Jwe, Recipient};

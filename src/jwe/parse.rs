@@ -144,44 +144,12 @@ impl Jwe {
             check_disjoint(&protected, u)?;
         }
         let (serialization, recipients) = match raw.recipients {
-            Some(entries) => {
-                if raw.header.is_some() || raw.encrypted_key.is_some() {
-                    return Err(Error::NotJwe(NotJwe::MixedForms));
-                }
-                let out = match entries {
-                    Entries::General(list) => list
-                        .into_iter()
-                        .map(|mut entry| {
-                            let header = take_object(&mut entry, "header", Location::Recipient)?;
-                            let encrypted_key =
-                                json::opt_str(&entry, "encrypted_key", Location::Recipient)?;
-                            recipient(
-                                header.map(RecipientHeader::Map),
-                                encrypted_key.map(str::as_bytes),
-                                Location::Recipient,
-                            )
-                        })
-                        .collect::<Result<Vec<_>>>()?,
-                    Entries::Fast(list) => list
-                        .into_iter()
-                        .map(|entry| {
-                            recipient(
-                                entry.kid.map(|k| RecipientHeader::kid(k.to_owned())),
-                                entry.encrypted_key.as_deref(),
-                                Location::Recipient,
-                            )
-                        })
-                        .collect::<Result<Vec<_>>>()?,
-                };
-                if out.is_empty() {
-                    return Err(Error::NoRecipients);
-                }
-                (Serialization::General, out)
+            Some(_) if raw.header.is_some() || raw.encrypted_key.is_some() => {
+                return Err(Error::NotJwe(NotJwe::MixedForms));
             }
+            Some(entries) => (Serialization::General, entries.read()?),
+            None if raw.ciphertext.is_none() => return Err(Error::NotJwe(NotJwe::NoCiphertext)),
             None => {
-                if raw.ciphertext.is_none() {
-                    return Err(Error::NotJwe(NotJwe::NoCiphertext));
-                }
                 let r = recipient(
                     raw.header.map(RecipientHeader::Map),
                     raw.encrypted_key.as_deref(),
@@ -190,29 +158,10 @@ impl Jwe {
                 (Serialization::Flattened, vec![r])
             }
         };
-        check_recipients_disjoint(
-            &protected,
-            unprotected.as_ref(),
-            recipients.iter().filter_map(|r| r.header.as_ref()),
-        )?;
-        check_zip_and_crit(
-            &protected,
-            unprotected.as_ref(),
-            recipients.iter().filter_map(|r| r.header.as_ref()),
-        )?;
-
-        let aad_b64 = match raw.aad {
-            None => None,
-            Some(aad) => {
-                // It must be valid base64url even though the encoded text is what is
-                // authenticated.
-                b64::decode(&aad).ok_or_else(|| Error::Base64 {
-                    location: loc,
-                    name: "aad".into(),
-                })?;
-                Some(ascii(aad, "aad")?)
-            }
-        };
+        let headers = || recipients.iter().filter_map(|r| r.header.as_ref());
+        check_recipients_disjoint(&protected, unprotected.as_ref(), headers())?;
+        check_zip_and_crit(&protected, unprotected.as_ref(), headers())?;
+        let aad_b64 = raw.aad.map(check_aad).transpose()?;
         let field = |text: Option<Cow<'_, [u8]>>, name: &'static str| -> Result<Vec<u8>> {
             let text = text.ok_or(Error::MissingMember {
                 location: loc,
@@ -339,6 +288,51 @@ struct Parts<'a> {
 enum Entries<'a> {
     General(Vec<Map<String, Value>>),
     Fast(Vec<fast::RawRecipient<'a>>),
+}
+
+impl Entries<'_> {
+    /// The recipient entries of a general JSON envelope: at least one.
+    fn read(self) -> Result<Vec<Recipient>> {
+        let out = match self {
+            Entries::General(list) => list
+                .into_iter()
+                .map(|mut entry| {
+                    let header = take_object(&mut entry, "header", Location::Recipient)?;
+                    let encrypted_key =
+                        json::opt_str(&entry, "encrypted_key", Location::Recipient)?;
+                    recipient(
+                        header.map(RecipientHeader::Map),
+                        encrypted_key.map(str::as_bytes),
+                        Location::Recipient,
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?,
+            Entries::Fast(list) => list
+                .into_iter()
+                .map(|entry| {
+                    recipient(
+                        entry.kid.map(|k| RecipientHeader::kid(k.to_owned())),
+                        entry.encrypted_key.as_deref(),
+                        Location::Recipient,
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?,
+        };
+        if out.is_empty() {
+            return Err(Error::NoRecipients);
+        }
+        Ok(out)
+    }
+}
+
+/// The `aad` member as received: it must be valid base64url even though the encoded text is
+/// what is authenticated.
+fn check_aad(aad: Cow<'_, [u8]>) -> Result<String> {
+    b64::decode(&aad).ok_or_else(|| Error::Base64 {
+        location: Location::Envelope,
+        name: "aad".into(),
+    })?;
+    ascii(aad, "aad")
 }
 
 impl<'a> Parts<'a> {
