@@ -64,18 +64,33 @@ fn demo() -> Result<Output, DemoFailure> {
     let charlie = Jwk::from_json(CHARLIE)?;
     let mut out = String::new();
 
-    heading(
-        &mut out,
-        "The plaintext message (Alice's DIDComm v2 message)",
+    authcrypt_to_two(&mut out, &alice, &bob, &charlie)?;
+    anonymous_sender(&mut out, &alice, &bob)?;
+    forgeries(&mut out, &alice, &bob)?;
+    let _ = writeln!(
+        out,
+        "\nEvery recipient read the message, the sender was authenticated, and every \
+         tampered or misattributed copy was rejected."
     );
+    Ok(Output::new(out.trim_start().as_bytes().to_vec()))
+}
+
+/// Alice's message, authcrypted to Bob and Charlie, unpacked by each, and tampered copies.
+fn authcrypt_to_two(
+    out: &mut String,
+    alice: &Jwk,
+    bob: &Jwk,
+    charlie: &Jwk,
+) -> Result<(), DemoFailure> {
+    heading(out, "The plaintext message (Alice's DIDComm v2 message)");
     let _ = writeln!(out, "{}", pretty_json(MESSAGE.as_bytes()));
 
-    let envelope = Packer::authcrypt(&alice)
+    let envelope = Packer::authcrypt(alice)
         .to(&bob.to_public())
         .to(&charlie.to_public())
         .pack(MESSAGE.as_bytes())?;
     heading(
-        &mut out,
+        out,
         "authcrypt from Alice to Bob and Charlie (ECDH-1PU+A256KW, A256CBC-HS512, X25519)",
     );
     let _ = writeln!(out, "{}", pretty_json(envelope.as_bytes()));
@@ -86,35 +101,45 @@ fn demo() -> Result<Output, DemoFailure> {
         pretty_json(&decode_b64url(claims.jwe().protected_b64()).unwrap_or_default())
     );
 
-    for (name, me) in [("Bob", &bob), ("Charlie", &charlie)] {
-        heading(&mut out, &format!("{name} unpacks it"));
-        let opened = unpack(me, &alice, envelope.as_bytes())?;
-        describe(&mut out, &opened);
+    for (name, me) in [("Bob", bob), ("Charlie", charlie)] {
+        heading(out, &format!("{name} unpacks it"));
+        let opened = unpack(me, alice, envelope.as_bytes())?;
+        describe(out, &opened);
     }
 
-    heading(&mut out, "Tampered copies are rejected");
-    let flipped = tamper_ciphertext(&envelope);
+    tampered(out, &envelope, alice, bob)
+}
+
+/// Tampered and misattributed copies of `envelope`, each rejected.
+fn tampered(out: &mut String, envelope: &str, alice: &Jwk, bob: &Jwk) -> Result<(), DemoFailure> {
+    heading(out, "Tampered copies are rejected");
+    let flipped = tamper_ciphertext(envelope);
     let _ = writeln!(
         out,
         "one ciphertext character changed, Bob unpacks: {}",
-        verdict(unpack(&bob, &alice, flipped.as_bytes()))?
+        verdict(unpack(bob, alice, flipped.as_bytes()))?
     );
-    let dropped = drop_recipient(&envelope, "did:example:charlie#key-x25519-1");
+    let dropped = drop_recipient(envelope, "did:example:charlie#key-x25519-1");
     let _ = writeln!(
         out,
         "Charlie's entry removed, Bob unpacks:          {}",
-        verdict(unpack(&bob, &alice, dropped.as_bytes()))?
+        verdict(unpack(bob, alice, dropped.as_bytes()))?
     );
     let impostor =
         Jwk::generate(authcrypt::Curve::X25519).with_kid("did:example:alice#key-x25519-1");
     let _ = writeln!(
         out,
         "Bob checks against a key that is not Alice's:  {}",
-        verdict(unpack(&bob, &impostor, envelope.as_bytes()))?
+        verdict(unpack(bob, &impostor, envelope.as_bytes()))?
     );
 
+    Ok(())
+}
+
+/// anoncrypt, and authcrypt hidden inside anoncrypt (protect-sender).
+fn anonymous_sender(out: &mut String, alice: &Jwk, bob: &Jwk) -> Result<(), DemoFailure> {
     heading(
-        &mut out,
+        out,
         "anoncrypt to Bob (ECDH-ES+A256KW): the sender stays anonymous",
     );
     let anon = Packer::anoncrypt().to(&bob.to_public()).pack(
@@ -126,13 +151,13 @@ fn demo() -> Result<Output, DemoFailure> {
         "protected header: {}",
         String::from_utf8_lossy(&decode_b64url(claims.jwe().protected_b64()).unwrap_or_default())
     );
-    describe(&mut out, &unpack(&bob, &alice, anon.as_bytes())?);
+    describe(out, &unpack(bob, alice, anon.as_bytes())?);
 
     heading(
-        &mut out,
+        out,
         "protect-sender: anoncrypt(authcrypt(message)) to Bob hides Alice's kid",
     );
-    let hidden = Packer::authcrypt(&alice)
+    let hidden = Packer::authcrypt(alice)
         .to(&bob.to_public())
         .protect_sender(true)
         .pack(MESSAGE.as_bytes())?;
@@ -144,8 +169,13 @@ fn demo() -> Result<Output, DemoFailure> {
         claims.enc(),
         claims.sender_kid().unwrap_or("(none)")
     );
-    describe(&mut out, &unpack(&bob, &alice, hidden.as_bytes())?);
-    heading(&mut out, "A sender that no key proved is never reported");
+    describe(out, &unpack(bob, alice, hidden.as_bytes())?);
+    Ok(())
+}
+
+/// Senders that no key proved: a forged `from`, and an anonymous envelope relayed by Alice.
+fn forgeries(out: &mut String, alice: &Jwk, bob: &Jwk) -> Result<(), DemoFailure> {
+    heading(out, "A sender that no key proved is never reported");
     let claims_alice = r#"{"id":"7","type":"https://example.com/ping","from":"did:example:alice","to":["did:example:bob"],"body":{}}"#;
     let mallory =
         Jwk::generate(authcrypt::Curve::X25519).with_kid("did:example:mallory#key-x25519-1");
@@ -155,25 +185,20 @@ fn demo() -> Result<Output, DemoFailure> {
     let _ = writeln!(
         out,
         "Mallory authcrypts a message whose from is Alice:  {}",
-        verdict(unpack(&bob, &mallory, forged.as_bytes()))?
+        verdict(unpack(bob, &mallory, forged.as_bytes()))?
     );
     let anonymous = Packer::anoncrypt()
         .to(&bob.to_public())
         .pack(claims_alice.as_bytes())?;
-    let relayed = Packer::authcrypt(&alice)
+    let relayed = Packer::authcrypt(alice)
         .to(&bob.to_public())
         .pack(anonymous.as_bytes())?;
     let _ = writeln!(
         out,
         "Alice relays someone's anonymous envelope:         {}",
-        verdict(unpack(&bob, &alice, relayed.as_bytes()))?
+        verdict(unpack(bob, alice, relayed.as_bytes()))?
     );
-    let _ = writeln!(
-        out,
-        "\nEvery recipient read the message, the sender was authenticated, and every \
-         tampered or misattributed copy was rejected."
-    );
-    Ok(Output::new(out.trim_start().as_bytes().to_vec()))
+    Ok(())
 }
 
 fn heading(out: &mut String, title: &str) {

@@ -247,37 +247,142 @@ pub fn run(args: InspectArgs) -> Result<Output, Failure> {
     }
 }
 
-fn to_json(f: &Facts) -> Value {
-    let member = |m: &Member| -> Value {
-        match (&m.value, &m.error) {
+impl Facts {
+    /// The `apu` line: its text when it is UTF-8, compared with `skid`.
+    fn apu_line(&self) -> String {
+        match (&self.apu_b64.value, &self.apu_text, self.apu_octets) {
+            (None, _, _) => self.apu_b64.show(None),
+            (Some(_), Some(text), _) => {
+                let mut s = format!("\"{text}\"");
+                match &self.skid.value {
+                    Some(skid) if skid == text => s.push_str(" (equals skid)"),
+                    Some(_) => s.push_str(" (differs from skid)"),
+                    None => {}
+                }
+                if let Some(w) = self.apu_b64.where_note() {
+                    let _ = write!(s, " ({w})");
+                }
+                s
+            }
+            (Some(raw), None, Some(n)) => format!("{raw} ({n} octets, not UTF-8)"),
+            (Some(raw), None, None) => format!("{raw} (not valid base64url)"),
+        }
+    }
+
+    /// Where a member outside the protected header was found, for each member that is.
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        for (name, m) in [
+            ("alg", &self.alg),
+            ("enc", &self.enc),
+            ("typ", &self.typ),
+            ("skid", &self.skid),
+            ("apu", &self.apu_b64),
+            ("apv", &self.apv_b64),
+        ] {
+            if let Some(w) = m.where_note() {
+                notes.push(format!("\"{name}\" is {w}"));
+            }
+        }
+        notes
+    }
+}
+
+impl Member {
+    /// The value for the text report, marked when unsupported or outside the protected header.
+    fn show(&self, supported: Option<bool>) -> String {
+        let mut s = match (&self.value, &self.error) {
+            (Some(v), _) => v.clone(),
+            (None, Some(e)) => format!("(invalid: {e})"),
+            (None, None) => "(absent)".to_owned(),
+        };
+        if supported == Some(false) && self.value.is_some() {
+            s.push_str(" (not supported)");
+        }
+        if let Some(w) = self.where_note() {
+            let _ = write!(s, " ({w})");
+        }
+        s
+    }
+
+    /// The value for the JSON report: a string, an error object, or null.
+    fn json(&self) -> Value {
+        match (&self.value, &self.error) {
             (Some(v), _) => Value::String(v.clone()),
             (None, Some(e)) => json!({ "error": e }),
             (None, None) => Value::Null,
         }
-    };
-    let mut notes: Vec<String> = Vec::new();
-    for (name, m) in [
-        ("alg", &f.alg),
-        ("enc", &f.enc),
-        ("typ", &f.typ),
-        ("skid", &f.skid),
-        ("apu", &f.apu_b64),
-        ("apv", &f.apv_b64),
-    ] {
-        if let Some(w) = m.where_note() {
-            notes.push(format!("\"{name}\" is {w}"));
-        }
     }
-    let (valid, mode, sender, error) = match &f.didcomm {
-        Ok(env) => (
-            true,
-            Value::String(env.mode().to_string()),
-            env.sender_kid()
-                .map_or(Value::Null, |s| Value::String(s.into())),
-            Value::Null,
-        ),
-        Err(e) => (false, Value::Null, Value::Null, Value::String(e.clone())),
-    };
+}
+
+impl RecipientFacts {
+    /// One recipient's line of the text report.
+    fn line(&self) -> String {
+        let kid = match (&self.kid, &self.kid_error) {
+            (Some(k), _) => k.clone(),
+            (None, Some(e)) => format!("(invalid kid: {e})"),
+            (None, None) => "(no kid)".to_owned(),
+        };
+        let key = if self.encrypted_key == 0 {
+            "no encrypted_key".to_owned()
+        } else {
+            format!("encrypted_key {} octets", self.encrypted_key)
+        };
+        let extra: Vec<&str> = self
+            .header_names
+            .iter()
+            .map(String::as_str)
+            .filter(|n| *n != "kid")
+            .collect();
+        let extra = if extra.is_empty() {
+            String::new()
+        } else {
+            format!("; header also has {}", extra.join(", "))
+        };
+        format!("{kid}  ({key}{extra})")
+    }
+
+    /// One recipient in the JSON report.
+    fn json(&self) -> Value {
+        json!({
+            "kid": self.kid,
+            "kid_error": self.kid_error,
+            "encrypted_key_octets": self.encrypted_key,
+            "header": self.header_names,
+        })
+    }
+}
+
+impl Sizes {
+    /// The sizes line of the text report.
+    fn line(&self) -> String {
+        let mut sizes = format!(
+            "envelope {}, protected header {} (base64url), iv {}, ciphertext {}, tag {}",
+            self.envelope, self.protected, self.iv, self.ciphertext, self.tag
+        );
+        if let Some(aad) = self.aad {
+            let _ = write!(sizes, ", aad {aad}");
+        }
+        sizes
+    }
+}
+
+/// The DIDComm verdict of the text report.
+fn didcomm_line(didcomm: &Result<Envelope, String>) -> String {
+    match didcomm {
+        Ok(env) => {
+            let from = match env.sender_kid() {
+                Some(kid) => format!(" from {kid}"),
+                None => " (anonymous sender)".to_owned(),
+            };
+            format!("meets the DIDComm v2 header rules: {}{from}", env.mode())
+        }
+        Err(e) => format!("does not meet the DIDComm v2 rules: {e}"),
+    }
+}
+
+fn to_json(f: &Facts) -> Value {
+    let member = Member::json;
     json!({
         "serialization": f.serialization,
         "protected_header": f.protected_names,
@@ -299,12 +404,7 @@ fn to_json(f: &Facts) -> Value {
         },
         "apv": member(&f.apv_b64),
         "apv_matches_kids": f.apv_check.json(),
-        "recipients": f.recipients.iter().map(|r| json!({
-            "kid": r.kid,
-            "kid_error": r.kid_error,
-            "encrypted_key_octets": r.encrypted_key,
-            "header": r.header_names,
-        })).collect::<Vec<_>>(),
+        "recipients": f.recipients.iter().map(RecipientFacts::json).collect::<Vec<_>>(),
         "sizes": {
             "envelope": f.sizes.envelope,
             "protected_header_b64u": f.sizes.protected,
@@ -313,14 +413,27 @@ fn to_json(f: &Facts) -> Value {
             "tag": f.sizes.tag,
             "aad": f.sizes.aad,
         },
-        "notes": notes,
-        "didcomm": {
-            "valid": valid,
-            "mode": mode,
-            "sender_kid": sender,
-            "error": error,
-        },
+        "notes": f.notes(),
+        "didcomm": didcomm_json(&f.didcomm),
     })
+}
+
+/// The DIDComm verdict: valid or not, and the mode and sender kid of a valid envelope.
+fn didcomm_json(didcomm: &Result<Envelope, String>) -> Value {
+    match didcomm {
+        Ok(env) => json!({
+            "valid": true,
+            "mode": env.mode().to_string(),
+            "sender_kid": env.sender_kid(),
+            "error": null,
+        }),
+        Err(e) => json!({
+            "valid": false,
+            "mode": null,
+            "sender_kid": null,
+            "error": e,
+        }),
+    }
 }
 
 fn to_text(f: &Facts) -> String {
@@ -328,20 +441,7 @@ fn to_text(f: &Facts) -> String {
     let mut line = |label: &str, value: &str| {
         let _ = writeln!(out, "{label:<15} {}", one_line(value));
     };
-    let show = |m: &Member, supported: Option<bool>| -> String {
-        let mut s = match (&m.value, &m.error) {
-            (Some(v), _) => v.clone(),
-            (None, Some(e)) => format!("(invalid: {e})"),
-            (None, None) => "(absent)".to_owned(),
-        };
-        if supported == Some(false) && m.value.is_some() {
-            s.push_str(" (not supported)");
-        }
-        if let Some(w) = m.where_note() {
-            let _ = write!(s, " ({w})");
-        }
-        s
-    };
+    let show = Member::show;
     line("serialization", f.serialization);
     line("protected", &f.protected_names.join(", "));
     if let Some(names) = &f.unprotected_names {
@@ -361,24 +461,7 @@ fn to_text(f: &Facts) -> String {
         line("cty", &show(&f.cty, None));
     }
     line("skid", &show(&f.skid, None));
-    let apu = match (&f.apu_b64.value, &f.apu_text, f.apu_octets) {
-        (None, _, _) => show(&f.apu_b64, None),
-        (Some(_), Some(text), _) => {
-            let mut s = format!("\"{text}\"");
-            match &f.skid.value {
-                Some(skid) if skid == text => s.push_str(" (equals skid)"),
-                Some(_) => s.push_str(" (differs from skid)"),
-                None => {}
-            }
-            if let Some(w) = f.apu_b64.where_note() {
-                let _ = write!(s, " ({w})");
-            }
-            s
-        }
-        (Some(raw), None, Some(n)) => format!("{raw} ({n} octets, not UTF-8)"),
-        (Some(raw), None, None) => format!("{raw} (not valid base64url)"),
-    };
-    line("apu", &apu);
+    line("apu", &f.apu_line());
     let mut apv = f.apv_check.describe(f.recipients.len());
     if let Some(w) = f.apv_b64.where_note() {
         let _ = write!(apv, " ({w})");
@@ -386,53 +469,9 @@ fn to_text(f: &Facts) -> String {
     line("apv", &apv);
     line("recipients", &f.recipients.len().to_string());
     for (i, r) in f.recipients.iter().enumerate() {
-        let kid = match (&r.kid, &r.kid_error) {
-            (Some(k), _) => k.clone(),
-            (None, Some(e)) => format!("(invalid kid: {e})"),
-            (None, None) => "(no kid)".to_owned(),
-        };
-        let key = if r.encrypted_key == 0 {
-            "no encrypted_key".to_owned()
-        } else {
-            format!("encrypted_key {} octets", r.encrypted_key)
-        };
-        let extra: Vec<&str> = r
-            .header_names
-            .iter()
-            .map(String::as_str)
-            .filter(|n| *n != "kid")
-            .collect();
-        let extra = if extra.is_empty() {
-            String::new()
-        } else {
-            format!("; header also has {}", extra.join(", "))
-        };
-        line(&format!("  [{i}]"), &format!("{kid}  ({key}{extra})"));
+        line(&format!("  [{i}]"), &r.line());
     }
-    let s = &f.sizes;
-    let mut sizes = format!(
-        "envelope {}, protected header {} (base64url), iv {}, ciphertext {}, tag {}",
-        s.envelope, s.protected, s.iv, s.ciphertext, s.tag
-    );
-    if let Some(aad) = s.aad {
-        let _ = write!(sizes, ", aad {aad}");
-    }
-    line("sizes (octets)", &sizes);
-    match &f.didcomm {
-        Ok(env) => {
-            let from = match env.sender_kid() {
-                Some(kid) => format!(" from {kid}"),
-                None => " (anonymous sender)".to_owned(),
-            };
-            line(
-                "didcomm",
-                &format!("meets the DIDComm v2 header rules: {}{from}", env.mode()),
-            );
-        }
-        Err(e) => line(
-            "didcomm",
-            &format!("does not meet the DIDComm v2 rules: {e}"),
-        ),
-    }
+    line("sizes (octets)", &f.sizes.line());
+    line("didcomm", &didcomm_line(&f.didcomm));
     out
 }

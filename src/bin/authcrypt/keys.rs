@@ -89,41 +89,7 @@ pub fn parse(bytes: &[u8], what: String) -> Result<KeyFile, Failure> {
         });
     }
     if let Some(keys) = map.get("keys") {
-        let Value::Array(entries) = keys else {
-            return Err(Failure::usage(format!(
-                "{what}: \"keys\" must be an array of JWKs"
-            )));
-        };
-        let mut out = Vec::with_capacity(entries.len());
-        let mut skipped: Option<Error> = None;
-        for (i, entry) in entries.iter().enumerate() {
-            if let Some(e) = other_key_type(entry) {
-                skipped = Some(e);
-                continue;
-            }
-            match Jwk::from_value(entry, Coordinates::LeftPadShort) {
-                Ok(k) => out.push(k),
-                // As in a DID document, keys on curves this tool does not implement are skipped.
-                Err(e) if is_unsupported(&e) => skipped = Some(e),
-                Err(e) => {
-                    return Err(Failure::key(
-                        &format!("{what}, key {} of the JWK Set", i + 1),
-                        &e,
-                    ))
-                }
-            }
-        }
-        if out.is_empty() {
-            return Err(match skipped {
-                Some(e) => Failure::key(&format!("{what}: the JWK Set has no usable key"), &e),
-                None => Failure::usage(format!("{what}: the JWK Set is empty")),
-            });
-        }
-        return Ok(KeyFile {
-            what,
-            kind: Kind::Set,
-            keys: out,
-        });
+        return key_set(keys, what);
     }
     if map.contains_key("id") {
         let doc = DidDocument::from_value(&value.0).map_err(|e| Failure::key(&what, &e))?;
@@ -145,6 +111,46 @@ pub fn parse(bytes: &[u8], what: String) -> Result<KeyFile, Failure> {
         "{what}: expected a JWK (with \"kty\"), a JWK Set (with \"keys\") or a DID document \
          (with \"id\")"
     )))
+}
+
+/// The keys of a JWK Set's `keys` member. Keys on curves this tool does not implement are
+/// skipped, as in a DID document; the set needs at least one usable key.
+fn key_set(keys: &Value, what: String) -> Result<KeyFile, Failure> {
+    let Value::Array(entries) = keys else {
+        return Err(Failure::usage(format!(
+            "{what}: \"keys\" must be an array of JWKs"
+        )));
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    let mut skipped: Option<Error> = None;
+    for (i, entry) in entries.iter().enumerate() {
+        if let Some(e) = other_key_type(entry) {
+            skipped = Some(e);
+            continue;
+        }
+        match Jwk::from_value(entry, Coordinates::LeftPadShort) {
+            Ok(k) => out.push(k),
+            // As in a DID document, keys on curves this tool does not implement are skipped.
+            Err(e) if is_unsupported(&e) => skipped = Some(e),
+            Err(e) => {
+                return Err(Failure::key(
+                    &format!("{what}, key {} of the JWK Set", i + 1),
+                    &e,
+                ))
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(match skipped {
+            Some(e) => Failure::key(&format!("{what}: the JWK Set has no usable key"), &e),
+            None => Failure::usage(format!("{what}: the JWK Set is empty")),
+        });
+    }
+    Ok(KeyFile {
+        what,
+        kind: Kind::Set,
+        keys: out,
+    })
 }
 
 /// A parsed key file whose strings (among them any private `d`) are wiped when it drops.

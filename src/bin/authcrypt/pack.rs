@@ -1,6 +1,6 @@
 //! `pack`: encrypt stdin for one or more recipients.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use authcrypt::didcomm::{
     apv_octets_for, is_did_url, AnyPacker, Mode, Packer, DEFAULT_CURVE_PREFERENCE, TYP_ENCRYPTED,
@@ -8,6 +8,7 @@ use authcrypt::didcomm::{
 use authcrypt::{Alg, Curve, Enc, Encrypter, Jwk, Sender, Serialization};
 use clap::Args;
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use super::error::Failure;
 use super::keys::{self, Kind};
@@ -87,6 +88,69 @@ fn anoncrypt_enc(enc: Enc) -> bool {
 }
 
 pub fn run(args: PackArgs) -> Result<Output, Failure> {
+    let (alg, enc) = alg_and_enc(&args)?;
+
+    let senders = args.from.as_deref().map(load_senders).transpose()?;
+    let files = load_recipients(&args.to)?;
+
+    let curve = choose_curve(&files, senders.as_ref().map(|(_, k)| k.as_slice()))?;
+    let sender = match &senders {
+        None => None,
+        Some((what, keys)) => Some(keys.iter().find(|k| k.curve() == curve).ok_or_else(|| {
+            Failure::usage(format!(
+                "{what} has no private key on {curve}, the curve of the recipient keys"
+            ))
+        })?),
+    };
+    let chosen = choose_keys(&files, curve)?;
+
+    let didcomm = !args.compact
+        && match (sender, alg) {
+            (Some(_), _) if alg == Mode::Authcrypt.alg() => {
+                args.protect_sender || Mode::Authcrypt.allows(enc)
+            }
+            (None, _) if alg == Mode::Anoncrypt.alg() => anoncrypt_enc(enc),
+            _ => false,
+        };
+    if didcomm {
+        check_didcomm_kids(&chosen, sender, args.from.as_ref().map(|p| keys::what(p)))?;
+    }
+
+    let plaintext = read_plaintext(args.protect_sender)?;
+    let recipients: Vec<&Jwk> = chosen.iter().map(|(k, _)| *k).collect();
+    let envelope = if didcomm {
+        let packer: AnyPacker = match sender {
+            Some(s) => Packer::authcrypt(s)
+                .protect_sender(args.protect_sender)
+                .into(),
+            None => Packer::anoncrypt().into(),
+        };
+        packer
+            .to_all(recipients.iter().copied())
+            .enc(enc)
+            .pack(&plaintext)
+    } else {
+        encrypt(alg, enc, sender, &recipients, args.compact, &plaintext)?
+    }
+    .map_err(|e| Failure::request(&e))?;
+    // The header, the recipients and the padding add to the encoded content, so a plaintext
+    // just under the bound can still give an envelope over it.
+    if envelope.len() >= io::MAX_ENVELOPE {
+        return Err(Failure::usage(format!(
+            "the envelope would be {} octets with its newline, more than the {} that \
+             `authcrypt unpack` accepts: pack a smaller plaintext",
+            envelope.len() + 1,
+            io::MAX_ENVELOPE
+        )));
+    }
+    let mut out = envelope.into_bytes();
+    out.push(b'\n');
+    Ok(Output::new(out))
+}
+
+/// The `alg` and `enc` of the request: named, or the DIDComm mode's, and consistent with
+/// `--from` and `--protect-sender`.
+fn alg_and_enc(args: &PackArgs) -> Result<(Alg, Enc), Failure> {
     let alg = match (&args.alg, &args.from) {
         (Some(name), _) => parse_alg(name)?,
         (None, Some(_)) => Mode::Authcrypt.alg(),
@@ -126,26 +190,28 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
     } else {
         alg.check_enc(enc).map_err(|e| Failure::request(&e))?;
     }
+    Ok((alg, enc))
+}
 
-    let senders = match &args.from {
-        None => None,
-        Some(path) => {
-            let file = keys::load(path)?;
-            let private: Vec<Jwk> = keys::merge("--from", std::slice::from_ref(&file))?
-                .into_iter()
-                .filter(Jwk::is_private)
-                .collect();
-            if private.is_empty() {
-                return Err(Failure::usage(format!(
-                    "{} holds no private key: --from takes the sender's private JWK",
-                    file.what
-                )));
-            }
-            Some((file.what, private))
-        }
-    };
-    let loaded = args
-        .to
+/// The sender's private keys from the `--from` file, with the file's name.
+fn load_senders(path: &Path) -> Result<(String, Vec<Jwk>), Failure> {
+    let file = keys::load(path)?;
+    let private: Vec<Jwk> = keys::merge("--from", std::slice::from_ref(&file))?
+        .into_iter()
+        .filter(Jwk::is_private)
+        .collect();
+    if private.is_empty() {
+        return Err(Failure::usage(format!(
+            "{} holds no private key: --from takes the sender's private JWK",
+            file.what
+        )));
+    }
+    Ok((file.what, private))
+}
+
+/// The recipients' key files (JWKs, key sets or DID documents), their keys made public.
+fn load_recipients(paths: &[PathBuf]) -> Result<Vec<ToFile>, Failure> {
+    let loaded = paths
         .iter()
         .map(|path| keys::load(path))
         .collect::<Result<Vec<_>, Failure>>()?;
@@ -164,18 +230,14 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
             keys: file.keys.iter().map(Jwk::to_public).collect(),
         });
     }
+    Ok(files)
+}
 
-    let curve = choose_curve(&files, senders.as_ref().map(|(_, k)| k.as_slice()))?;
-    let sender = match &senders {
-        None => None,
-        Some((what, keys)) => Some(keys.iter().find(|k| k.curve() == curve).ok_or_else(|| {
-            Failure::usage(format!(
-                "{what} has no private key on {curve}, the curve of the recipient keys"
-            ))
-        })?),
-    };
+/// The recipient keys on `curve`, with the file each came from; every DID document must
+/// offer one.
+fn choose_keys(files: &[ToFile], curve: Curve) -> Result<Vec<(&Jwk, &str)>, Failure> {
     let mut chosen: Vec<(&Jwk, &str)> = Vec::new();
-    for file in &files {
+    for file in files {
         let before = chosen.len();
         chosen.extend(
             file.keys
@@ -192,26 +254,19 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
         }
     }
     check_duplicates(&chosen)?;
+    Ok(chosen)
+}
 
-    let didcomm = !args.compact
-        && match (sender, alg) {
-            (Some(_), _) if alg == Mode::Authcrypt.alg() => {
-                args.protect_sender || Mode::Authcrypt.allows(enc)
-            }
-            (None, _) if alg == Mode::Anoncrypt.alg() => anoncrypt_enc(enc),
-            _ => false,
-        };
-    if didcomm {
-        check_didcomm_kids(&chosen, sender, args.from.as_ref().map(|p| keys::what(p)))?;
-    }
-
-    let max = if args.protect_sender {
+/// The plaintext from stdin, bounded so that its envelope stays within what
+/// `authcrypt unpack` accepts.
+fn read_plaintext(protect_sender: bool) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let max = if protect_sender {
         io::MAX_PROTECTED_PLAINTEXT
     } else {
         io::MAX_PLAINTEXT
     };
-    let plaintext = io::read_stdin_within(max)?.ok_or_else(|| {
-        let with = if args.protect_sender {
+    io::read_stdin_within(max)?.ok_or_else(|| {
+        let with = if protect_sender {
             " with --protect-sender"
         } else {
             ""
@@ -221,36 +276,7 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
              exceed the {} octets `authcrypt unpack` accepts",
             io::MAX_ENVELOPE
         ))
-    })?;
-    let recipients: Vec<&Jwk> = chosen.iter().map(|(k, _)| *k).collect();
-    let envelope = if didcomm {
-        let packer: AnyPacker = match sender {
-            Some(s) => Packer::authcrypt(s)
-                .protect_sender(args.protect_sender)
-                .into(),
-            None => Packer::anoncrypt().into(),
-        };
-        packer
-            .to_all(recipients.iter().copied())
-            .enc(enc)
-            .pack(&plaintext)
-    } else {
-        encrypt(alg, enc, sender, &recipients, args.compact, &plaintext)?
-    }
-    .map_err(|e| Failure::request(&e))?;
-    // The header, the recipients and the padding add to the encoded content, so a plaintext
-    // just under the bound can still give an envelope over it.
-    if envelope.len() >= io::MAX_ENVELOPE {
-        return Err(Failure::usage(format!(
-            "the envelope would be {} octets with its newline, more than the {} that \
-             `authcrypt unpack` accepts: pack a smaller plaintext",
-            envelope.len() + 1,
-            io::MAX_ENVELOPE
-        )));
-    }
-    let mut out = envelope.into_bytes();
-    out.push(b'\n');
-    Ok(Output::new(out))
+    })
 }
 
 /// The curve of the envelope: that of the explicit recipient keys (which must agree); with
