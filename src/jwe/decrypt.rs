@@ -4,7 +4,7 @@ use crate::agreement::{agree_peer, SharedSecret};
 use crate::content::{self, ContentKey, Enc, Plaintext};
 use crate::error::{Error, Location, Malformed, Result};
 use crate::error::{KeyRole, Limit, Unrepresentable};
-use crate::jwe::{Alg, Jwe, Limits, Serialization};
+use crate::jwe::{Alg, Jwe, Limits, Recipient, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
 use crate::kdf::{self, FixedInfo};
 use crate::key::SecretKey;
@@ -135,38 +135,7 @@ impl Jwe {
             sender,
         };
         let (z, pending) = peers.agree(opts, content_len)?;
-        let info = |algorithm_id, key_bits: usize, cctag| FixedInfo {
-            algorithm_id,
-            apu: &apu,
-            apv: &apv,
-            key_bits: (key_bits * 8) as u32,
-            cctag,
-        };
-        let cek = match alg.key_wrap() {
-            None => {
-                if !entry.encrypted_key.is_empty() {
-                    return Err(Error::InvalidMember {
-                        location: Location::Recipient,
-                        name: "encrypted_key".into(),
-                        reason: Malformed::NotEmptyWithDirect,
-                    });
-                }
-                let key = kdf::derive(&z, &info(enc.name(), enc.key_len(), None))?;
-                ContentKey::from_zeroizing(enc, key)?
-            }
-            Some(kw) => {
-                if entry.encrypted_key.is_empty() {
-                    return Err(Error::MissingMember {
-                        location: Location::Recipient,
-                        name: "encrypted_key",
-                    });
-                }
-                let cctag = alg.is_1pu().then_some(&self.tag[..]);
-                let kek = kdf::derive(&z, &info(alg.name(), kw.key_len(), cctag))?;
-                let cek = wrap::unwrap(kw, &kek, &entry.encrypted_key)?;
-                ContentKey::from_zeroizing(enc, cek).map_err(|_| Error::Crypto)?
-            }
-        };
+        let cek = self.content_key(entry, alg, enc, &z, (&apu, &apv))?;
         drop(z);
         Ok(Opened {
             cek,
@@ -178,6 +147,50 @@ impl Jwe {
             sender,
             pending,
         })
+    }
+
+    /// The content key of `entry` from Z: derived directly, or unwrapped from the entry's
+    /// `encrypted_key` with the key derived from Z (and, for ECDH-1PU, the tag).
+    fn content_key(
+        &self,
+        entry: &Recipient,
+        alg: Alg,
+        enc: Enc,
+        z: &SharedSecret,
+        (apu, apv): (&[u8], &[u8]),
+    ) -> Result<ContentKey> {
+        let info = |algorithm_id, key_bits: usize, cctag| FixedInfo {
+            algorithm_id,
+            apu,
+            apv,
+            key_bits: (key_bits * 8) as u32,
+            cctag,
+        };
+        match alg.key_wrap() {
+            None => {
+                if !entry.encrypted_key.is_empty() {
+                    return Err(Error::InvalidMember {
+                        location: Location::Recipient,
+                        name: "encrypted_key".into(),
+                        reason: Malformed::NotEmptyWithDirect,
+                    });
+                }
+                let key = kdf::derive(z, &info(enc.name(), enc.key_len(), None))?;
+                ContentKey::from_zeroizing(enc, key)
+            }
+            Some(kw) => {
+                if entry.encrypted_key.is_empty() {
+                    return Err(Error::MissingMember {
+                        location: Location::Recipient,
+                        name: "encrypted_key",
+                    });
+                }
+                let cctag = alg.is_1pu().then_some(&self.tag[..]);
+                let kek = kdf::derive(z, &info(alg.name(), kw.key_len(), cctag))?;
+                let cek = wrap::unwrap(kw, &kek, &entry.encrypted_key)?;
+                ContentKey::from_zeroizing(enc, cek).map_err(|_| Error::Crypto)
+            }
+        }
     }
 
     /// The tag and IV lengths `enc` requires. Checked first: with ECDH-1PU key wrap the tag

@@ -231,6 +231,23 @@ impl<'a> Encrypter<'a> {
             return self.encrypt_direct(&agreements, fixed.iv, buf);
         };
         let cek = fixed_cek(fixed.cek, self.enc)?;
+        let (header, tag, encrypted_keys) =
+            self.seal_and_wrap(&agreements, kw, cek, ephemeral, fixed.iv, &mut buf)?;
+        Ok(self.write(&header, &encrypted_keys, fixed.iv, &buf, &tag))
+    }
+
+    /// The header and the content sealed under `cek`, and `cek` wrapped for every recipient:
+    /// on the calling thread, or with the agreements on the pool when a second core pays.
+    fn seal_and_wrap(
+        &self,
+        agreements: &Agreements<'_>,
+        kw: KeyWrap,
+        cek: &ContentKey,
+        ephemeral: &SecretKey,
+        iv: &[u8],
+        buf: &mut Vec<u8>,
+    ) -> Result<(Header, Vec<u8>, Vec<Vec<u8>>)> {
+        let curve = ephemeral.curve();
         let wrap_with = |z: &SharedSecret, cctag: Option<&[u8]>| self.wrap_cek(kw, cek, z, cctag);
         // The header (with the ephemeral public key) and the content, on the calling thread.
         let seal = |buf: &mut Vec<u8>| -> Result<(Header, Vec<u8>)> {
@@ -238,7 +255,7 @@ impl<'a> Encrypter<'a> {
             let tag = content::encrypt_in_place_with(
                 self.enc,
                 cek,
-                fixed.iv,
+                iv,
                 &header.aad,
                 buf,
                 self.parallelism,
@@ -247,12 +264,12 @@ impl<'a> Encrypter<'a> {
         };
         let (n, parts) = (self.recipients.len(), agreements.parts());
         let count = agreements.to_compute();
-        let overlap = self.overlap_pays(count, plaintext.len(), curve);
+        let overlap = self.overlap_pays(count, buf.len(), curve);
         let threads = self
             .parallelism
             .threads(if overlap { count + 1 } else { count }, 1);
         let (header, tag, encrypted_keys) = if threads <= 1 {
-            let (header, tag) = seal(&mut buf)?;
+            let (header, tag) = seal(buf)?;
             let cctag = self.alg.is_1pu().then_some(&tag[..]);
             let keys = (0..n)
                 .map(|i| wrap_with(&agreements.whole(i)?, cctag))
@@ -265,7 +282,7 @@ impl<'a> Encrypter<'a> {
                 threads,
                 parts * n,
                 overlap,
-                || seal(&mut buf),
+                || seal(buf),
                 |i| agreements.part(i / 2, i % 2),
             )?;
             let keys = zs
@@ -285,12 +302,12 @@ impl<'a> Encrypter<'a> {
                 threads,
                 count,
                 overlap,
-                || seal(&mut buf),
+                || seal(buf),
                 |i| wrap_with(&agreements.part(i, 0)?, None),
             )?;
             (header, tag, keys)
         };
-        Ok(self.write(&header, &encrypted_keys, fixed.iv, &buf, &tag))
+        Ok((header, tag, encrypted_keys))
     }
 
     /// Direct key agreement: one recipient, whose agreed key is the CEK.

@@ -134,6 +134,57 @@ impl ApvCheck {
     }
 }
 
+impl RecipientFacts {
+    /// What each recipient entry holds.
+    fn all(jwe: &Jwe) -> Vec<RecipientFacts> {
+        let mut recipients = Vec::with_capacity(jwe.recipients().len());
+        for (i, r) in jwe.recipients().iter().enumerate() {
+            let (kid, kid_error) = match jwe.headers(i).kid() {
+                Ok(k) => (k.map(str::to_owned), None),
+                Err(e) => (None, Some(e.to_string())),
+            };
+            recipients.push(RecipientFacts {
+                kid,
+                kid_error,
+                encrypted_key: r.encrypted_key().len(),
+                header_names: r
+                    .header()
+                    .map(|m| m.keys().cloned().collect())
+                    .unwrap_or_default(),
+            });
+        }
+        recipients
+    }
+}
+
+impl ApvCheck {
+    /// How `apv` (its base64url text, if present) compares with the recipients' kids.
+    fn of(apv: Option<&str>, recipients: &[RecipientFacts]) -> ApvCheck {
+        match apv {
+            None => ApvCheck::Absent,
+            Some(text) => match decode_b64url(text) {
+                None => ApvCheck::NotBase64,
+                Some(_) => {
+                    let kids: Option<Vec<&str>> =
+                        recipients.iter().map(|r| r.kid.as_deref()).collect();
+                    match kids {
+                        None => ApvCheck::KidsMissing,
+                        Some(kids) => {
+                            // A strict base64url text has exactly one encoding, so the texts
+                            // compare as the octets do.
+                            if apv_for(&kids) == text {
+                                ApvCheck::Matches
+                            } else {
+                                ApvCheck::Differs
+                            }
+                        }
+                    }
+                }
+            },
+        }
+    }
+}
+
 fn gather(jwe: &Jwe, input: &[u8]) -> Facts {
     let h = jwe.headers(0);
     let alg = Member::read(&h, "alg");
@@ -158,44 +209,9 @@ fn gather(jwe: &Jwe, input: &[u8]) -> Facts {
     };
     let apu_octets = apu.as_ref().and_then(|a| a.as_ref().map(Vec::len));
 
-    let mut recipients = Vec::with_capacity(jwe.recipients().len());
-    for (i, r) in jwe.recipients().iter().enumerate() {
-        let (kid, kid_error) = match jwe.headers(i).kid() {
-            Ok(k) => (k.map(str::to_owned), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
-        recipients.push(RecipientFacts {
-            kid,
-            kid_error,
-            encrypted_key: r.encrypted_key().len(),
-            header_names: r
-                .header()
-                .map(|m| m.keys().cloned().collect())
-                .unwrap_or_default(),
-        });
-    }
+    let recipients = RecipientFacts::all(jwe);
     let apv_b64 = Member::read(&h, "apv");
-    let apv_check = match apv_b64.value.as_deref() {
-        None => ApvCheck::Absent,
-        Some(text) => match decode_b64url(text) {
-            None => ApvCheck::NotBase64,
-            Some(_) => {
-                let kids: Option<Vec<&str>> = recipients.iter().map(|r| r.kid.as_deref()).collect();
-                match kids {
-                    None => ApvCheck::KidsMissing,
-                    Some(kids) => {
-                        // A strict base64url text has exactly one encoding, so the texts
-                        // compare as the octets do.
-                        if apv_for(&kids) == text {
-                            ApvCheck::Matches
-                        } else {
-                            ApvCheck::Differs
-                        }
-                    }
-                }
-            }
-        },
-    };
+    let apv_check = ApvCheck::of(apv_b64.value.as_deref(), &recipients);
     Facts {
         serialization: jwe.serialization().name(),
         protected_names: jwe.protected_header().keys().cloned().collect(),
