@@ -1,15 +1,17 @@
 //! The `authcrypt` command-line tool, run as a separate process: round trips on every curve and
 //! in both modes, exit codes, a table of bad inputs, `inspect`, `demo`, and the README session.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use authcrypt::{Alg, Curve, Enc, Jwk};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
-use serde_json::{json, Map, Value};
+use common::edit::{edit_json, edit_protected, flip_first, insert_first, Part};
+use common::{b64, unb64};
+use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_authcrypt");
 const CURVES: [&str; 4] = ["X25519", "P-256", "P-384", "P-521"];
@@ -181,40 +183,6 @@ fn json(bytes: &[u8]) -> Value {
     serde_json::from_slice(bytes).expect("JSON output")
 }
 
-fn b64d(text: &str) -> Vec<u8> {
-    URL_SAFE_NO_PAD.decode(text).expect("base64url")
-}
-
-/// A general or flattened JSON envelope with its protected header changed by `f`.
-fn with_protected(envelope: &[u8], f: impl FnOnce(&mut Map<String, Value>)) -> Vec<u8> {
-    let mut v = json(envelope);
-    let protected = v["protected"].as_str().expect("protected");
-    let Value::Object(mut header) = json(&b64d(protected)) else {
-        panic!("protected header is not an object")
-    };
-    f(&mut header);
-    v["protected"] = Value::String(URL_SAFE_NO_PAD.encode(Value::Object(header).to_string()));
-    v.to_string().into_bytes()
-}
-
-/// An envelope with a top-level member changed by `f`.
-fn with_envelope(envelope: &[u8], f: impl FnOnce(&mut Map<String, Value>)) -> Vec<u8> {
-    let Value::Object(mut v) = json(envelope) else {
-        panic!("envelope is not an object")
-    };
-    f(&mut v);
-    Value::Object(v).to_string().into_bytes()
-}
-
-/// Flips one character of a base64url member.
-fn flip(envelope: &[u8], member: &str) -> Vec<u8> {
-    with_envelope(envelope, |v| {
-        let s = v[member].as_str().expect("member").to_owned();
-        let first = if s.starts_with('A') { "B" } else { "A" };
-        v[member] = Value::String(format!("{first}{}", &s[1..]));
-    })
-}
-
 // ------------------------------------------------------------------------------------------
 // Round trips
 // ------------------------------------------------------------------------------------------
@@ -233,13 +201,13 @@ fn authcrypt_and_anoncrypt_round_trip_on_every_curve() {
             &plaintext,
         ));
         let v = json(&env);
-        let header = json(&b64d(v["protected"].as_str().unwrap()));
+        let header = json(&unb64(v["protected"].as_str().unwrap()));
         assert_eq!(header["alg"], "ECDH-1PU+A256KW", "{crv}");
         assert_eq!(header["enc"], "A256CBC-HS512");
         assert_eq!(header["typ"], "application/didcomm-encrypted+json");
         assert_eq!(header["skid"], "did:example:alice#key-1");
         assert_eq!(
-            b64d(header["apu"].as_str().unwrap()),
+            unb64(header["apu"].as_str().unwrap()),
             b"did:example:alice#key-1"
         );
         assert_eq!(
@@ -255,7 +223,7 @@ fn authcrypt_and_anoncrypt_round_trip_on_every_curve() {
 
         // anoncrypt
         let env = ok(&run(&["pack", "--to", &bob_pub], &plaintext));
-        let header = json(&b64d(json(&env)["protected"].as_str().unwrap()));
+        let header = json(&unb64(json(&env)["protected"].as_str().unwrap()));
         assert_eq!(header["alg"], "ECDH-ES+A256KW");
         assert!(header.get("skid").is_none() && header.get("apu").is_none());
         assert_eq!(ok(&run(&["unpack", "--key", &bob], &env)), plaintext);
@@ -269,7 +237,7 @@ fn authcrypt_and_anoncrypt_round_trip_on_every_curve() {
             let env = ok(&run(&args, &plaintext));
             let env_text = text(&env);
             assert_eq!(env_text.trim().split('.').count(), 5, "compact {crv}");
-            let header = json(&b64d(env_text.split('.').next().unwrap()));
+            let header = json(&unb64(env_text.split('.').next().unwrap()));
             assert_eq!(header["kid"], "did:example:bob#key-1");
             let mut args = vec!["unpack", "--profile", "jose", "--key", bob.as_str()];
             if from.is_some() {
@@ -290,7 +258,7 @@ fn authcrypt_and_anoncrypt_round_trip_on_every_curve() {
             ],
             &plaintext,
         ));
-        let header = json(&b64d(json(&env)["protected"].as_str().unwrap()));
+        let header = json(&unb64(json(&env)["protected"].as_str().unwrap()));
         assert_eq!(header["alg"], "ECDH-ES+A256KW");
         assert!(header.get("skid").is_none());
         let out = run(
@@ -358,7 +326,7 @@ fn other_algorithms_round_trip_with_the_jose_profile() {
             }
             let env = ok(&run(&args, &plaintext));
             let v = json(&env);
-            let header = json(&b64d(v["protected"].as_str().unwrap()));
+            let header = json(&unb64(v["protected"].as_str().unwrap()));
             assert_eq!(header["alg"], alg);
             assert_eq!(header["enc"], enc);
             assert_eq!(header["typ"], "application/didcomm-encrypted+json");
@@ -431,14 +399,15 @@ fn surrounding_whitespace_and_the_flattened_serialization() {
     assert_eq!(ok(&run(&["unpack", "--key", &bob], &padded)), PAYLOAD);
 
     // The same envelope in the flattened serialization: fine for JOSE, not for DIDComm.
-    let flattened = with_envelope(&env, |v| {
+    let flattened = edit_json(&text(&env), |v| {
         let recipient = v
             .remove("recipients")
             .and_then(|r| r.as_array().and_then(|a| a.first().cloned()))
             .expect("one recipient");
         v.insert("header".into(), recipient["header"].clone());
         v.insert("encrypted_key".into(), recipient["encrypted_key"].clone());
-    });
+    })
+    .into_bytes();
     assert_eq!(
         ok(&run(
             &["unpack", "--profile", "jose", "--key", &bob],
@@ -674,18 +643,17 @@ fn inspect_reports_claims_without_keys() {
     assert_eq!(v["didcomm"]["mode"], "authcrypt");
 
     // A broken rule is reported, not fatal: inspect exits 0.
-    let bad = with_protected(&env, |h| {
-        h.insert(
-            "apv".into(),
-            Value::String(URL_SAFE_NO_PAD.encode([0u8; 32])),
-        );
-    });
+    let bad = edit_protected(&text(&env), |h| {
+        h.insert("apv".into(), Value::String(b64(&[0u8; 32])));
+    })
+    .into_bytes();
     let v = json(&ok(&run(&["inspect", "--json"], &bad)));
     assert_eq!(v["apv_matches_kids"], false);
     assert_eq!(v["didcomm"]["valid"], false);
-    let unsupported = with_protected(&env, |h| {
+    let unsupported = edit_protected(&text(&env), |h| {
         h.insert("alg".into(), Value::String("RSA-OAEP".into()));
-    });
+    })
+    .into_bytes();
     let report = text(&ok(&run(&["inspect"], &unsupported)));
     assert!(report.contains("RSA-OAEP (not supported)"), "{report}");
 }
@@ -1205,37 +1173,41 @@ fn bad_inputs_table() {
         case(
             "envelope alg unsupported",
             &unpack,
-            &with_protected(&env, |h| {
+            &edit_protected(&text(&env), |h| {
                 h.insert("alg".into(), json!("RSA-OAEP"));
-            }),
+            })
+            .into_bytes(),
             3,
             "unsupported key management algorithm \"RSA-OAEP\"",
         ),
         case(
             "envelope enc unsupported",
             &unpack,
-            &with_protected(&env, |h| {
+            &edit_protected(&text(&env), |h| {
                 h.insert("enc".into(), json!("A512GCM"));
-            }),
+            })
+            .into_bytes(),
             3,
             "unsupported content encryption algorithm \"A512GCM\"",
         ),
         case(
             "envelope with zip",
             &unpack,
-            &with_protected(&env, |h| {
+            &edit_protected(&text(&env), |h| {
                 h.insert("zip".into(), json!("DEF"));
-            }),
+            })
+            .into_bytes(),
             3,
             "\"zip\"",
         ),
         case(
             "envelope with crit",
             &unpack,
-            &with_protected(&env, |h| {
+            &edit_protected(&text(&env), |h| {
                 h.insert("crit".into(), json!(["exp"]));
                 h.insert("exp".into(), json!(1));
-            }),
+            })
+            .into_bytes(),
             3,
             "critical header parameter: exp",
         ),
@@ -1258,68 +1230,73 @@ fn bad_inputs_table() {
         case(
             "tampered ciphertext",
             &unpack,
-            &flip(&env, "ciphertext"),
+            &flip_first(&text(&env), Part::Ciphertext).into_bytes(),
             1,
             "decryption failed",
         ),
         case(
             "tampered tag",
             &unpack,
-            &flip(&env, "tag"),
+            &flip_first(&text(&env), Part::Tag).into_bytes(),
             1,
             "decryption failed",
         ),
         case(
             "tampered iv",
             &unpack,
-            &flip(&env, "iv"),
+            &flip_first(&text(&env), Part::Iv).into_bytes(),
             1,
             "decryption failed",
         ),
         case(
             "protected header not base64url",
             &unpack,
-            &with_envelope(&env, |v| {
+            &edit_json(&text(&env), |v| {
                 v.insert("protected".into(), json!("%%%"));
-            }),
+            })
+            .into_bytes(),
             1,
             "\"protected\"",
         ),
         case(
             "epk missing",
             &unpack,
-            &with_protected(&env, |h| {
+            &edit_protected(&text(&env), |h| {
                 h.remove("epk");
-            }),
+            })
+            .into_bytes(),
             1,
             "\"epk\" must be present in the protected header",
         ),
         case(
             "skid replaced",
             &unpack,
-            &with_protected(&env, |h| {
+            &edit_protected(&text(&env), |h| {
                 h.insert("skid".into(), json!("did:example:carol#key-1"));
-            }),
+            })
+            .into_bytes(),
             1,
             "\"apu\" does not match \"skid\"",
         ),
         case(
             "wrong typ",
             &unpack,
-            &with_protected(&env, |h| {
+            &edit_protected(&text(&env), |h| {
                 h.insert("typ".into(), json!("JWT"));
-            }),
+            })
+            .into_bytes(),
             1,
             "typ",
         ),
         case(
             "apv mismatch (recipient dropped)",
             &["unpack", "--key", &bob, "--sender", &alice_pub],
-            &with_envelope(&f.two, |v| {
+            &edit_json(&text(&f.two), |v| {
                 if let Some(Value::Array(r)) = v.get_mut("recipients") {
                     r.pop();
                 }
-            }),
+            })
+            .into_bytes(),
             1,
             "\"apv\" does not match",
         ),
@@ -1454,12 +1431,6 @@ fn did_document(dir: &Dir, id: &str, methods: &[(&str, &str)]) -> Value {
     json!({ "id": id, "verificationMethod": vms, "keyAgreement": ka })
 }
 
-/// `{...}` with `member` inserted first: `{"x":"...",...}`.
-fn with_first_member(object: &str, member: &str) -> String {
-    let rest = object.strip_prefix('{').expect("a JSON object");
-    format!("{{{member},{rest}")
-}
-
 #[test]
 fn key_files_with_a_repeated_member_are_rejected() {
     let dir = Dir::new("dupmember");
@@ -1484,7 +1455,7 @@ fn key_files_with_a_repeated_member_are_rejected() {
             Shape {
                 name: "a JWK with two kids",
                 good: mine.to_owned(),
-                bad: with_first_member(mine, "\"kid\":\"did:example:other#1\""),
+                bad: insert_first(mine, "\"kid\":\"did:example:other#1\""),
                 member: "kid",
             },
             Shape {
@@ -1496,10 +1467,7 @@ fn key_files_with_a_repeated_member_are_rejected() {
             Shape {
                 name: "a JWK in a set with two \"x\"",
                 good: format!("{{\"keys\":[{theirs},{mine}]}}"),
-                bad: format!(
-                    "{{\"keys\":[{theirs},{}]}}",
-                    with_first_member(mine, &carol_x)
-                ),
+                bad: format!("{{\"keys\":[{theirs},{}]}}", insert_first(mine, &carol_x)),
                 member: "x",
             },
             Shape {

@@ -17,17 +17,14 @@ use authcrypt::{
     Alg, ContentKey, Coordinates, Curve, Decrypter, Enc, Encrypter, Error, Jwe, Jwk, ProfileError,
     Serialization,
 };
-use base64ct::{Base64UrlUnpadded as B64, Encoding};
-use common::msg;
+use common::edit::{edit_json, edit_part, with_part_text, Part};
+use common::keys::key;
+use common::{b64, msg, profile, unb64};
 use serde_json::{json, Value};
 
 const ALICE: &str = "did:example:alice#key-1";
 const BOB: &str = "did:example:bob#key-1";
 const CAROL: &str = "did:example:carol#key-1";
-
-fn key(curve: Curve, kid: &str, seed: u64) -> Jwk {
-    Jwk::generate_with_rng(curve, &mut common::rng(seed)).with_kid(kid)
-}
 
 struct Party {
     alice: Jwk,
@@ -57,13 +54,6 @@ fn unpack(p: &Party, envelope: &str) -> Result<authcrypt::didcomm::Unpacked, Err
     Unpacker::new(&keys).unpack(envelope.as_bytes())
 }
 
-fn profile(e: Error) -> ProfileError {
-    match e {
-        Error::Profile(p) => p,
-        other => panic!("expected a DIDComm rule error, got {other:?}"),
-    }
-}
-
 /// An authcrypt envelope from Alice to Bob and Carol with DIDComm headers, through the engine,
 /// with `tweak` applied to the builder first.
 fn authcrypt_with(p: &Party, tweak: impl FnOnce(Encrypter<'_>) -> Encrypter<'_>) -> String {
@@ -82,7 +72,7 @@ fn didcomm_auth(e: Encrypter<'_>) -> Encrypter<'_> {
     e.protected_member("typ", json!(TYP_ENCRYPTED))
         .skid(ALICE)
         .apu(ALICE.as_bytes())
-        .apv(B64::decode_vec(&apv_for(&[BOB, CAROL])).unwrap())
+        .apv(unb64(&apv_for(&[BOB, CAROL])))
 }
 
 /// A general-JSON envelope built from the primitives, so that any header layout can be made
@@ -100,7 +90,7 @@ struct Seal<'a> {
 
 impl Seal<'_> {
     fn build(&self, plaintext: &[u8]) -> String {
-        let protected = B64::encode_string(self.protected.to_string().as_bytes());
+        let protected = b64(self.protected.to_string().as_bytes());
         let cek = ContentKey::from_bytes(self.enc, &vec![0x42; self.enc.key_len()]).unwrap();
         let iv = vec![7u8; self.enc.iv_len()];
         let mut ct = plaintext.to_vec();
@@ -127,14 +117,14 @@ impl Seal<'_> {
             )
             .unwrap();
             let ek = wrap(KeyWrap::A256Kw, &kek, cek.as_bytes()).unwrap();
-            recipients.push(json!({"header": header, "encrypted_key": B64::encode_string(&ek)}));
+            recipients.push(json!({"header": header, "encrypted_key": b64(&ek)}));
         }
         json!({
             "protected": protected,
             "recipients": recipients,
-            "iv": B64::encode_string(&iv),
-            "ciphertext": B64::encode_string(&ct),
-            "tag": B64::encode_string(&tag),
+            "iv": b64(&iv),
+            "ciphertext": b64(&ct),
+            "tag": b64(&tag),
         })
         .to_string()
     }
@@ -150,12 +140,12 @@ fn auth_seal<'a>(p: &'a Party, eph: Jwk) -> Seal<'a> {
         enc: Enc::A256CbcHs512,
         protected: json!({
             "typ": TYP_ENCRYPTED, "alg": "ECDH-1PU+A256KW", "enc": "A256CBC-HS512",
-            "skid": ALICE, "apu": B64::encode_string(ALICE.as_bytes()),
+            "skid": ALICE, "apu": b64(ALICE.as_bytes()),
             "apv": apv_for(&[BOB]), "epk": epk_json(&eph),
         }),
         sender: Some(&p.alice),
         apu: ALICE.as_bytes().to_vec(),
-        apv: B64::decode_vec(&apv_for(&[BOB])).unwrap(),
+        apv: unb64(&apv_for(&[BOB])),
         eph,
         recipients: vec![(json!({ "kid": BOB }), &p.bob)],
     }
@@ -183,12 +173,7 @@ fn authcrypt_envelope_has_the_didcomm_shape() {
                 1,
                 "only kid per recipient"
             );
-            assert_eq!(
-                B64::decode_vec(r["encrypted_key"].as_str().unwrap())
-                    .unwrap()
-                    .len(),
-                72
-            );
+            assert_eq!(unb64(r["encrypted_key"].as_str().unwrap()).len(), 72);
         }
         let jwe = Jwe::parse(env.as_bytes()).unwrap();
         let h = jwe.protected_header();
@@ -196,7 +181,7 @@ fn authcrypt_envelope_has_the_didcomm_shape() {
         assert_eq!(h["enc"], "A256CBC-HS512");
         assert_eq!(h["typ"], TYP_ENCRYPTED);
         assert_eq!(h["skid"], ALICE);
-        assert_eq!(h["apu"], B64::encode_string(ALICE.as_bytes()));
+        assert_eq!(h["apu"], b64(ALICE.as_bytes()));
         assert_eq!(h["apv"], apv_for(&[BOB, CAROL]));
         let epk = Jwk::from_json(&h["epk"].to_string()).unwrap();
         assert_eq!(epk.curve(), curve);
@@ -369,7 +354,7 @@ fn rule_31_general_json_only() {
         let env = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256CbcHs512)
             .recipient(&bob)
             .protected_member("typ", json!(TYP_ENCRYPTED))
-            .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
+            .apv(unb64(&apv_for(&[BOB])))
             .serialization(s)
             .encrypt(&msg("x")[..])
             .unwrap();
@@ -392,7 +377,7 @@ fn rule_32_alg_must_be_a_didcomm_alg() {
     let bob = p.bob.to_public();
     let env = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A128Kw), Enc::A256CbcHs512)
         .recipient(&bob)
-        .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
+        .apv(unb64(&apv_for(&[BOB])))
         .encrypt(&msg("x")[..])
         .unwrap();
     assert_eq!(
@@ -413,7 +398,7 @@ fn rule_32_authcrypt_enc_must_be_a256cbc_hs512() {
     .recipient(&bob)
     .skid(ALICE)
     .apu(ALICE.as_bytes())
-    .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
+    .apv(unb64(&apv_for(&[BOB])))
     .encrypt(&msg("x")[..])
     .unwrap();
     assert_eq!(
@@ -431,7 +416,7 @@ fn rule_32_anoncrypt_enc_must_be_allowed() {
     let bob = p.bob.to_public();
     let env = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A128Gcm)
         .recipient(&bob)
-        .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
+        .apv(unb64(&apv_for(&[BOB])))
         .encrypt(&msg("x")[..])
         .unwrap();
     assert_eq!(
@@ -510,7 +495,7 @@ fn rule_33_recipient_kid_required_and_a_did_url() {
     );
     let mut seal = auth_seal(&p, eph);
     seal.recipients[0].0 = json!({"kid": "bob-key-1"});
-    seal.apv = B64::decode_vec(&apv_for(&["bob-key-1"])).unwrap();
+    seal.apv = unb64(&apv_for(&["bob-key-1"]));
     seal.protected["apv"] = json!(apv_for(&["bob-key-1"]));
     assert_eq!(
         profile(unpack(&p, &seal.build(&msg("x")[..])).unwrap_err()),
@@ -559,7 +544,7 @@ fn rule_34_apv_must_match_the_recipient_kids() {
         e.protected_member("typ", json!(TYP_ENCRYPTED))
             .skid(ALICE)
             .apu(ALICE.as_bytes())
-            .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
+            .apv(unb64(&apv_for(&[BOB])))
     });
     assert_eq!(
         profile(unpack(&p, &env).unwrap_err()),
@@ -570,11 +555,12 @@ fn rule_34_apv_must_match_the_recipient_kids() {
         apv_for(&["a#key-2", "a#key-10"]),
         apv_for(&["a#key-10", "a#key-2"])
     );
-    let mut swapped = serde_json::from_str::<Value>(&authcrypt_with(&p, didcomm_auth)).unwrap();
     // A kid rewritten in the unprotected recipient header breaks the binding.
-    swapped["recipients"][1]["header"]["kid"] = json!("did:example:carol#key-2");
+    let swapped = edit_json(&authcrypt_with(&p, didcomm_auth), |t| {
+        t["recipients"][1]["header"]["kid"] = json!("did:example:carol#key-2");
+    });
     assert_eq!(
-        profile(unpack(&p, &swapped.to_string()).unwrap_err()),
+        profile(unpack(&p, &swapped).unwrap_err()),
         ProfileError::ApvMismatch
     );
 }
@@ -586,7 +572,7 @@ fn rule_35_apu_must_equal_skid() {
         e.protected_member("typ", json!(TYP_ENCRYPTED))
             .skid(ALICE)
             .apu(CAROL.as_bytes())
-            .apv(B64::decode_vec(&apv_for(&[BOB, CAROL])).unwrap())
+            .apv(unb64(&apv_for(&[BOB, CAROL])))
     });
     assert_eq!(
         profile(unpack(&p, &env).unwrap_err()),
@@ -600,7 +586,7 @@ fn rule_35_skid_without_apu_rejected() {
     let env = authcrypt_with(&p, |e| {
         e.protected_member("typ", json!(TYP_ENCRYPTED))
             .skid(ALICE)
-            .apv(B64::decode_vec(&apv_for(&[BOB, CAROL])).unwrap())
+            .apv(unb64(&apv_for(&[BOB, CAROL])))
     });
     assert_eq!(
         profile(unpack(&p, &env).unwrap_err()),
@@ -614,7 +600,7 @@ fn rule_35_sender_taken_from_apu_when_skid_absent() {
     let env = authcrypt_with(&p, |e| {
         e.protected_member("typ", json!(TYP_ENCRYPTED))
             .apu(ALICE.as_bytes())
-            .apv(B64::decode_vec(&apv_for(&[BOB, CAROL])).unwrap())
+            .apv(unb64(&apv_for(&[BOB, CAROL])))
     });
     let out = unpack(&p, &env).unwrap();
     assert_eq!(out.sender_kid(), Some(ALICE));
@@ -625,7 +611,7 @@ fn rule_35_authcrypt_without_any_sender_id_rejected() {
     let p = party(Curve::X25519);
     let env = authcrypt_with(&p, |e| {
         e.protected_member("typ", json!(TYP_ENCRYPTED))
-            .apv(B64::decode_vec(&apv_for(&[BOB, CAROL])).unwrap())
+            .apv(unb64(&apv_for(&[BOB, CAROL])))
     });
     assert_eq!(
         profile(unpack(&p, &env).unwrap_err()),
@@ -690,7 +676,7 @@ fn rule_35_anoncrypt_must_not_name_a_sender() {
     let env = Encrypter::new(Sender::Anonymous, Some(KeyWrap::A256Kw), Enc::A256CbcHs512)
         .recipient(&bob)
         .skid(ALICE)
-        .apv(B64::decode_vec(&apv_for(&[BOB])).unwrap())
+        .apv(unb64(&apv_for(&[BOB])))
         .encrypt(&msg("x")[..])
         .unwrap();
     assert_eq!(
@@ -712,7 +698,7 @@ fn rule_26_typ_with_and_without_application_prefix() {
             e.protected_member("typ", json!(typ))
                 .skid(ALICE)
                 .apu(ALICE.as_bytes())
-                .apv(B64::decode_vec(&apv_for(&[BOB, CAROL])).unwrap())
+                .apv(unb64(&apv_for(&[BOB, CAROL])))
         });
         match unpack(&p, &env) {
             Ok(_) => assert!(ok, "{typ}"),
@@ -744,12 +730,11 @@ fn rule_37_tampering_is_one_generic_error() {
         .to(&p.bob)
         .pack(&msg("secret"))
         .unwrap();
-    let mut v: Value = serde_json::from_str(&env).unwrap();
-    let ct = v["ciphertext"].as_str().unwrap().to_owned();
-    let mut raw = B64::decode_vec(&ct).unwrap();
-    raw[0] ^= 1;
-    v["ciphertext"] = json!(B64::encode_string(&raw));
-    assert_eq!(unpack(&p, &v.to_string()).unwrap_err(), Error::Crypto);
+    let tampered = edit_part(&env, Part::Ciphertext, |mut raw| {
+        raw[0] ^= 1;
+        raw
+    });
+    assert_eq!(unpack(&p, &tampered).unwrap_err(), Error::Crypto);
 }
 
 #[test]
@@ -796,9 +781,9 @@ fn p256_key_with_short_x(kid: &str) -> Jwk {
 
 fn shorten_x(jwk_json: &str) -> String {
     let mut v: Value = serde_json::from_str(jwk_json).unwrap();
-    let x = B64::decode_vec(v["x"].as_str().unwrap()).unwrap();
+    let x = unb64(v["x"].as_str().unwrap());
     assert_eq!(x[0], 0);
-    v["x"] = json!(B64::encode_string(&x[1..]));
+    v["x"] = json!(b64(&x[1..]));
     v.to_string()
 }
 
@@ -821,12 +806,7 @@ fn short_ec_coordinates_accepted_by_left_padding_and_emitted_full_length() {
     assert_eq!(set.len(), 1);
     // Emission is always full length.
     let emitted: Value = serde_json::from_str(&padded.to_public_json()).unwrap();
-    assert_eq!(
-        B64::decode_vec(emitted["x"].as_str().unwrap())
-            .unwrap()
-            .len(),
-        32
-    );
+    assert_eq!(unb64(emitted["x"].as_str().unwrap()).len(), 32);
 }
 
 #[test]
@@ -851,11 +831,10 @@ fn empty_encrypted_key_accepted_with_direct_key_agreement_never_emitted() {
         .encrypt(b"direct")
         .unwrap();
     assert!(!env.contains("encrypted_key"));
-    let mut v: Value = serde_json::from_str(&env).unwrap();
-    v["recipients"][0]["encrypted_key"] = json!("");
+    let emptied = with_part_text(&env, Part::Key(0), "");
     let d = Decrypter::new()
         .recipient_key(&p.bob)
-        .decrypt(v.to_string().as_bytes())
+        .decrypt(emptied.as_bytes())
         .unwrap();
     assert_eq!(&d.plaintext[..], b"direct");
 }
@@ -940,12 +919,13 @@ fn direct_key_agreement_envelope_with_two_recipients_is_refused() {
         .recipient(&bob)
         .encrypt(&msg("x")[..])
         .unwrap();
-    let mut v: Value = serde_json::from_str(&env).unwrap();
-    let r = v["recipients"][0].clone();
-    v["recipients"].as_array_mut().unwrap().push(r);
+    let doubled = edit_json(&env, |t| {
+        let r = t["recipients"][0].clone();
+        t["recipients"].as_array_mut().unwrap().push(r);
+    });
     let e = Decrypter::new()
         .recipient_key(&p.bob)
-        .decrypt(v.to_string().as_bytes())
+        .decrypt(doubled.as_bytes())
         .unwrap_err();
     assert!(matches!(e, Error::Serialization { .. }), "{e:?}");
 }

@@ -18,7 +18,10 @@ use authcrypt::{
     Alg, ContentKey, Coordinates, Curve, Decrypted, Decrypter, Enc, Encrypter, Error, Jwe, Jwk,
     Location, PublicKey, SecretKey, Serialization,
 };
-use base64ct::{Base64UrlUnpadded, Encoding};
+use common::edit::{
+    edit_json, edit_part, edit_part_text, edit_protected, edit_protected_text, Part,
+};
+use common::{b64, unb64};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -26,14 +29,6 @@ const MESSAGE: &[u8] = b"{\"body\":{\"content\":\"Your hovercraft is full of eel
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.
-
-fn b64(data: &[u8]) -> String {
-    Base64UrlUnpadded::encode_string(data)
-}
-
-fn unb64(text: &str) -> Vec<u8> {
-    Base64UrlUnpadded::decode_vec(text).expect("base64url")
-}
 
 /// A sealed envelope and the keys around it.
 struct Sealed {
@@ -115,67 +110,6 @@ const ALL_FORMS: [Serialization; 3] = [
     Serialization::Flattened,
     Serialization::General,
 ];
-
-/// Re-writes a JSON envelope after `f` has changed its top-level object.
-fn edit_json(envelope: &str, f: impl FnOnce(&mut Map<String, Value>)) -> String {
-    let mut value: Value = serde_json::from_str(envelope).unwrap();
-    f(value.as_object_mut().unwrap());
-    value.to_string()
-}
-
-/// Replaces the protected header of any serialization with `f` of its decoded text.
-fn edit_protected_text(envelope: &str, f: impl FnOnce(String) -> String) -> String {
-    let decode = |b: &str| String::from_utf8(unb64(b)).unwrap();
-    if envelope.starts_with('{') {
-        edit_json(envelope, |top| {
-            let text = decode(top["protected"].as_str().unwrap());
-            top["protected"] = Value::String(b64(f(text).as_bytes()));
-        })
-    } else {
-        let mut parts: Vec<String> = envelope.split('.').map(str::to_owned).collect();
-        parts[0] = b64(f(decode(&parts[0])).as_bytes());
-        parts.join(".")
-    }
-}
-
-/// Replaces the protected header of any serialization with `f` of its decoded JSON object.
-fn edit_protected(envelope: &str, f: impl FnOnce(&mut Map<String, Value>)) -> String {
-    edit_protected_text(envelope, |text| {
-        let mut header: Value = serde_json::from_str(&text).unwrap();
-        f(header.as_object_mut().unwrap());
-        header.to_string()
-    })
-}
-
-/// Replaces the base64url text of a part (`protected`, `iv`, `ciphertext`, `tag`, or recipient
-/// 0's `encrypted_key`) of any serialization with `f` of that text; an absent `encrypted_key`
-/// reads as empty.
-fn edit_part_text(envelope: &str, name: &str, f: impl FnOnce(&str) -> String) -> String {
-    if envelope.starts_with('{') {
-        edit_json(envelope, |top| {
-            let map = if name == "encrypted_key" && top.contains_key("recipients") {
-                top["recipients"][0].as_object_mut().unwrap()
-            } else {
-                top
-            };
-            let new = f(map.get(name).and_then(Value::as_str).unwrap_or(""));
-            map.insert(name.to_owned(), Value::String(new));
-        })
-    } else {
-        let index = ["protected", "encrypted_key", "iv", "ciphertext", "tag"]
-            .iter()
-            .position(|p| *p == name)
-            .unwrap();
-        let mut parts: Vec<String> = envelope.split('.').map(str::to_owned).collect();
-        parts[index] = f(&parts[index]);
-        parts.join(".")
-    }
-}
-
-/// Replaces a part of any serialization with `f` of its decoded octets.
-fn edit_part(envelope: &str, name: &str, f: impl FnOnce(Vec<u8>) -> Vec<u8>) -> String {
-    edit_part_text(envelope, name, |text| b64(&f(unb64(text))))
-}
 
 /// FixedInfo written out by hand (RFC 7518 §4.6.2, 1PU draft §2.3).
 fn fixed_info(
@@ -608,7 +542,7 @@ fn rule_06_tag_replaced_by_another_messages_tag_rejected() {
         .unwrap()
         .tag()
         .to_vec();
-    let swapped = edit_part(&first.envelope, "tag", |_| other_tag.clone());
+    let swapped = edit_part(&first.envelope, Part::Tag, |_| other_tag.clone());
     for i in 0..2 {
         assert_eq!(first.open_as(&swapped, i).unwrap_err(), Error::Crypto);
     }
@@ -917,7 +851,7 @@ fn rule_10_tampered_ciphertext_or_tag_rejected() {
                 continue;
             }
             let sealed = general(alg, enc, Curve::X25519, 119);
-            for part in ["ciphertext", "tag"] {
+            for part in [Part::Ciphertext, Part::Tag] {
                 for at in [0usize, 7] {
                     let envelope = edit_part(&sealed.envelope, part, |mut b| {
                         b[at] ^= 0x80;
@@ -932,7 +866,7 @@ fn rule_10_tampered_ciphertext_or_tag_rejected() {
             }
             // A ciphertext one octet short or long.
             for change in [-1i32, 1] {
-                let envelope = edit_part(&sealed.envelope, "ciphertext", |mut b| {
+                let envelope = edit_part(&sealed.envelope, Part::Ciphertext, |mut b| {
                     if change < 0 {
                         b.pop();
                     } else {
@@ -961,7 +895,7 @@ fn rule_10_tag_of_wrong_length_rejected() {
         for enc in Enc::ALL {
             let sealed = general(alg, enc, Curve::P256, 120);
             for len in [enc.tag_len() - 1, enc.tag_len() + 1, 0] {
-                let envelope = edit_part(&sealed.envelope, "tag", |mut t| {
+                let envelope = edit_part(&sealed.envelope, Part::Tag, |mut t| {
                     t.resize(len, 0);
                     t
                 });
@@ -986,7 +920,7 @@ fn rule_10_tag_of_wrong_length_rejected_in_1pu_key_wrap() {
     for enc in [Enc::A128CbcHs256, Enc::A192CbcHs384, Enc::A256CbcHs512] {
         let sealed = general(Alg::Ecdh1PuA256Kw, enc, Curve::P256, 121);
         for len in [enc.tag_len() - 1, enc.tag_len() + 1] {
-            let envelope = edit_part(&sealed.envelope, "tag", |mut t| {
+            let envelope = edit_part(&sealed.envelope, Part::Tag, |mut t| {
                 t.resize(len, 0);
                 t
             });
@@ -1020,7 +954,7 @@ fn rule_11_iv_of_wrong_length_rejected() {
                 if len == enc.iv_len() {
                     continue;
                 }
-                let envelope = edit_part(&sealed.envelope, "iv", |mut iv| {
+                let envelope = edit_part(&sealed.envelope, Part::Iv, |mut iv| {
                     iv.resize(len, 0);
                     iv
                 });
@@ -1161,7 +1095,7 @@ fn rule_13_tampered_encrypted_key_rejected() {
         for serialization in ALL_FORMS {
             let sealed = seal(alg, Enc::A256CbcHs512, Curve::P384, serialization, 1, 126);
             for at in [0usize, 9, 71] {
-                let envelope = edit_part(&sealed.envelope, "encrypted_key", |mut k| {
+                let envelope = edit_part(&sealed.envelope, Part::Key(0), |mut k| {
                     k[at] ^= 1;
                     k
                 });
@@ -1173,7 +1107,7 @@ fn rule_13_tampered_encrypted_key_rejected() {
             }
             // Cut by one block or by one octet.
             for cut in [8usize, 1] {
-                let envelope = edit_part(&sealed.envelope, "encrypted_key", |mut k| {
+                let envelope = edit_part(&sealed.envelope, Part::Key(0), |mut k| {
                     k.truncate(k.len() - cut);
                     k
                 });
@@ -1242,7 +1176,7 @@ fn rule_13_direct_key_agreement_with_an_encrypted_key_rejected() {
     for alg in [Alg::EcdhEs, Alg::Ecdh1Pu] {
         for serialization in ALL_FORMS {
             let sealed = seal(alg, Enc::A256Gcm, Curve::P256, serialization, 1, 129);
-            let envelope = edit_part(&sealed.envelope, "encrypted_key", |k| {
+            let envelope = edit_part(&sealed.envelope, Part::Key(0), |k| {
                 assert!(k.is_empty());
                 vec![0xa6; 40]
             });
@@ -2575,18 +2509,18 @@ fn rule_41_base64url_with_padding_whitespace_or_standard_alphabet_rejected() {
             1,
             171,
         );
-        for part in ["protected", "encrypted_key", "iv", "ciphertext", "tag"] {
+        for part in Part::ALL {
             for (what, mangle) in manglers {
                 let envelope = edit_part_text(&sealed.envelope, part, mangle);
                 let e = Jwe::parse(envelope.as_bytes()).unwrap_err();
                 assert!(
-                    matches!(&e, Error::Base64 { name, .. } if name == part),
+                    matches!(&e, Error::Base64 { name, .. } if name == part.name()),
                     "{serialization} {part} {what}: {e:?}"
                 );
             }
         }
         // Non-zero bits after the last whole octet (a 32-octet tag leaves two spare bits).
-        let envelope = edit_part_text(&sealed.envelope, "tag", |s| {
+        let envelope = edit_part_text(&sealed.envelope, Part::Tag, |s| {
             let mut chars: Vec<char> = s.chars().collect();
             let last = chars.last_mut().unwrap();
             *last = if *last == 'B' { 'C' } else { 'B' };
@@ -2618,24 +2552,24 @@ fn every_crypto_failure_has_the_same_message() {
     let mut failures: Vec<(&str, Error)> = Vec::new();
     let kw = general(Alg::Ecdh1PuA256Kw, Enc::A256CbcHs512, Curve::P256, 173);
     let direct = general(Alg::EcdhEs, Enc::A256Gcm, Curve::X25519, 174);
-    let flip = |envelope: &str, part: &str| {
+    let flip = |envelope: &str, part: Part| {
         edit_part(envelope, part, |mut b| {
             b[0] ^= 1;
             b
         })
     };
-    failures.push(("tag", kw.open(&flip(&kw.envelope, "tag")).unwrap_err()));
+    failures.push(("tag", kw.open(&flip(&kw.envelope, Part::Tag)).unwrap_err()));
     failures.push((
         "ciphertext",
-        kw.open(&flip(&kw.envelope, "ciphertext")).unwrap_err(),
+        kw.open(&flip(&kw.envelope, Part::Ciphertext)).unwrap_err(),
     ));
     failures.push((
         "encrypted_key",
-        kw.open(&flip(&kw.envelope, "encrypted_key")).unwrap_err(),
+        kw.open(&flip(&kw.envelope, Part::Key(0))).unwrap_err(),
     ));
     failures.push((
         "gcm tag",
-        direct.open(&flip(&direct.envelope, "tag")).unwrap_err(),
+        direct.open(&flip(&direct.envelope, Part::Tag)).unwrap_err(),
     ));
     failures.push((
         "protected",

@@ -9,10 +9,8 @@ use authcrypt::Sender;
 use authcrypt::{
     Alg, ContentKey, Curve, Decrypter, Enc, Encrypter, Error, Jwk, Parallelism, ZsCache,
 };
-
-fn key(curve: Curve, kid: &str, seed: u64) -> Jwk {
-    Jwk::generate_with_rng(curve, &mut common::rng(seed)).with_kid(kid)
-}
+use common::edit::{flip_first, Part};
+use common::keys::key;
 
 #[test]
 fn pipelined_cbc_hmac_matches_the_sequential_result_byte_for_byte() {
@@ -159,15 +157,6 @@ fn zs_cache_never_serves_a_secret_for_another_key_pair() {
     assert!(!format!("{cache:?}").is_empty());
 }
 
-/// `envelope` with the first character of JSON member `name`'s base64url value changed: its
-/// first octet changes and the text stays canonical base64url.
-fn tampered(envelope: &str, name: &str) -> String {
-    let at = envelope.find(&format!("\"{name}\":\"")).unwrap() + name.len() + 4;
-    let mut text = envelope.as_bytes().to_vec();
-    text[at] = if text[at] == b'A' { b'B' } else { b'A' };
-    String::from_utf8(text).unwrap()
-}
-
 #[test]
 fn zs_cache_of_a_decrypter_takes_no_entry_from_a_forged_message() {
     for curve in [Curve::X25519, Curve::P256] {
@@ -194,8 +183,8 @@ fn zs_cache_of_a_decrypter_takes_no_entry_from_a_forged_message() {
                     .decrypt(text.as_bytes())
             };
             for (forged, sender) in [
-                (tampered(&envelope, "tag"), &alice_public),
-                (tampered(&envelope, "ciphertext"), &alice_public),
+                (flip_first(&envelope, Part::Tag), &alice_public),
+                (flip_first(&envelope, Part::Ciphertext), &alice_public),
                 (envelope.clone(), &impostor),
             ] {
                 assert_eq!(open(&forged, sender).unwrap_err(), Error::Crypto);
@@ -217,7 +206,7 @@ fn zs_cache_of_a_decrypter_takes_no_entry_from_a_forged_message() {
             // The held Zs opens the message again, and still no forgery.
             assert!(open(&envelope, &alice_public).is_ok());
             assert_eq!(
-                open(&tampered(&envelope, "ciphertext"), &alice_public).unwrap_err(),
+                open(&flip_first(&envelope, Part::Ciphertext), &alice_public).unwrap_err(),
                 Error::Crypto
             );
             assert_eq!(cache.len(), 1);
@@ -243,8 +232,8 @@ fn zs_cache_of_an_unpacker_takes_no_entry_from_a_forged_envelope() {
         .unwrap();
     let cache = ZsCache::new(8);
     for (forged, keys) in [
-        (tampered(&envelope, "tag"), &keys),
-        (tampered(&envelope, "ciphertext"), &keys),
+        (flip_first(&envelope, Part::Tag), &keys),
+        (flip_first(&envelope, Part::Ciphertext), &keys),
         (envelope.clone(), &forged_keys),
     ] {
         let e = Unpacker::new(keys)

@@ -31,6 +31,10 @@ use authcrypt::{
 };
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD as B64};
 use base64::Engine as _;
+use common::edit::{
+    compact_parts, compact_with, edit_json, insert_first, part, part_text, protected_text,
+    with_part, with_part_text, with_protected, Part,
+};
 use serde_json::{json, Map, Value};
 
 const ALICE: &str = "did:example:alice#key-1";
@@ -519,79 +523,6 @@ fn coords(curve: Curve, who: Who) -> (Vec<u8>, Vec<u8>) {
     (k.public_key().x(), k.public_key().y().unwrap_or_default())
 }
 
-// ---------------------------------------------------------------------------------------------
-// Editing envelopes
-// ---------------------------------------------------------------------------------------------
-
-/// A binary part of a general-JSON envelope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Part {
-    Protected,
-    Key(usize),
-    Iv,
-    Ciphertext,
-    Tag,
-}
-
-fn edit(env: &str, f: impl FnOnce(&mut Map<String, Value>)) -> String {
-    let mut v: Value = serde_json::from_str(env).unwrap();
-    f(v.as_object_mut().unwrap());
-    v.to_string()
-}
-
-fn slot(top: &mut Map<String, Value>, part: Part) -> &mut Value {
-    match part {
-        Part::Protected => &mut top["protected"],
-        Part::Key(i) => &mut top["recipients"][i]["encrypted_key"],
-        Part::Iv => &mut top["iv"],
-        Part::Ciphertext => &mut top["ciphertext"],
-        Part::Tag => &mut top["tag"],
-    }
-}
-
-fn part_text(env: &str, part: Part) -> String {
-    let mut v: Value = serde_json::from_str(env).unwrap();
-    slot(v.as_object_mut().unwrap(), part)
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn part(env: &str, part: Part) -> Vec<u8> {
-    B64.decode(part_text(env, part)).unwrap()
-}
-
-fn with_text(env: &str, part: Part, text: &str) -> String {
-    edit(env, |top| *slot(top, part) = Value::from(text))
-}
-
-fn with_part(env: &str, part: Part, bytes: &[u8]) -> String {
-    with_text(env, part, &B64.encode(bytes))
-}
-
-fn protected_text(env: &str) -> String {
-    String::from_utf8(part(env, Part::Protected)).unwrap()
-}
-
-fn with_protected(env: &str, text: &str) -> String {
-    with_part(env, Part::Protected, text.as_bytes())
-}
-
-fn compact_parts(env: &str) -> Vec<String> {
-    env.split('.').map(str::to_owned).collect()
-}
-
-fn compact_with(env: &str, index: usize, text: &str) -> String {
-    let mut parts = compact_parts(env);
-    parts[index] = text.to_owned();
-    parts.join(".")
-}
-
-/// Inserts `member` (raw `"name":value` text) right after the opening brace.
-fn insert_first(env: &str, member: &str) -> String {
-    format!("{{{member},{}", &env[1..])
-}
-
 // =============================================================================================
 // 1. Framing: empty, non-UTF-8, truncated, wrong top-level shape
 // =============================================================================================
@@ -794,7 +725,7 @@ case!(
         let general = packed_anon(Curve::X25519, Enc::A256Gcm);
         let recipients: Value =
             serde_json::from_str::<Value>(&general).unwrap()["recipients"].clone();
-        edit(&flat, |t| {
+        edit_json(&flat, |t| {
             t.insert("recipients".into(), recipients);
         })
     },
@@ -804,7 +735,7 @@ case!(
 
 case!(
     flattened_header_plus_recipients,
-    edit(&packed_anon(Curve::X25519, Enc::A256Gcm), |t| {
+    edit_json(&packed_anon(Curve::X25519, Enc::A256Gcm), |t| {
         t.insert("header".into(), json!({"kid": BOB}));
     }),
     |e| parse(&e),
@@ -813,7 +744,7 @@ case!(
 
 case!(
     json_without_ciphertext,
-    edit(
+    edit_json(
         &single(Curve::X25519, Enc::A256Gcm, Serialization::Flattened),
         |t| {
             t.remove("ciphertext");
@@ -867,7 +798,7 @@ fn anon() -> String {
     packed_anon(Curve::X25519, Enc::A256Gcm)
 }
 
-case!(protected_is_a_number, edit(&anon(), |t| { t.insert("protected".into(), json!(7)); }),
+case!(protected_is_a_number, edit_json(&anon(), |t| { t.insert("protected".into(), json!(7)); }),
     |e| engine(&e),
     Error::InvalidMember { location: Location::Envelope, name, .. } if name == "protected");
 
@@ -884,50 +815,50 @@ case!(
     }
 );
 
-case!(recipients_is_an_object, edit(&anon(), |t| { t.insert("recipients".into(), json!({"kid": BOB})); }),
+case!(recipients_is_an_object, edit_json(&anon(), |t| { t.insert("recipients".into(), json!({"kid": BOB})); }),
     |e| engine(&e),
     Error::InvalidMember { location: Location::Envelope, name, .. } if name == "recipients");
 
 case!(
     recipients_is_empty,
-    edit(&anon(), |t| {
+    edit_json(&anon(), |t| {
         t.insert("recipients".into(), json!([]));
     }),
     |e| engine(&e),
     Error::NoRecipients
 );
 
-case!(recipient_entry_is_a_string, edit(&anon(), |t| { t["recipients"][1] = json!(BOB); }),
+case!(recipient_entry_is_a_string, edit_json(&anon(), |t| { t["recipients"][1] = json!(BOB); }),
     |e| engine(&e),
     Error::InvalidMember { location: Location::Envelope, name, .. } if name == "recipients");
 
-case!(recipient_header_is_an_array, edit(&anon(), |t| { t["recipients"][0]["header"] = json!([BOB]); }),
+case!(recipient_header_is_an_array, edit_json(&anon(), |t| { t["recipients"][0]["header"] = json!([BOB]); }),
     |e| engine(&e),
     Error::InvalidMember { location: Location::Recipient, name, .. } if name == "header");
 
-case!(encrypted_key_is_a_number, edit(&anon(), |t| { t["recipients"][0]["encrypted_key"] = json!(42); }),
+case!(encrypted_key_is_a_number, edit_json(&anon(), |t| { t["recipients"][0]["encrypted_key"] = json!(42); }),
     |e| engine(&e),
     Error::InvalidMember { location: Location::Recipient, name, .. } if name == "encrypted_key");
 
-case!(unprotected_is_a_string, edit(&anon(), |t| { t.insert("unprotected".into(), json!("{}")); }),
+case!(unprotected_is_a_string, edit_json(&anon(), |t| { t.insert("unprotected".into(), json!("{}")); }),
     |e| engine(&e),
     Error::InvalidMember { location: Location::Envelope, name, .. } if name == "unprotected");
 
-case!(iv_is_a_number, edit(&anon(), |t| { t["iv"] = json!(12); }), |e| engine(&e),
+case!(iv_is_a_number, edit_json(&anon(), |t| { t["iv"] = json!(12); }), |e| engine(&e),
     Error::InvalidMember { location: Location::Envelope, name, .. } if name == "iv");
 
-case!(ciphertext_is_null, edit(&anon(), |t| { t["ciphertext"] = Value::Null; }), |e| engine(&e),
+case!(ciphertext_is_null, edit_json(&anon(), |t| { t["ciphertext"] = Value::Null; }), |e| engine(&e),
     Error::InvalidMember { location: Location::Envelope, name, .. } if name == "ciphertext");
 
-case!(tag_is_an_object, edit(&anon(), |t| { t["tag"] = json!({}); }), |e| engine(&e),
+case!(tag_is_an_object, edit_json(&anon(), |t| { t["tag"] = json!({}); }), |e| engine(&e),
     Error::InvalidMember { location: Location::Envelope, name, .. } if name == "tag");
 
-case!(aad_is_a_number, edit(&anon(), |t| { t.insert("aad".into(), json!(1)); }), |e| engine(&e),
+case!(aad_is_a_number, edit_json(&anon(), |t| { t.insert("aad".into(), json!(1)); }), |e| engine(&e),
     Error::InvalidMember { location: Location::Envelope, name, .. } if name == "aad");
 
 case!(
     iv_missing,
-    edit(&anon(), |t| {
+    edit_json(&anon(), |t| {
         t.remove("iv");
     }),
     |e| engine(&e),
@@ -939,7 +870,7 @@ case!(
 
 case!(
     tag_missing,
-    edit(&anon(), |t| {
+    edit_json(&anon(), |t| {
         t.remove("tag");
     }),
     |e| engine(&e),
@@ -951,7 +882,7 @@ case!(
 
 case!(
     ciphertext_missing_general,
-    edit(&anon(), |t| {
+    edit_json(&anon(), |t| {
         t.remove("ciphertext");
     }),
     |e| engine(&e),
@@ -1268,7 +1199,7 @@ case!(
 );
 
 fn many_recipients(env: &str, n: usize) -> String {
-    edit(env, |t| {
+    edit_json(env, |t| {
         let first = t["recipients"][0].clone();
         t["recipients"] = Value::Array(vec![first; n]);
     })
@@ -1515,7 +1446,7 @@ case!(protected_with_padding, {
     }
     let padded = URL_SAFE.encode(&text);
     assert!(padded.ends_with('='));
-    with_text(&env, Part::Protected, &padded)
+    with_part_text(&env, Part::Protected, &padded)
 }, |e| engine(&e),
     Error::Base64 { location: Location::Envelope, name } if name == "protected");
 
@@ -1523,7 +1454,7 @@ case!(tag_with_padding, {
     let env = anon();
     let padded = URL_SAFE.encode(part(&env, Part::Tag));
     assert!(padded.ends_with("=="));
-    with_text(&env, Part::Tag, &padded)
+    with_part_text(&env, Part::Tag, &padded)
 }, |e| engine(&e),
     Error::Base64 { location: Location::Envelope, name } if name == "tag");
 
@@ -1531,13 +1462,13 @@ case!(encrypted_key_with_padding, {
     let env = anon();
     let padded = URL_SAFE.encode(part(&env, Part::Key(0)));
     assert!(padded.ends_with('='));
-    with_text(&env, Part::Key(0), &padded)
+    with_part_text(&env, Part::Key(0), &padded)
 }, |e| engine(&e),
     Error::Base64 { location: Location::Recipient, name } if name == "encrypted_key");
 
 case!(flattened_encrypted_key_with_padding, {
     let env = single(Curve::X25519, Enc::A256Gcm, Serialization::Flattened);
-    edit(&env, |t| {
+    edit_json(&env, |t| {
         let raw = B64.decode(t["encrypted_key"].as_str().unwrap()).unwrap();
         t["encrypted_key"] = Value::from(URL_SAFE.encode(raw));
     })
@@ -1547,14 +1478,14 @@ case!(flattened_encrypted_key_with_padding, {
 case!(ciphertext_with_a_space, {
     let env = anon();
     let text = part_text(&env, Part::Ciphertext);
-    with_text(&env, Part::Ciphertext, &format!("{} {}", &text[..8], &text[8..]))
+    with_part_text(&env, Part::Ciphertext, &format!("{} {}", &text[..8], &text[8..]))
 }, |e| engine(&e),
     Error::Base64 { location: Location::Envelope, name } if name == "ciphertext");
 
 case!(ciphertext_with_line_breaks, {
     let env = anon();
     let text = part_text(&env, Part::Ciphertext);
-    with_text(&env, Part::Ciphertext, &format!("{}\r\n{}", &text[..16], &text[16..]))
+    with_part_text(&env, Part::Ciphertext, &format!("{}\r\n{}", &text[..16], &text[16..]))
 }, |e| unpack(&e),
     Error::Base64 { location: Location::Envelope, name } if name == "ciphertext");
 
@@ -1562,11 +1493,11 @@ case!(encrypted_key_in_standard_alphabet, {
     // 0xfb 0xef 0xbe encodes as "++++" in the standard alphabet ("----" in base64url).
     let text = STANDARD_NO_PAD.encode([0xfb, 0xef, 0xbe].repeat(14));
     assert!(text.contains('+'));
-    with_text(&anon(), Part::Key(0), &text)
+    with_part_text(&anon(), Part::Key(0), &text)
 }, |e| engine(&e),
     Error::Base64 { location: Location::Recipient, name } if name == "encrypted_key");
 
-case!(iv_in_standard_alphabet, with_text(&anon(), Part::Iv, &STANDARD_NO_PAD.encode([0xff; 12])),
+case!(iv_in_standard_alphabet, with_part_text(&anon(), Part::Iv, &STANDARD_NO_PAD.encode([0xff; 12])),
     |e| engine(&e),
     Error::Base64 { location: Location::Envelope, name } if name == "iv");
 
@@ -1578,7 +1509,7 @@ case!(tag_with_non_canonical_trailing_bits, {
     let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let i = alphabet.find(last).unwrap();
     text.push(alphabet.as_bytes()[i | 1] as char);
-    with_text(&env, Part::Tag, &text)
+    with_part_text(&env, Part::Tag, &text)
 }, |e| engine(&e),
     Error::Base64 { location: Location::Envelope, name } if name == "tag");
 
@@ -1621,7 +1552,7 @@ case!(apu_with_whitespace, {
 }, |e| unpack(&e),
     Error::Base64 { location: Location::Protected, name } if name == "apu");
 
-case!(aad_with_padding, edit(&anon(), |t| { t.insert("aad".into(), json!("YQ==")); }),
+case!(aad_with_padding, edit_json(&anon(), |t| { t.insert("aad".into(), json!("YQ==")); }),
     |e| engine(&e),
     Error::Base64 { location: Location::Envelope, name } if name == "aad");
 
@@ -1631,7 +1562,7 @@ case!(aad_with_padding, edit(&anon(), |t| { t.insert("aad".into(), json!("YQ==")
 
 case!(
     protected_empty_string,
-    with_text(&anon(), Part::Protected, ""),
+    with_part_text(&anon(), Part::Protected, ""),
     |e| engine(&e),
     Error::MissingMember {
         location: Location::Protected,
@@ -1641,7 +1572,7 @@ case!(
 
 case!(
     protected_absent_didcomm,
-    edit(&packed_auth(Curve::X25519), |t| {
+    edit_json(&packed_auth(Curve::X25519), |t| {
         t.remove("protected");
     }),
     |e| unpack(&e),
@@ -1650,7 +1581,7 @@ case!(
 
 case!(
     iv_empty,
-    with_text(&anon(), Part::Iv, ""),
+    with_part_text(&anon(), Part::Iv, ""),
     |e| engine(&e),
     Error::InvalidLength {
         name: "iv",
@@ -1661,7 +1592,7 @@ case!(
 
 case!(
     tag_empty,
-    with_text(&anon(), Part::Tag, ""),
+    with_part_text(&anon(), Part::Tag, ""),
     |e| engine(&e),
     Error::InvalidLength {
         name: "tag",
@@ -1672,14 +1603,14 @@ case!(
 
 case!(
     ciphertext_empty,
-    with_text(&anon(), Part::Ciphertext, ""),
+    with_part_text(&anon(), Part::Ciphertext, ""),
     |e| engine(&e),
     Error::Crypto
 );
 
 case!(
     encrypted_key_empty,
-    with_text(&anon(), Part::Key(0), ""),
+    with_part_text(&anon(), Part::Key(0), ""),
     |e| engine(&e),
     Error::MissingMember {
         location: Location::Recipient,
@@ -1689,7 +1620,7 @@ case!(
 
 case!(
     encrypted_key_absent,
-    edit(&anon(), |t| {
+    edit_json(&anon(), |t| {
         t["recipients"][0]
             .as_object_mut()
             .unwrap()
@@ -1702,7 +1633,7 @@ case!(
     }
 );
 
-case!(direct_mode_with_an_encrypted_key, edit(&direct(), |t| {
+case!(direct_mode_with_an_encrypted_key, edit_json(&direct(), |t| {
     t["recipients"][0]["encrypted_key"] = Value::from(B64.encode([7u8; 40]));
 }), |e| engine(&e),
     Error::InvalidMember { location: Location::Recipient, name, .. } if name == "encrypted_key");
@@ -2439,7 +2370,7 @@ case!(
 
 case!(
     swapped_recipient_kids,
-    edit(&packed_auth(Curve::X25519), |t| {
+    edit_json(&packed_auth(Curve::X25519), |t| {
         let a = t["recipients"][0]["header"].clone();
         t["recipients"][0]["header"] = t["recipients"][1]["header"].clone();
         t["recipients"][1]["header"] = a;
@@ -2544,7 +2475,7 @@ fn every_crypto_failure_prints_the_same_message() {
         (
             "empty ciphertext",
             hostile("empty ciphertext", || {
-                engine(with_text(&anon(), Part::Ciphertext, ""))
+                engine(with_part_text(&anon(), Part::Ciphertext, ""))
             }),
         ),
         (

@@ -9,7 +9,7 @@ use authcrypt::hazmat::wrap::{unwrap, wrap, KeyWrap};
 use authcrypt::jwe::FixedRandomness;
 use authcrypt::Sender;
 use authcrypt::{ContentKey, Curve, Enc, Encrypter, Error, Jwe, Jwk, SecretKey, Serialization};
-use common::{hex, jwk, vector};
+use common::{b64, hex, jwk, vector};
 use serde_json::Value;
 
 #[test]
@@ -177,10 +177,6 @@ fn rfc7516_appendix_a3_unwrap_decrypt_and_recreate() {
         encrypt_in_place(Enc::A128CbcHs256, &cek, &iv, protected.as_bytes(), &mut ct).unwrap();
     assert_eq!(ct, hex(&v["ciphertext_hex"]));
     assert_eq!(tag, hex(&v["tag_hex"]));
-    let b64 = |b: &[u8]| {
-        use base64ct::Encoding;
-        base64ct::Base64UrlUnpadded::encode_string(b)
-    };
     let rebuilt = format!(
         "{protected}.{}.{}.{}.{}",
         b64(&ek),

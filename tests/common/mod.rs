@@ -1,8 +1,31 @@
-//! Helpers shared by the integration tests: vector files and the DIDComm test keys.
+//! Helpers shared by the integration tests: vector files, the DIDComm test keys, base64url,
+//! deterministic keys ([`keys`]) and envelope editing ([`edit`]).
 #![allow(dead_code)]
 
-use authcrypt::{Coordinates, Jwk};
+pub mod edit;
+pub mod keys;
+
+use authcrypt::{Coordinates, Error, Jwk, ProfileError};
+use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::Value;
+
+/// Encodes octets as base64url without padding.
+pub fn b64(bytes: &[u8]) -> String {
+    Base64UrlUnpadded::encode_string(bytes)
+}
+
+/// Decodes base64url without padding, panicking on anything else.
+pub fn unb64(text: &str) -> Vec<u8> {
+    Base64UrlUnpadded::decode_vec(text).expect("base64url")
+}
+
+/// The DIDComm rule error inside `e`, panicking on any other error.
+pub fn profile(e: Error) -> ProfileError {
+    match e {
+        Error::Profile(p) => p,
+        other => panic!("expected a DIDComm rule error, got {other:?}"),
+    }
+}
 
 /// Loads `rfc-vectors/<name>`.
 pub fn vector(name: &str) -> Value {
