@@ -115,18 +115,3 @@ fn decrypt<C: KeyIvInit + BlockDecryptMut, M: Mac + KeyInit>(
     buf.truncate(pt_len);
     Ok(())
 }
-
-/// The cipher under the second half of `k` and the HMAC under the first half, already fed
-/// A ‖ IV (RFC 7518 §5.2.2.1).
-pub(super) fn start<C: KeyIvInit, M: Mac + KeyInit>(
-    k: &[u8],
-    iv: &[u8],
-    aad: &[u8],
-) -> Result<(C, M)> {
-    let (mac_key, enc_key) = k.split_at(k.len() / 2);
-    let cipher = C::new_from_slices(enc_key, iv).map_err(|_| Error::Crypto)?;
-    let mut mac = <M as Mac>::new_from_slice(mac_key).map_err(|_| Error::Crypto)?;
-    mac.update(aad);
-    mac.update(iv);
-    Ok((cipher, mac))
-}

@@ -10,7 +10,6 @@ use hmac::digest::KeyInit;
 use hmac::Mac;
 use subtle::ConstantTimeEq;
 
-use super::cbc_hmac::start;
 use crate::error::{Error, Result};
 
 /// The size of the pieces handed between the two cores.
@@ -104,4 +103,15 @@ pub(super) fn decrypt<C: KeyIvInit + BlockDecryptMut + Send, M: Mac + KeyInit + 
         .len();
     buf.truncate(len - 16 + kept);
     Ok(())
+}
+
+/// The cipher under the second half of `k` and the HMAC under the first half, already fed
+/// A ‖ IV (RFC 7518 §5.2.2.1).
+fn start<C: KeyIvInit, M: Mac + KeyInit>(k: &[u8], iv: &[u8], aad: &[u8]) -> Result<(C, M)> {
+    let (mac_key, enc_key) = k.split_at(k.len() / 2);
+    let cipher = C::new_from_slices(enc_key, iv).map_err(|_| Error::Crypto)?;
+    let mut mac = <M as Mac>::new_from_slice(mac_key).map_err(|_| Error::Crypto)?;
+    mac.update(aad);
+    mac.update(iv);
+    Ok((cipher, mac))
 }
