@@ -5,7 +5,6 @@
 //! on its curve and not the identity, a private `d` is known to match the public part. Private
 //! scalars zeroize on drop and never appear in `Debug` output.
 
-use crate::error::KeyRole;
 use std::fmt;
 
 use rand_core::CryptoRngCore;
@@ -14,7 +13,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::b64;
-use crate::error::{echo, Error, KeyProblem, Location, Result};
+use crate::error::{echo, Error, KeyProblem, KeyRole, Location, Result};
 use crate::json::{self, StrMembers};
 use crate::key::PeerForm;
 pub use crate::key::{Curve, PublicKey, SecretKey};

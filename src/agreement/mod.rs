@@ -9,12 +9,11 @@
 //! the CPU has AVX2: see the `x25519` module) and the RustCrypto curve crates, or on AWS-LC
 //! with the `aws-lc` feature (see [`BACKEND`](crate::BACKEND)).
 
-use crate::error::KeyRole;
 use std::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, KeyRole, Result};
 use crate::key::{PeerForm, PublicKey, Scalar, SecretKey};
 
 #[cfg(feature = "aws-lc")]

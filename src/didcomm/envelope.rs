@@ -1,13 +1,12 @@
 //! A received envelope: the receiver checks, before any key is touched, and what it claims.
 
-use crate::error::KeyRole;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
 use crate::b64;
 use crate::content::{Enc, Plaintext};
-use crate::error::{Error, Location, ProfileError, Result};
+use crate::error::{echo, Error, KeyRole, Location, ProfileError, Result};
 
 use crate::jwe::{Alg, EntryOptions, Jwe, Limits, Protected, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
@@ -244,7 +243,7 @@ fn check_typ(protected: &Protected) -> Result<()> {
         Cow::Owned(format!("application/{typ}"))
     };
     if !full.eq_ignore_ascii_case(TYP_ENCRYPTED) {
-        return Err(ProfileError::WrongTyp(typ.chars().take(128).collect()).into());
+        return Err(ProfileError::WrongTyp(echo(typ)).into());
     }
     Ok(())
 }

@@ -1,11 +1,10 @@
 //! Packing DIDComm encrypted messages: authcrypt, anoncrypt, and the protected sender.
 
-use crate::error::KeyRole;
 use rand_core::CryptoRngCore;
 use serde_json::Value;
 
 use crate::content::Enc;
-use crate::error::{self, Error, ProfileError, Result};
+use crate::error::{self, Error, KeyRole, ProfileError, Result};
 use crate::jwe::{Encrypter, Sender};
 use crate::jwk::{Curve, Jwk};
 use crate::parallel::Parallelism;

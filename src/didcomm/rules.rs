@@ -122,6 +122,6 @@ pub(super) fn require_did_url(kid: &str) -> Result<()> {
     if is_did_url(kid) {
         Ok(())
     } else {
-        Err(ProfileError::NotDidUrl(kid.chars().take(128).collect()).into())
+        Err(ProfileError::NotDidUrl(error::echo(kid)).into())
     }
 }

@@ -2,8 +2,7 @@
 
 use crate::agreement::{agree_peer, SharedSecret};
 use crate::content::{self, ContentKey, Enc, Plaintext};
-use crate::error::{Error, Location, Malformed, Result};
-use crate::error::{KeyRole, Limit, Unrepresentable};
+use crate::error::{Error, KeyRole, Limit, Location, Malformed, Result, Unrepresentable};
 use crate::jwe::{Alg, Jwe, Limits, Recipient, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
 use crate::kdf::{self, FixedInfo};

@@ -3,14 +3,13 @@
 //! (1PU draft §2.1).
 
 use super::write::Message;
-use crate::error::{KeyProblem, KeyRole, Unrepresentable};
 use rand_core::CryptoRngCore;
 use serde_json::Value;
 
 use crate::agreement::SharedSecret;
 use crate::b64;
 use crate::content::{self, ContentKey, Enc};
-use crate::error::{Error, Result};
+use crate::error::{Error, KeyProblem, KeyRole, Result, Unrepresentable};
 use crate::jwe::{Alg, Serialization};
 use crate::jwk::{Curve, Jwk, PublicKey, SecretKey};
 use crate::kdf::{self, FixedInfo};

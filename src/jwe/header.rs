@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::b64;
 use crate::content::Enc;
-use crate::error::{Error, Location, Malformed, Result};
+use crate::error::{echo, Error, Location, Malformed, Result};
 use crate::json::fast::{self, FlatValue};
 use crate::json::{self, StrMembers};
 use crate::jwe::Alg;
@@ -450,7 +450,7 @@ fn check_protected_zip_and_crit(protected: &Map<String, Value>) -> Result<()> {
         first.get_or_insert(name);
     }
     if let Some(name) = first {
-        return Err(Error::UnsupportedCrit(name.chars().take(64).collect()));
+        return Err(Error::UnsupportedCrit(echo(name)));
     }
     Ok(())
 }
@@ -502,7 +502,7 @@ fn first_shared<'m>(a: &'m Map<String, Value>, b: &'m Map<String, Value>) -> Opt
 
 fn duplicate_header(name: Option<&str>) -> Result<()> {
     match name {
-        Some(name) => Err(Error::DuplicateHeader(name.chars().take(64).collect())),
+        Some(name) => Err(Error::DuplicateHeader(echo(name))),
         None => Ok(()),
     }
 }

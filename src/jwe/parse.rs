@@ -3,13 +3,12 @@
 //! The protected header is kept as the exact base64url text received: that text, never a
 //! re-serialisation, is the additional authenticated data.
 
-use crate::error::Limit;
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
 use crate::b64;
-use crate::error::{Error, Location, Malformed, NotJwe, Result};
+use crate::error::{Error, Limit, Location, Malformed, NotJwe, Result};
 use crate::json;
 use crate::json::fast;
 use crate::jwe::header::{
