@@ -1013,3 +1013,66 @@ pub fn seed_roundtrip_inputs() -> Vec<Vec<u8>> {
     }
     out
 }
+
+/// The fixed signature keys of the `jws` target: one per algorithm, with DID URL kids.
+pub fn signing_keys() -> &'static [authcrypt::jws::SigningKey] {
+    static KEYS: OnceLock<Vec<authcrypt::jws::SigningKey>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut rng = ChaCha20Rng::seed_from_u64(0x006a_7773);
+        authcrypt::jws::SigAlg::ALL
+            .into_iter()
+            .enumerate()
+            .map(|(i, alg)| {
+                authcrypt::jws::SigningKey::generate_with_rng(alg, &mut rng)
+                    .with_kid(format!("did:example:alice#sig-{i}"))
+            })
+            .collect()
+    })
+}
+
+/// Parses `data` as a JWS and verifies it with the fixed keys: never a panic, and what parses
+/// keeps its invariants (the payload is the decoding of its text; a verified signature names
+/// one of the keys and has the length of its algorithm).
+pub fn jws(data: &[u8]) {
+    use authcrypt::jws::{Jws, VerifyingKey};
+    let Ok(jws) = Jws::parse(data) else {
+        return;
+    };
+    assert_eq!(
+        base64ct::Base64UrlUnpadded::decode_vec(jws.payload_b64())
+            .ok()
+            .as_deref(),
+        Some(jws.payload())
+    );
+    assert!(!jws.signatures().is_empty());
+    let public: Vec<VerifyingKey> = signing_keys().iter().map(|k| k.verifying_key()).collect();
+    let refs: Vec<&VerifyingKey> = public.iter().collect();
+    if let Ok(verified) = jws.verify(&refs) {
+        assert_eq!(verified.len(), jws.signatures().len());
+        for v in &verified {
+            let key = public.iter().find(|k| k.kid() == v.kid.as_deref()).unwrap();
+            assert_eq!(key.alg(), v.alg);
+            assert_eq!(
+                jws.signatures()[v.index].signature().len(),
+                v.alg.signature_len()
+            );
+        }
+    }
+}
+
+/// Seed inputs of the `jws` target: a signed message per key and serialization.
+pub fn seed_jws() -> Vec<(String, String)> {
+    use authcrypt::jws::Signer;
+    let mut out = Vec::new();
+    for key in signing_keys() {
+        for serialization in SERIALIZATIONS {
+            let text = Signer::new(key)
+                .typ("application/didcomm-signed+json")
+                .serialization(serialization)
+                .sign(br#"{"id":"1","type":"t","from":"did:example:alice","body":{}}"#)
+                .expect("the fixed keys sign");
+            out.push((format!("{}-{serialization:?}", key.alg()), text));
+        }
+    }
+    out
+}

@@ -29,6 +29,10 @@ pub enum Location {
     Jwk,
     /// The ephemeral public key (`epk`).
     Epk,
+    /// The top-level JWS JSON object.
+    Jws,
+    /// A signature's unprotected header (`header`).
+    Signature,
 }
 
 impl fmt::Display for Location {
@@ -40,6 +44,8 @@ impl fmt::Display for Location {
             Location::Envelope => "JWE",
             Location::Jwk => "JWK",
             Location::Epk => "epk",
+            Location::Jws => "JWS",
+            Location::Signature => "signature header",
         })
     }
 }
@@ -154,7 +160,7 @@ pub enum Malformed {
     ListsRegistered,
     /// `crit` names a parameter that the protected header does not carry.
     ListsAbsent,
-    /// `crit` appears outside the protected header.
+    /// A member that belongs in the protected header (`crit`, a signature's `alg`) is outside it.
     Unprotected,
     /// A public key carries a private key (`d`).
     PrivateKey,
@@ -177,7 +183,7 @@ impl fmt::Display for Malformed {
             Malformed::NotEmptyWithDirect => "must be empty with direct key agreement",
             Malformed::ListsRegistered => "must not list a registered header parameter",
             Malformed::ListsAbsent => "lists a parameter the protected header does not carry",
-            Malformed::Unprotected => "\"crit\" must be in the protected header",
+            Malformed::Unprotected => "must be in the protected header",
             Malformed::PrivateKey => "a public key must not carry a private key",
             Malformed::NotDid => "a DID document's id must be a DID (no fragment, path or query)",
         })
@@ -200,6 +206,9 @@ pub enum KeyProblem {
     MissingKid,
     /// An X25519 recipient key is a small-order point.
     SmallOrder,
+    /// A signature public key is not a valid point of its curve, or is an Ed25519 key of
+    /// small order.
+    InvalidPublicKey,
 }
 
 impl fmt::Display for KeyProblem {
@@ -211,6 +220,9 @@ impl fmt::Display for KeyProblem {
             KeyProblem::PrivateMismatch => "the private key \"d\" does not match the public key",
             KeyProblem::MissingKid => "a key in a key set needs a \"kid\"",
             KeyProblem::SmallOrder => "the recipient key is a small-order X25519 point",
+            KeyProblem::InvalidPublicKey => {
+                "the public key is not a valid point of its curve, or is of small order"
+            }
         })
     }
 }
@@ -243,6 +255,43 @@ impl fmt::Display for NotJwe {
                 "\"recipients\" cannot be combined with top-level \"header\" or \"encrypted_key\""
             }
             NotJwe::NoCiphertext => "a JSON JWE needs \"ciphertext\"",
+        })
+    }
+}
+
+/// Why an input is not a JWS in any serialization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NotJws {
+    /// The input is empty.
+    Empty,
+    /// The input is neither a JSON object nor UTF-8 text of the compact form.
+    Unrecognised,
+    /// A compact input does not have exactly three dot-separated parts.
+    CompactParts,
+    /// A JSON input combines `signatures` with a top-level `signature`, `protected` or
+    /// `header`.
+    MixedForms,
+    /// A JSON input has no signature (neither `signatures` nor `signature`), or an empty
+    /// `signatures`.
+    NoSignature,
+    /// A JSON input has no `payload`.
+    NoPayload,
+}
+
+impl fmt::Display for NotJws {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NotJws::Empty => "empty input",
+            NotJws::Unrecognised => "neither JSON nor compact serialization",
+            NotJws::CompactParts => {
+                "compact serialization must have exactly three dot-separated parts"
+            }
+            NotJws::MixedForms => {
+                "\"signatures\" cannot be combined with top-level \"signature\", \"protected\" or \"header\""
+            }
+            NotJws::NoSignature => "a JSON JWS needs \"signatures\" (at least one) or \"signature\"",
+            NotJws::NoPayload => "a JSON JWS needs \"payload\"",
         })
     }
 }
@@ -475,6 +524,32 @@ pub enum Error {
     /// The input is not any JWE serialization.
     #[error("input is not a JWE: {0}")]
     NotJwe(NotJwe),
+
+    /// The input is not any JWS serialization.
+    #[error("input is not a JWS: {0}")]
+    NotJws(NotJws),
+
+    /// The signature `alg` is not one this crate implements.
+    #[error("unsupported signature algorithm \"{0}\" (supported: EdDSA, ES256, ES256K, ES384)")]
+    UnsupportedSigAlg(String),
+
+    /// The signature's `alg` is not the algorithm of the key it names.
+    #[error("the signature's alg {alg} does not match its key, an {key} key")]
+    SigAlgMismatch {
+        /// The `alg` of the signature.
+        alg: crate::names::SigAlg,
+        /// The algorithm the key signs with.
+        key: crate::names::SigAlg,
+    },
+
+    /// No key was given for a signature's `kid` (or, for a signature without one, for its
+    /// `alg`).
+    #[error("no verification key for signer \"{0}\"")]
+    SignerNotFound(String),
+
+    /// `b64: false` (RFC 7797, an unencoded payload) is not supported.
+    #[error("an unencoded payload (\"b64\": false) is not supported")]
+    UnsupportedB64,
 
     /// A configured limit was exceeded.
     #[error("{what} exceeds the limit of {limit}")]

@@ -55,6 +55,7 @@ pub mod hazmat;
 mod json;
 pub mod jwe;
 pub mod jwk;
+pub mod jws;
 mod kdf;
 pub mod key;
 mod names;

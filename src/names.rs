@@ -257,6 +257,49 @@ impl fmt::Display for Serialization {
     }
 }
 
+/// A JWS signature algorithm (RFC 7518 §3.4, RFC 8037 §3.1, RFC 8812 §3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SigAlg {
+    /// `EdDSA` with Ed25519 (RFC 8037).
+    EdDsa,
+    /// `ES256`: ECDSA on P-256 with SHA-256.
+    Es256,
+    /// `ES256K`: ECDSA on secp256k1 with SHA-256 (RFC 8812).
+    Es256K,
+    /// `ES384`: ECDSA on P-384 with SHA-384.
+    Es384,
+}
+
+impl SigAlg {
+    /// Every signature algorithm, in the order the DIDComm specification lists them.
+    pub const ALL: [SigAlg; 4] = [SigAlg::EdDsa, SigAlg::Es256, SigAlg::Es256K, SigAlg::Es384];
+
+    /// The registered `alg` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            SigAlg::EdDsa => "EdDSA",
+            SigAlg::Es256 => "ES256",
+            SigAlg::Es256K => "ES256K",
+            SigAlg::Es384 => "ES384",
+        }
+    }
+
+    /// The length of a signature: 64 octets, or 96 for ES384 (ECDSA as `r ‖ s`).
+    pub fn signature_len(self) -> usize {
+        match self {
+            SigAlg::EdDsa | SigAlg::Es256 | SigAlg::Es256K => 64,
+            SigAlg::Es384 => 96,
+        }
+    }
+}
+
+impl fmt::Display for SigAlg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// How a layer was encrypted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {

@@ -91,6 +91,11 @@ fn replay_roundtrip() {
     replay("roundtrip", bodies::roundtrip);
 }
 
+#[test]
+fn replay_jws() {
+    replay("jws", bodies::jws);
+}
+
 /// The seed envelopes are valid: each one decrypts with the fixed keys.
 #[test]
 fn seed_envelopes_decrypt() {
@@ -178,6 +183,9 @@ fn write_seed_corpus() {
             "unpack_jose"
         };
         write_seed(target, &name, text.as_bytes());
+    }
+    for (name, text) in bodies::seed_jws() {
+        write_seed("jws", &name, text.as_bytes());
     }
     for (i, input) in bodies::seed_roundtrip_inputs().iter().enumerate() {
         write_seed("roundtrip", &format!("random-{i}"), input);

@@ -9,6 +9,10 @@
 //! recipient's unprotected header, with only `enc` protected; reading those envelopes checks the
 //! header union of RFC 7516 §5.2 as well as the cryptography.
 //!
+//! For signatures (JWS), josekit implements EdDSA, ES256, ES256K and ES384: each verifies what
+//! the other signs, in every serialization this crate writes and in compact and flattened JSON
+//! as josekit writes them.
+//!
 //! Keys cross between the two libraries as JWK JSON text.
 
 mod common;
@@ -523,5 +527,85 @@ fn keys_made_by_josekit_work_here_and_ours_work_there() {
             .decrypt(&ours, None)
             .unwrap();
         assert_eq!(&out.plaintext[..], MESSAGE);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JWS: josekit (OpenSSL) verifies what we sign, and we verify what it signs, for every alg.
+// ---------------------------------------------------------------------------------------------
+
+/// josekit's signer and verifier for `alg` from our key's JWKs.
+fn jose_sig(
+    key: &authcrypt::jws::SigningKey,
+) -> (
+    Box<dyn josekit::jws::JwsSigner>,
+    Box<dyn josekit::jws::JwsVerifier>,
+) {
+    use authcrypt::jws::SigAlg;
+    use josekit::jws::{EdDSA, ES256, ES256K, ES384};
+    let private = JoseJwk::from_bytes(key.to_json().as_bytes()).unwrap();
+    let public = JoseJwk::from_bytes(key.verifying_key().to_json().as_bytes()).unwrap();
+    match key.alg() {
+        SigAlg::EdDsa => (
+            Box::new(EdDSA.signer_from_jwk(&private).unwrap()),
+            Box::new(EdDSA.verifier_from_jwk(&public).unwrap()),
+        ),
+        SigAlg::Es256 => (
+            Box::new(ES256.signer_from_jwk(&private).unwrap()),
+            Box::new(ES256.verifier_from_jwk(&public).unwrap()),
+        ),
+        SigAlg::Es256K => (
+            Box::new(ES256K.signer_from_jwk(&private).unwrap()),
+            Box::new(ES256K.verifier_from_jwk(&public).unwrap()),
+        ),
+        _ => (
+            Box::new(ES384.signer_from_jwk(&private).unwrap()),
+            Box::new(ES384.verifier_from_jwk(&public).unwrap()),
+        ),
+    }
+}
+
+#[test]
+fn josekit_verifies_our_signatures_and_we_verify_its_for_every_alg() {
+    use authcrypt::jws::{Jws, SigAlg, Signer, SigningKey};
+    use josekit::jws::{JwsHeader, JwsHeaderSet};
+    let payload = br#"{"id":"1","type":"t","from":"did:example:alice","body":{}}"#;
+    for (i, alg) in SigAlg::ALL.into_iter().enumerate() {
+        let key = SigningKey::generate_with_rng(alg, &mut common::rng(40 + i as u64))
+            .with_kid("did:example:alice#key-1");
+        let public = key.verifying_key();
+        let (signer, verifier) = jose_sig(&key);
+        // Ours, read by josekit.
+        for serialization in [
+            Serialization::Compact,
+            Serialization::Flattened,
+            Serialization::General,
+        ] {
+            let ours = Signer::new(&key)
+                .serialization(serialization)
+                .sign(payload)
+                .unwrap();
+            let (read, _) = match serialization {
+                Serialization::Compact => josekit::jws::deserialize_compact(&ours, &*verifier),
+                _ => josekit::jws::deserialize_json(&ours, &*verifier),
+            }
+            .unwrap_or_else(|e| panic!("{alg} {serialization}: josekit refused ours: {e}"));
+            assert_eq!(read, payload, "{alg} {serialization}");
+        }
+        // josekit's, read by us: compact (kid protected) and flattened JSON (kid unprotected).
+        let mut header = JwsHeader::new();
+        header.set_key_id("did:example:alice#key-1");
+        let compact = josekit::jws::serialize_compact(payload, &header, &*signer).unwrap();
+        let mut set = JwsHeaderSet::new();
+        set.set_key_id("did:example:alice#key-1", false);
+        let flattened = josekit::jws::serialize_flattened_json(payload, &set, &*signer).unwrap();
+        for theirs in [compact, flattened] {
+            let jws = Jws::parse(theirs.as_bytes()).unwrap();
+            let verified = jws
+                .verify(&[&public])
+                .unwrap_or_else(|e| panic!("{alg}: we refused josekit's {theirs}: {e}"));
+            assert_eq!(verified[0].alg, alg);
+            assert_eq!(jws.payload(), payload);
+        }
     }
 }

@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["key"],
     &["agreement", "jwk", "content"],
     &["kdf", "zs_cache"],
-    &["jwe"],
+    &["jwe", "jws"],
     &["didcomm", "hazmat"],
 ];
 

@@ -41,6 +41,8 @@ pub use did_document::DidDocument;
 pub use envelope::Envelope;
 pub use envelope::Layer;
 pub use message::check_message;
+#[cfg(fuzzing)]
+pub(crate) use message::message_readers_agree;
 pub use message::MessageForm;
 pub use pack::{Anoncrypt, AnyPacker, Authcrypt, PackMode, Packer, DEFAULT_CURVE_PREFERENCE};
 pub use resolver::{KeyResolver, KeySet};
