@@ -151,8 +151,8 @@ impl Jwk {
 
     /// Parses a JWK from JSON bytes with the given coordinate policy.
     pub fn from_json_with(bytes: &[u8], coordinates: Coordinates) -> Result<Jwk> {
-        let map = json::parse_object(bytes, Location::Jwk, 16)?;
-        Jwk::from_map(&map, coordinates, Location::Jwk)
+        let map = json::WipedKey(json::parse_object(bytes, Location::Jwk, 16)?);
+        Jwk::from_map(&map.0, coordinates, Location::Jwk)
     }
 
     /// Parses a JWK from an already-parsed JSON object.

@@ -23,6 +23,11 @@ fn every_secret_holding_type_zeroizes_on_drop() {
     zeroizes_on_drop::<ContentKey>(); // CEK
     zeroizes_on_drop::<Zeroizing<Vec<u8>>>(); // KEK (kdf::derive), unwrapped CEK
     zeroizes_on_drop::<Plaintext>(); // decrypted content
+    zeroizes_on_drop::<authcrypt::jws::SigningKey>(); // signature private keys, made of:
+    zeroizes_on_drop::<ed25519_dalek::SigningKey>();
+    zeroizes_on_drop::<p256::ecdsa::SigningKey>();
+    zeroizes_on_drop::<p384::ecdsa::SigningKey>();
+    zeroizes_on_drop::<k256::ecdsa::SigningKey>();
     let z = diffie_hellman(
         Jwk::generate(Curve::X25519).secret_key().unwrap(),
         Jwk::generate(Curve::X25519).public_key(),

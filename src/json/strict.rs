@@ -41,6 +41,17 @@ pub(crate) fn parse_object(
     }
 }
 
+/// A parsed key object whose private member `d` is wiped when it drops, on every path.
+pub(crate) struct WipedKey(pub(crate) Map<String, Value>);
+
+impl Drop for WipedKey {
+    fn drop(&mut self) {
+        if let Some(Value::String(d)) = self.0.get_mut("d") {
+            zeroize::Zeroize::zeroize(d);
+        }
+    }
+}
+
 /// Why the reader stopped, recorded where it stops. serde's errors carry only text, so the typed
 /// reason travels beside the error, in this thread, from the visitor that rejects the input to
 /// [`classify`], which runs on the same thread as soon as the parse returns.

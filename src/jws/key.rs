@@ -182,19 +182,13 @@ impl Public {
 }
 
 /// The members of a JWK read strictly, with the algorithm they name.
-fn read_map(text: &[u8]) -> Result<(Map<String, Value>, SigAlg)> {
-    let Value::Object(map) = crate::jwk::parse_key_document(text)? else {
-        return Err(Error::InvalidMember {
-            location: Location::Jwk,
-            name: "(key)".into(),
-            reason: crate::error::Malformed::NotObject,
-        });
-    };
+fn read_map(text: &[u8]) -> Result<(json::WipedKey, SigAlg)> {
+    let map = json::WipedKey(json::parse_object(text, Location::Jwk, 16)?);
     let alg = alg_of(
-        req_str(&map, "kty", Location::Jwk)?,
-        req_str(&map, "crv", Location::Jwk)?,
+        req_str(&map.0, "kty", Location::Jwk)?,
+        req_str(&map.0, "crv", Location::Jwk)?,
     )?;
-    if let Some(declared) = json::opt_str(&map, "alg", Location::Jwk)? {
+    if let Some(declared) = json::opt_str(&map.0, "alg", Location::Jwk)? {
         let declared = SigAlg::from_name(declared)?;
         if declared != alg {
             return Err(Error::SigAlgMismatch {
@@ -230,7 +224,13 @@ fn to_json(kid: Option<&str>, key: &Public, d: Option<&[u8]>) -> String {
     if let Some(kid) = kid {
         members.insert("kid".into(), Value::from(kid));
     }
-    Value::Object(members).to_string()
+    let mut members = Value::Object(members);
+    let text = members.to_string();
+    // The map's copy of `d` is wiped; the text is the caller's to wipe.
+    if let Some(Value::String(mut d)) = members.as_object_mut().and_then(|m| m.remove("d")) {
+        zeroize::Zeroize::zeroize(&mut d);
+    }
+    text
 }
 
 impl VerifyingKey {
@@ -238,6 +238,7 @@ impl VerifyingKey {
     /// [`SigningKey::verifying_key`]).
     pub fn from_json(text: &str) -> Result<VerifyingKey> {
         let (map, alg) = read_map(text.as_bytes())?;
+        let map = &map.0;
         if map.contains_key("d") {
             return Err(Error::InvalidMember {
                 location: Location::Jwk,
@@ -246,8 +247,8 @@ impl VerifyingKey {
             });
         }
         Ok(VerifyingKey {
-            kid: kid_of(&map)?,
-            key: Public::from_map(&map, alg)?,
+            kid: kid_of(map)?,
+            key: Public::from_map(map, alg)?,
         })
     }
 
@@ -304,8 +305,9 @@ impl SigningKey {
     /// Parses a private JWK (with `d`), checking that `d` belongs to the public key given.
     pub fn from_json(text: &str) -> Result<SigningKey> {
         let (map, alg) = read_map(text.as_bytes())?;
-        let public = Public::from_map(&map, alg)?;
-        let d_text = req_str(&map, "d", Location::Jwk)?;
+        let map = &map.0;
+        let public = Public::from_map(map, alg)?;
+        let d_text = req_str(map, "d", Location::Jwk)?;
         let d = b64::decode_secret(d_text).ok_or_else(|| Error::Base64 {
             location: Location::Jwk,
             name: "d".into(),
@@ -332,7 +334,7 @@ impl SigningKey {
             SigAlg::Es256K => Secret::K256(k256::ecdsa::SigningKey::from_slice(&d).map_err(bad)?),
         };
         let key = SigningKey {
-            kid: kid_of(&map)?,
+            kid: kid_of(map)?,
             key,
         };
         if key.verifying_key().key != public {
@@ -424,6 +426,9 @@ impl SigningKey {
         }
     }
 }
+
+// Every variant's key type wipes its scalar on drop (`tests/secrets.rs` checks each of them).
+impl zeroize::ZeroizeOnDrop for SigningKey {}
 
 impl fmt::Debug for VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
