@@ -90,6 +90,8 @@ pub enum Limit {
     JsonDepth,
     /// Trial decryptions of recipient entries without a kid (entries × keys held).
     TrialDecryptions,
+    /// The number of signatures of a JWS.
+    Signatures,
 }
 
 impl fmt::Display for Limit {
@@ -101,6 +103,7 @@ impl fmt::Display for Limit {
             Limit::TrialDecryptions => {
                 "trial decryptions of recipient entries without a kid (entries × keys)"
             }
+            Limit::Signatures => "signature count",
         })
     }
 }
@@ -111,6 +114,8 @@ impl fmt::Display for Limit {
 pub enum Unrepresentable {
     /// More than one recipient (compact and flattened JSON carry exactly one).
     SeveralRecipients,
+    /// More than one signature (compact and flattened JSON carry exactly one).
+    SeveralSignatures,
     /// Several recipients of a direct key agreement, which has exactly one.
     SeveralDirectRecipients,
     /// A shared unprotected header (compact has none).
@@ -123,6 +128,7 @@ impl fmt::Display for Unrepresentable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Unrepresentable::SeveralRecipients => "carries exactly one recipient",
+            Unrepresentable::SeveralSignatures => "carries exactly one signature",
             Unrepresentable::SeveralDirectRecipients => {
                 "with direct key agreement carries exactly one recipient"
             }

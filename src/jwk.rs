@@ -24,19 +24,8 @@ impl PublicKey {
     /// being written, in that order and without braces.
     pub(crate) fn write_members(&self, out: &mut String) {
         let curve = self.curve();
-        out.push_str("\"kty\":\"");
-        out.push_str(curve.kty());
-        out.push_str("\",\"crv\":\"");
-        out.push_str(curve.name());
         let (x, y) = self.coordinates();
-        out.push_str("\",\"x\":\"");
-        out.push_str(&b64::encode_key(&x));
-        out.push('"');
-        if let Some(y) = y {
-            out.push_str(",\"y\":\"");
-            out.push_str(&b64::encode_key(&y));
-            out.push('"');
-        }
+        write_members(out, curve.kty(), curve.name(), &x, y.as_deref());
     }
 
     /// The public JWK as compact JSON text (`kty`, `crv`, `x`, `y`), without `kid`.
@@ -50,23 +39,44 @@ impl PublicKey {
 
     /// The RFC 7638 thumbprint (SHA-256), base64url-encoded.
     pub fn thumbprint(&self) -> String {
-        // Members in lexicographic order: crv, kty, x, y.
         let curve = self.curve();
         let (x, y) = self.coordinates();
-        let mut canon = format!(
-            "{{\"crv\":\"{}\",\"kty\":\"{}\",\"x\":\"{}\"",
-            curve.name(),
-            curve.kty(),
-            b64::encode_key(&x)
-        );
-        if let Some(y) = y {
-            canon.push_str(",\"y\":\"");
-            canon.push_str(&b64::encode_key(&y));
-            canon.push('"');
-        }
-        canon.push('}');
-        b64::encode(&Sha256::digest(canon.as_bytes()))
+        thumbprint(curve.kty(), curve.name(), &x, y.as_deref())
     }
+}
+
+/// Appends the public members `kty`, `crv`, `x` (and `y`) of a JWK, in that order and without
+/// braces. The names are registered values and the coordinates base64url, so nothing needs
+/// escaping.
+pub(crate) fn write_members(out: &mut String, kty: &str, crv: &str, x: &[u8], y: Option<&[u8]>) {
+    out.push_str("\"kty\":\"");
+    out.push_str(kty);
+    out.push_str("\",\"crv\":\"");
+    out.push_str(crv);
+    out.push_str("\",\"x\":\"");
+    out.push_str(&b64::encode_key(x));
+    out.push('"');
+    if let Some(y) = y {
+        out.push_str(",\"y\":\"");
+        out.push_str(&b64::encode_key(y));
+        out.push('"');
+    }
+}
+
+/// The RFC 7638 thumbprint of a key with these public members: SHA-256 of the required
+/// members in lexicographic order (`crv`, `kty`, `x`, `y`), base64url-encoded.
+pub(crate) fn thumbprint(kty: &str, crv: &str, x: &[u8], y: Option<&[u8]>) -> String {
+    let mut canon = format!(
+        "{{\"crv\":\"{crv}\",\"kty\":\"{kty}\",\"x\":\"{}\"",
+        b64::encode_key(x)
+    );
+    if let Some(y) = y {
+        canon.push_str(",\"y\":\"");
+        canon.push_str(&b64::encode_key(y));
+        canon.push('"');
+    }
+    canon.push('}');
+    b64::encode(&Sha256::digest(canon.as_bytes()))
 }
 
 /// How strictly to read EC coordinates.

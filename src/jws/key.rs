@@ -2,10 +2,10 @@
 
 use std::fmt;
 
-use p256::ecdsa::signature::{Signer as _, Verifier as _};
+use p256::ecdsa::signature::{DigestVerifier as _, Signer as _};
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha384};
 use zeroize::Zeroizing;
 
 use crate::b64;
@@ -51,6 +51,14 @@ fn crv_of(alg: SigAlg) -> &'static str {
         SigAlg::Es256 => "P-256",
         SigAlg::Es256K => "secp256k1",
         SigAlg::Es384 => "P-384",
+    }
+}
+
+/// The `kty` of each algorithm's key.
+fn kty_of(alg: SigAlg) -> &'static str {
+    match alg {
+        SigAlg::EdDsa => "OKP",
+        _ => "EC",
     }
 }
 
@@ -146,31 +154,33 @@ impl Public {
         }
     }
 
-    /// Verifies `signature` over `message`. Every failure is [`Error::Crypto`].
-    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
+    /// Verifies `signature` over the concatenation of `parts`, which ECDSA hashes part by
+    /// part and only Ed25519 (which reads its message twice) joins. Every failure is
+    /// [`Error::Crypto`].
+    fn verify(&self, parts: [&[u8]; 3], signature: &[u8]) -> Result<()> {
+        fn digest<D: Digest>(parts: [&[u8]; 3]) -> D {
+            parts.iter().fold(D::new(), |d, part| d.chain_update(part))
+        }
+        let crypto = |_| Error::Crypto;
         let ok = match self {
             Public::Ed25519(k) => {
-                let sig =
-                    ed25519_dalek::Signature::from_slice(signature).map_err(|_| Error::Crypto)?;
+                let sig = ed25519_dalek::Signature::from_slice(signature).map_err(crypto)?;
                 // Strict: small-order R and non-canonical S are rejected.
-                k.verify_strict(message, &sig).is_ok()
+                k.verify_strict(&parts.concat(), &sig).is_ok()
             }
             Public::P256(k) => {
-                let sig =
-                    p256::ecdsa::Signature::from_slice(signature).map_err(|_| Error::Crypto)?;
-                k.verify(message, &sig).is_ok()
+                let sig = p256::ecdsa::Signature::from_slice(signature).map_err(crypto)?;
+                k.verify_digest(digest::<Sha256>(parts), &sig).is_ok()
             }
             Public::P384(k) => {
-                let sig =
-                    p384::ecdsa::Signature::from_slice(signature).map_err(|_| Error::Crypto)?;
-                k.verify(message, &sig).is_ok()
+                let sig = p384::ecdsa::Signature::from_slice(signature).map_err(crypto)?;
+                k.verify_digest(digest::<Sha384>(parts), &sig).is_ok()
             }
             Public::K256(k) => {
-                let sig =
-                    k256::ecdsa::Signature::from_slice(signature).map_err(|_| Error::Crypto)?;
+                let sig = k256::ecdsa::Signature::from_slice(signature).map_err(crypto)?;
                 // RFC 8812 does not require the low-S form; the curve crate's verifier does.
                 let sig = sig.normalize_s().unwrap_or(sig);
-                k.verify(message, &sig).is_ok()
+                k.verify_digest(digest::<Sha256>(parts), &sig).is_ok()
             }
         };
         if ok {
@@ -204,33 +214,25 @@ fn kid_of(map: &Map<String, Value>) -> Result<Option<String>> {
     Ok(json::opt_str(map, "kid", Location::Jwk)?.map(str::to_owned))
 }
 
-/// The JWK text of a public key, with its `kid` and, for a private key, `d`.
-fn to_json(kid: Option<&str>, key: &Public, d: Option<&[u8]>) -> String {
-    let alg = key.alg();
+/// The JWK text of a public key, with `d` for a private key and its `kid`, in a buffer wiped
+/// on drop.
+fn to_json(kid: Option<&str>, key: &Public, d: Option<&[u8]>) -> Zeroizing<String> {
     let (x, y) = key.coordinates();
-    let mut members = Map::new();
-    members.insert(
-        "kty".into(),
-        Value::from(if y.is_some() { "EC" } else { "OKP" }),
-    );
-    members.insert("crv".into(), Value::from(crv_of(alg)));
-    members.insert("x".into(), Value::from(b64::encode_key(&x)));
-    if let Some(y) = y {
-        members.insert("y".into(), Value::from(b64::encode_key(&y)));
-    }
+    let alg = key.alg();
+    let mut out = Zeroizing::new(String::with_capacity(256));
+    out.push('{');
+    crate::jwk::write_members(&mut out, kty_of(alg), crv_of(alg), &x, y.as_deref());
     if let Some(d) = d {
-        members.insert("d".into(), Value::from(b64::encode_secret(d).as_str()));
+        out.push_str(",\"d\":\"");
+        out.push_str(&b64::encode_secret(d));
+        out.push('"');
     }
     if let Some(kid) = kid {
-        members.insert("kid".into(), Value::from(kid));
+        out.push_str(",\"kid\":");
+        out.push_str(&Value::from(kid).to_string());
     }
-    let mut members = Value::Object(members);
-    let text = members.to_string();
-    // The map's copy of `d` is wiped; the text is the caller's to wipe.
-    if let Some(Value::String(mut d)) = members.as_object_mut().and_then(|m| m.remove("d")) {
-        zeroize::Zeroize::zeroize(&mut d);
-    }
-    text
+    out.push('}');
+    out
 }
 
 impl VerifyingKey {
@@ -270,23 +272,15 @@ impl VerifyingKey {
 
     /// The JWK text.
     pub fn to_json(&self) -> String {
-        to_json(self.kid(), &self.key, None)
+        to_json(self.kid(), &self.key, None).to_string()
     }
 
     /// The RFC 7638 thumbprint (SHA-256 of the required members in lexical order), as
     /// base64url.
     pub fn thumbprint(&self) -> String {
         let (x, y) = self.key.coordinates();
-        let crv = crv_of(self.alg());
-        let x = b64::encode_key(&x);
-        let text = match y {
-            Some(y) => format!(
-                r#"{{"crv":"{crv}","kty":"EC","x":"{x}","y":"{}"}}"#,
-                b64::encode_key(&y)
-            ),
-            None => format!(r#"{{"crv":"{crv}","kty":"OKP","x":"{x}"}}"#),
-        };
-        b64::encode(&Sha256::digest(text.as_bytes()))
+        let alg = self.alg();
+        crate::jwk::thumbprint(kty_of(alg), crv_of(alg), &x, y.as_deref())
     }
 
     /// Verifies `signature` over `message` with this key's algorithm: Ed25519 strictly
@@ -294,10 +288,16 @@ impl VerifyingKey {
     /// fixed-length `r ‖ s` form. Every failure, a wrong length included, is
     /// [`Error::Crypto`].
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
+        self.verify_parts([message, &[], &[]], signature)
+    }
+
+    /// [`VerifyingKey::verify`] over the concatenation of `parts`, without joining them for
+    /// ECDSA: a JWS's signing input is its protected header, `.` and its payload.
+    pub(crate) fn verify_parts(&self, parts: [&[u8]; 3], signature: &[u8]) -> Result<()> {
         if signature.len() != self.alg().signature_len() {
             return Err(Error::Crypto);
         }
-        self.key.verify(message, signature)
+        self.key.verify(parts, signature)
     }
 }
 
@@ -402,8 +402,7 @@ impl SigningKey {
             Secret::P384(k) => k.to_bytes().to_vec(),
             Secret::K256(k) => k.to_bytes().to_vec(),
         });
-        let public = self.verifying_key();
-        Zeroizing::new(to_json(self.kid(), &public.key, Some(&d)))
+        to_json(self.kid(), &self.verifying_key().key, Some(&d))
     }
 
     /// The signature over `message`: Ed25519 (RFC 8032), or deterministic ECDSA (RFC 6979)

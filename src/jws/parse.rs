@@ -31,23 +31,60 @@ pub struct Signature {
     protected: Map<String, Value>,
     header: Option<Map<String, Value>>,
     signature: Vec<u8>,
+    /// The protected `alg`, read once when the signature is read.
+    alg: SigAlg,
+}
+
+/// A string member moved out of a JSON object.
+fn take_str(map: &mut Map<String, Value>, name: &str) -> Result<Option<String>> {
+    match map.remove(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::InvalidMember {
+            location: Location::Jws,
+            name: name.into(),
+            reason: Malformed::NotString,
+        }),
+    }
 }
 
 impl Signature {
+    /// One signature from the object that holds its members: an entry of `signatures`, or
+    /// the JWS itself when flattened.
+    fn from_members(mut entry: Map<String, Value>) -> Result<Signature> {
+        let signature = take_str(&mut entry, "signature")?.ok_or(Error::MissingMember {
+            location: Location::Jws,
+            name: "signature",
+        })?;
+        let header = match entry.remove("header") {
+            None => None,
+            Some(Value::Object(m)) => Some(m),
+            Some(_) => {
+                return Err(Error::InvalidMember {
+                    location: Location::Signature,
+                    name: "header".into(),
+                    reason: Malformed::NotObject,
+                })
+            }
+        };
+        Signature::read(take_str(&mut entry, "protected")?, header, &signature)
+    }
+
     fn read(
-        protected: Option<&str>,
+        protected_b64: Option<String>,
         header: Option<Map<String, Value>>,
         signature: &str,
     ) -> Result<Signature> {
-        let protected_b64 = protected.ok_or(Error::MissingMember {
+        let protected_b64 = protected_b64.ok_or(Error::MissingMember {
             location: Location::Jws,
             name: "protected",
         })?;
-        let text = b64::decode(protected_b64).ok_or_else(|| Error::Base64 {
+        let text = b64::decode(&protected_b64).ok_or_else(|| Error::Base64 {
             location: Location::Jws,
             name: "protected".into(),
         })?;
-        let Value::Object(map) = json::parse_strict(&text, Location::Protected, JWS_DEPTH)? else {
+        let Value::Object(protected) = json::parse_strict(&text, Location::Protected, JWS_DEPTH)?
+        else {
             return Err(Error::InvalidMember {
                 location: Location::Jws,
                 name: "protected".into(),
@@ -58,54 +95,17 @@ impl Signature {
             location: Location::Jws,
             name: "signature".into(),
         })?;
+        check_header(&protected, header.as_ref())?;
+        let alg = SigAlg::from_name(json::req_str(&protected, "alg", Location::Protected)?)?;
         let read = Signature {
-            protected_b64: protected_b64.to_owned(),
-            protected: map,
+            protected_b64,
+            protected,
             header,
             signature,
+            alg,
         };
-        read.check_header()?;
+        read.kid()?;
         Ok(read)
-    }
-
-    /// The rules of one signature's headers: disjoint, `alg` protected and known, no `crit`,
-    /// no unencoded payload.
-    fn check_header(&self) -> Result<()> {
-        if let Some(header) = &self.header {
-            if let Some(name) = header.keys().find(|n| self.protected.contains_key(*n)) {
-                return Err(Error::DuplicateHeader(crate::error::echo(name)));
-            }
-            for name in ["alg", "crit", "b64"] {
-                if header.contains_key(name) {
-                    return Err(Error::InvalidMember {
-                        location: Location::Signature,
-                        name: name.into(),
-                        reason: Malformed::Unprotected,
-                    });
-                }
-            }
-        }
-        self.alg()?;
-        match self.protected.get("b64") {
-            None | Some(Value::Bool(true)) => {}
-            Some(_) => return Err(Error::UnsupportedB64),
-        }
-        if let Some(crit) = self.protected.get("crit") {
-            let first = match crit {
-                Value::Array(names) => names.first(),
-                _ => None,
-            };
-            return Err(match first {
-                Some(Value::String(name)) => Error::UnsupportedCrit(crate::error::echo(name)),
-                Some(_) | None => Error::InvalidMember {
-                    location: Location::Protected,
-                    name: "crit".into(),
-                    reason: Malformed::NotNameArray,
-                },
-            });
-        }
-        self.kid()?;
-        Ok(())
     }
 
     /// The protected header exactly as received (base64url text).
@@ -129,8 +129,8 @@ impl Signature {
     }
 
     /// The `alg` of the protected header.
-    pub fn alg(&self) -> Result<SigAlg> {
-        SigAlg::from_name(json::req_str(&self.protected, "alg", Location::Protected)?)
+    pub fn alg(&self) -> SigAlg {
+        self.alg
     }
 
     /// The signer's `kid`, from the unprotected header or the protected one (never both).
@@ -149,41 +149,55 @@ impl Signature {
 
     /// Verifies this signature over `payload_b64` with `key`.
     fn verify_with(&self, payload_b64: &str, key: &VerifyingKey) -> Result<()> {
-        let alg = self.alg()?;
-        if key.alg() != alg {
+        if key.alg() != self.alg {
             return Err(Error::SigAlgMismatch {
-                alg,
+                alg: self.alg,
                 key: key.alg(),
             });
         }
-        let mut input = Vec::with_capacity(self.protected_b64.len() + 1 + payload_b64.len());
-        input.extend_from_slice(self.protected_b64.as_bytes());
-        input.push(b'.');
-        input.extend_from_slice(payload_b64.as_bytes());
-        key.verify(&input, &self.signature)
+        key.verify_parts(
+            [self.protected_b64.as_bytes(), b".", payload_b64.as_bytes()],
+            &self.signature,
+        )
     }
 }
 
-/// A string member of the JWS object.
-fn member<'a>(map: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>> {
-    json::opt_str(map, name, Location::Jws)
-}
-
-/// An object member of the JWS object (a signature's `header`).
-fn object(
-    map: &Map<String, Value>,
-    name: &str,
-    location: Location,
-) -> Result<Option<Map<String, Value>>> {
-    match map.get(name) {
-        None => Ok(None),
-        Some(Value::Object(m)) => Ok(Some(m.clone())),
-        Some(_) => Err(Error::InvalidMember {
-            location,
-            name: name.into(),
-            reason: Malformed::NotObject,
-        }),
+/// The rules of one signature's headers: disjoint; `alg`, `crit` and `b64` protected; no
+/// `crit`; no unencoded payload.
+fn check_header(protected: &Map<String, Value>, header: Option<&Map<String, Value>>) -> Result<()> {
+    if let Some(header) = header {
+        if let Some(name) = header.keys().find(|n| protected.contains_key(*n)) {
+            return Err(Error::DuplicateHeader(crate::error::echo(name)));
+        }
+        for name in ["alg", "crit", "b64"] {
+            if header.contains_key(name) {
+                return Err(Error::InvalidMember {
+                    location: Location::Signature,
+                    name: name.into(),
+                    reason: Malformed::Unprotected,
+                });
+            }
+        }
     }
+    match protected.get("b64") {
+        None | Some(Value::Bool(true)) => {}
+        Some(_) => return Err(Error::UnsupportedB64),
+    }
+    if let Some(crit) = protected.get("crit") {
+        let first = match crit {
+            Value::Array(names) => names.first(),
+            _ => None,
+        };
+        return Err(match first {
+            Some(Value::String(name)) => Error::UnsupportedCrit(crate::error::echo(name)),
+            Some(_) | None => Error::InvalidMember {
+                location: Location::Protected,
+                name: "crit".into(),
+                reason: Malformed::NotNameArray,
+            },
+        });
+    }
+    Ok(())
 }
 
 impl Jws {
@@ -211,39 +225,39 @@ impl Jws {
         else {
             return Err(Error::NotJws(NotJws::CompactParts));
         };
-        let signature = Signature::read(Some(protected), None, signature)?;
-        Jws::new(Serialization::Compact, payload, vec![signature])
+        let signature = Signature::read(Some(protected.to_owned()), None, signature)?;
+        Jws::new(Serialization::Compact, payload.to_owned(), vec![signature])
     }
 
     fn parse_json(input: &[u8]) -> Result<Jws> {
-        let Value::Object(map) = json::parse_strict(input, Location::Jws, JWS_DEPTH)? else {
+        let Value::Object(mut map) = json::parse_strict(input, Location::Jws, JWS_DEPTH)? else {
             return Err(Error::NotJws(NotJws::Unrecognised));
         };
-        let payload = member(&map, "payload")?.ok_or(Error::NotJws(NotJws::NoPayload))?;
+        let payload = take_str(&mut map, "payload")?.ok_or(Error::NotJws(NotJws::NoPayload))?;
         let single = ["signature", "protected", "header"]
             .iter()
             .any(|n| map.contains_key(*n));
-        let (serialization, signatures) = match map.get("signatures") {
+        let (serialization, signatures) = match map.remove("signatures") {
             Some(_) if single => return Err(Error::NotJws(NotJws::MixedForms)),
             Some(Value::Array(list)) => {
                 if list.len() > MAX_SIGNATURES {
                     return Err(Error::LimitExceeded {
-                        what: Limit::Recipients,
+                        what: Limit::Signatures,
                         limit: MAX_SIGNATURES,
                     });
                 }
-                let mut out = Vec::with_capacity(list.len());
-                for entry in list {
-                    let Value::Object(entry) = entry else {
-                        return Err(Error::InvalidMember {
+                let signatures = list
+                    .into_iter()
+                    .map(|entry| match entry {
+                        Value::Object(entry) => Signature::from_members(entry),
+                        _ => Err(Error::InvalidMember {
                             location: Location::Jws,
                             name: "signatures".into(),
                             reason: Malformed::NotObjectArray,
-                        });
-                    };
-                    out.push(Jws::entry(entry)?);
-                }
-                (Serialization::General, out)
+                        }),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                (Serialization::General, signatures)
             }
             Some(_) => {
                 return Err(Error::InvalidMember {
@@ -252,9 +266,10 @@ impl Jws {
                     reason: Malformed::NotArray,
                 })
             }
-            None if map.contains_key("signature") => {
-                (Serialization::Flattened, vec![Jws::entry(&map)?])
-            }
+            None if map.contains_key("signature") => (
+                Serialization::Flattened,
+                vec![Signature::from_members(map)?],
+            ),
             None => return Err(Error::NotJws(NotJws::NoSignature)),
         };
         if signatures.is_empty() {
@@ -263,32 +278,18 @@ impl Jws {
         Jws::new(serialization, payload, signatures)
     }
 
-    /// One signature from the object that holds its members (an entry of `signatures`, or
-    /// the JWS itself when flattened).
-    fn entry(entry: &Map<String, Value>) -> Result<Signature> {
-        let signature = member(entry, "signature")?.ok_or(Error::MissingMember {
-            location: Location::Jws,
-            name: "signature",
-        })?;
-        Signature::read(
-            member(entry, "protected")?,
-            object(entry, "header", Location::Signature)?,
-            signature,
-        )
-    }
-
     fn new(
         serialization: Serialization,
-        payload_b64: &str,
+        payload_b64: String,
         signatures: Vec<Signature>,
     ) -> Result<Jws> {
-        let payload = b64::decode(payload_b64).ok_or_else(|| Error::Base64 {
+        let payload = b64::decode(&payload_b64).ok_or_else(|| Error::Base64 {
             location: Location::Jws,
             name: "payload".into(),
         })?;
         Ok(Jws {
             serialization,
-            payload_b64: payload_b64.to_owned(),
+            payload_b64,
             payload,
             signatures,
         })
@@ -327,8 +328,9 @@ impl Jws {
     pub fn verify(&self, keys: &[&VerifyingKey]) -> Result<Vec<Verified>> {
         let mut out = Vec::with_capacity(self.signatures.len());
         for (index, signature) in self.signatures.iter().enumerate() {
-            let alg = signature.alg()?;
-            let key = match signature.kid()? {
+            let alg = signature.alg;
+            let kid = signature.kid()?;
+            let key = match kid {
                 Some(kid) => keys.iter().find(|k| k.kid() == Some(kid)),
                 None => {
                     let mut unnamed = keys.iter().filter(|k| k.kid().is_none() && k.alg() == alg);
@@ -339,9 +341,7 @@ impl Jws {
                 }
             };
             let key = key.ok_or_else(|| {
-                Error::SignerNotFound(crate::error::echo(
-                    signature.kid().ok().flatten().unwrap_or("(not named)"),
-                ))
+                Error::SignerNotFound(crate::error::echo(kid.unwrap_or("(not named)")))
             })?;
             signature.verify_with(&self.payload_b64, key)?;
             out.push(Verified {

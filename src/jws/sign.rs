@@ -52,12 +52,12 @@ impl<'a> Signer<'a> {
         if self.keys.len() > 1 && self.serialization != Serialization::General {
             return Err(Error::Serialization {
                 serialization: self.serialization,
-                reason: Unrepresentable::SeveralRecipients,
+                reason: Unrepresentable::SeveralSignatures,
             });
         }
         if self.keys.len() > MAX_SIGNATURES {
             return Err(Error::LimitExceeded {
-                what: Limit::Recipients,
+                what: Limit::Signatures,
                 limit: MAX_SIGNATURES,
             });
         }

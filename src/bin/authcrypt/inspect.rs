@@ -398,27 +398,26 @@ fn didcomm_line(didcomm: &Result<Envelope, String>) -> String {
 }
 
 fn to_json(f: &Facts) -> Value {
-    let member = Member::json;
     json!({
         "serialization": f.serialization,
         "protected_header": f.protected_names,
         "unprotected_header": f.unprotected_names,
-        "alg": member(&f.alg),
+        "alg": f.alg.json(),
         "alg_supported": f.alg_supported,
-        "enc": member(&f.enc),
+        "enc": f.enc.json(),
         "enc_supported": f.enc_supported,
         "crv": f.curve,
         "epk_error": f.epk_error,
-        "typ": member(&f.typ),
-        "cty": member(&f.cty),
-        "skid": member(&f.skid),
-        "apu": member(&f.apu_b64),
+        "typ": f.typ.json(),
+        "cty": f.cty.json(),
+        "skid": f.skid.json(),
+        "apu": f.apu_b64.json(),
         "apu_decoded": f.apu_text,
         "apu_matches_skid": match (&f.apu_text, &f.skid.value) {
             (Some(a), Some(s)) => Value::Bool(a == s),
             _ => Value::Null,
         },
-        "apv": member(&f.apv_b64),
+        "apv": f.apv_b64.json(),
         "apv_matches_kids": f.apv_check.json(),
         "recipients": f.recipients.iter().map(RecipientFacts::json).collect::<Vec<_>>(),
         "sizes": {
@@ -457,26 +456,25 @@ fn to_text(f: &Facts) -> String {
     let mut line = |label: &str, value: &str| {
         let _ = writeln!(out, "{label:<15} {}", one_line(value));
     };
-    let show = Member::show;
     line("serialization", f.serialization);
     line("protected", &f.protected_names.join(", "));
     if let Some(names) = &f.unprotected_names {
         line("unprotected", &names.join(", "));
     }
-    line("alg", &show(&f.alg, Some(f.alg_supported)));
-    line("enc", &show(&f.enc, Some(f.enc_supported)));
+    line("alg", &f.alg.show(Some(f.alg_supported)));
+    line("enc", &f.enc.show(Some(f.enc_supported)));
     match (f.curve, &f.epk_error) {
         (Some(c), _) => line("curve", &format!("{c} (epk)")),
         (None, Some(e)) => line("curve", &format!("unknown: {e}")),
         (None, None) => line("curve", "unknown"),
     }
     if f.typ.value.is_some() || f.typ.error.is_some() {
-        line("typ", &show(&f.typ, None));
+        line("typ", &f.typ.show(None));
     }
     if f.cty.value.is_some() || f.cty.error.is_some() {
-        line("cty", &show(&f.cty, None));
+        line("cty", &f.cty.show(None));
     }
-    line("skid", &show(&f.skid, None));
+    line("skid", &f.skid.show(None));
     line("apu", &f.apu_line());
     let mut apv = f.apv_check.describe(f.recipients.len());
     if let Some(w) = f.apv_b64.where_note() {

@@ -83,10 +83,6 @@ pub fn parse_enc(name: &str) -> Result<Enc, Failure> {
     })
 }
 
-fn anoncrypt_enc(enc: Enc) -> bool {
-    Mode::Anoncrypt.allows(enc)
-}
-
 pub fn run(args: PackArgs) -> Result<Output, Failure> {
     let (alg, enc) = alg_and_enc(&args)?;
 
@@ -104,14 +100,10 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
     };
     let chosen = choose_keys(&files, curve)?;
 
+    // A DIDComm envelope when alg and enc are a mode's (alg_and_enc has tied an ECDH-1PU alg
+    // to --from and --protect-sender to authcrypt; with it, enc names the outer layer).
     let didcomm = !args.compact
-        && match (sender, alg) {
-            (Some(_), _) if alg == Mode::Authcrypt.alg() => {
-                args.protect_sender || Mode::Authcrypt.allows(enc)
-            }
-            (None, _) if alg == Mode::Anoncrypt.alg() => anoncrypt_enc(enc),
-            _ => false,
-        };
+        && Mode::of_alg(alg).is_some_and(|mode| args.protect_sender || mode.allows(enc));
     if didcomm {
         check_didcomm_kids(&chosen, sender, args.from.as_ref().map(|p| keys::what(p)))?;
     }
@@ -181,7 +173,7 @@ fn alg_and_enc(args: &PackArgs) -> Result<(Alg, Enc), Failure> {
                  anoncrypt one and takes no other --alg",
             ));
         }
-        if !anoncrypt_enc(enc) {
+        if !Mode::Anoncrypt.allows(enc) {
             return Err(Failure::unsupported(format!(
                 "with --protect-sender, --enc names the outer anoncrypt encryption: \
                  A256CBC-HS512, A256GCM or XC20P, not {enc}"
