@@ -525,7 +525,7 @@ fn check_unpacked(k: &Keys, u: &Unpacked) {
     assert_eq!(u.authenticated(), innermost.mode == Mode::Authcrypt);
     assert_eq!(u.sender_kid(), innermost.sender_kid.as_deref());
     assert_eq!(u.sender_kid().is_some(), u.authenticated());
-    assert_eq!(u.mode(), u.layers[0].mode);
+    assert_eq!(u.mode(), Some(u.layers[0].mode));
     if u.layers.len() == 2 {
         assert_eq!(
             (u.layers[0].mode, u.layers[1].mode),
@@ -557,22 +557,27 @@ fn check_sender_proven(k: &Keys, data: &[u8], u: &Unpacked) {
         assert_eq!(opened.sender_kid.as_deref(), layer.sender_kid.as_deref());
         layer_bytes = opened.plaintext.to_vec();
     }
-    assert_eq!(layer_bytes[..], u.plaintext[..]);
+    match &u.signed_message {
+        Some(signed) => assert_eq!(layer_bytes[..], signed[..]),
+        None => assert_eq!(layer_bytes[..], u.plaintext[..]),
+    }
 }
 
 /// With the checks on, a returned plaintext message's `from` is the proven sender's DID and
-/// its `to` names the recipient's DID; a signed message is returned only without a sender.
+/// its `to` names the recipient's DID; a signed message's `from` is every signer's DID too.
 fn check_addressing(u: &Unpacked) {
     let value: serde_json::Value =
         serde_json::from_slice(&u.plaintext).expect("a checked message is JSON");
     let message = match u.form {
         MessageForm::Plaintext => value,
-        MessageForm::SignedUnverified => {
-            assert_eq!(u.sender_kid(), None, "a signed message inside authcrypt");
-            let payload = value["payload"].as_str().expect("a payload string");
-            let decoded = base64ct::Base64UrlUnpadded::decode_vec(payload).expect("base64url");
-            serde_json::from_slice(&decoded).expect("a JSON payload")
+        MessageForm::Signed => {
+            assert!(u.non_repudiable(), "a verified signed message has signers");
+            for signer in &u.signers {
+                assert_eq!(value["from"].as_str(), Some(did_of(&signer.kid)));
+            }
+            value
         }
+        MessageForm::SignedUnverified => panic!("only check_message leaves a signature unverified"),
         MessageForm::Unchecked => panic!("checks were on"),
     };
     let message = message.as_object().expect("an object");
@@ -1032,9 +1037,12 @@ pub fn signing_keys() -> &'static [authcrypt::jws::SigningKey] {
 
 /// Parses `data` as a JWS and verifies it with the fixed keys: never a panic, and what parses
 /// keeps its invariants (the payload is the decoding of its text; a verified signature names
-/// one of the keys and has the length of its algorithm).
+/// one of the keys and has the length of its algorithm). Then the same input as a DIDComm
+/// signed message, alone and unpacked: a message that verifies names only signers whose DID is
+/// its `from`.
 pub fn jws(data: &[u8]) {
     use authcrypt::jws::{Jws, VerifyingKey};
+    signed_message(data);
     let Ok(jws) = Jws::parse(data) else {
         return;
     };
@@ -1057,6 +1065,34 @@ pub fn jws(data: &[u8]) {
                 v.alg.signature_len()
             );
         }
+    }
+}
+
+/// The DIDComm signed-message reader on `data`, in two steps and through the unpacker, which
+/// must agree; whatever verifies is bound to its `from`.
+fn signed_message(data: &[u8]) {
+    use authcrypt::didcomm::{did_of, KeySet, SignedMessage, Unpacker};
+    let mut keys = KeySet::new();
+    for key in signing_keys() {
+        keys.insert_verification_key(key.verifying_key())
+            .expect("distinct kids");
+    }
+    let two_step = SignedMessage::parse(data).and_then(|m| m.verify(&keys, None));
+    let unpacked = Unpacker::new(&keys).unpack(data);
+    match (&two_step, &unpacked) {
+        (Ok(v), Ok(u)) => {
+            assert_eq!(v.payload[..], u.plaintext[..]);
+            assert_eq!(v.signers, u.signers);
+            assert!(u.layers.is_empty() && !u.authenticated());
+            let message: serde_json::Value =
+                serde_json::from_slice(&v.payload).expect("a verified payload is JSON");
+            for s in &v.signers {
+                assert_eq!(message["from"].as_str(), Some(did_of(&s.kid)));
+            }
+        }
+        (Ok(_), Err(e)) => panic!("the unpacker refused a signed message that verifies: {e}"),
+        (Err(_), Ok(u)) => assert!(!u.non_repudiable(), "the unpacker verified what fails"),
+        (Err(_), Err(_)) => {}
     }
 }
 

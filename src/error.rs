@@ -172,6 +172,11 @@ pub enum Malformed {
     PrivateKey,
     /// A DID document's `id` is not a DID (it has a fragment, path or query).
     NotDid,
+    /// A JWK's `use` must be `enc` or `sig`.
+    NotEncOrSig,
+    /// A JWK's `use` names a use its curve does not have here (`sig` on X25519 or P-521,
+    /// `enc` on Ed25519 or secp256k1).
+    UseNotOfCurve,
 }
 
 impl fmt::Display for Malformed {
@@ -192,6 +197,11 @@ impl fmt::Display for Malformed {
             Malformed::Unprotected => "must be in the protected header",
             Malformed::PrivateKey => "a public key must not carry a private key",
             Malformed::NotDid => "a DID document's id must be a DID (no fragment, path or query)",
+            Malformed::NotEncOrSig => "expected \"enc\" or \"sig\"",
+            Malformed::UseNotOfCurve => {
+                "names a use this key's curve does not have (signatures: Ed25519, P-256, \
+                 P-384, secp256k1; key agreement: X25519, P-256, P-384, P-521)"
+            }
         })
     }
 }
@@ -326,23 +336,23 @@ impl fmt::Display for MixedForm {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SignedProblem {
-    /// It has no `payload` string.
-    NoPayload,
-    /// Its payload is not base64url.
-    PayloadNotBase64,
     /// Its payload is not a plaintext message.
     PayloadNotMessage,
     /// It has both or neither of `signatures` (general) and `signature` (flattened).
     Signatures,
+    /// A signature has no `kid`, so its signer cannot be resolved.
+    NoKid,
+    /// Its payload has no `from`, so the signer cannot be bound to a sender.
+    NoFrom,
 }
 
 impl fmt::Display for SignedProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            SignedProblem::NoPayload => "no \"payload\" string",
-            SignedProblem::PayloadNotBase64 => "the payload is not base64url",
             SignedProblem::PayloadNotMessage => "the payload is not a plaintext message",
             SignedProblem::Signatures => "it needs exactly one of \"signatures\" and \"signature\"",
+            SignedProblem::NoKid => "a signature has no \"kid\" naming its signer",
+            SignedProblem::NoFrom => "its payload has no \"from\" to bind the signer to",
         })
     }
 }
@@ -353,9 +363,9 @@ impl fmt::Display for SignedProblem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A cryptographic check failed: authentication tag, key unwrap, padding or an all-zero
-    /// X25519 shared secret. Deliberately carries no detail.
-    #[error("decryption failed: the message is not authentic for the keys used")]
+    /// A cryptographic check failed: authentication tag, key unwrap, padding, an all-zero
+    /// X25519 shared secret, or a signature. Deliberately carries no detail.
+    #[error("decryption failed or a signature did not verify: the message is not authentic for the keys used")]
     Crypto,
 
     /// The input is not well-formed JSON (or not UTF-8), or has the wrong JSON shape.
@@ -714,10 +724,19 @@ pub enum ProfileError {
     /// that is not base64url of a plaintext message.
     #[error("the signed message is malformed: {0}")]
     InvalidSignedMessage(SignedProblem),
-    /// A signed message (JWS) inside authcrypt: its signature would have to be verified and
-    /// its signer bound to the sender, which this version does not do.
-    #[error("a signed message inside authcrypt cannot be verified by this version; it is rejected rather than half-read")]
-    SignedInAuthcrypt,
+    /// A signed message's `typ` is present but is not the DIDComm signed media type.
+    #[error("\"typ\" {0:?} of a signed message is not application/didcomm-signed+json")]
+    WrongSignedTyp(String),
+    /// A signer's kid names no `authentication` key among the keys given: the signer's DID does
+    /// not list it for authentication, or its document was not given.
+    #[error("the signer key \"{0}\" is not an authentication key of its DID among the keys given")]
+    UnknownSigner(String),
+    /// A signer's DID is not the signed message's `from`.
+    #[error("the signer's DID is not the message's \"from\"")]
+    SignerNotFrom,
+    /// Inside authcrypt, a signer's DID is not the DID of the authenticated sender (`skid`).
+    #[error("the signer's DID is not the DID of the authcrypt sender (\"skid\")")]
+    SignerNotSender,
     /// The message's `from` is not a string.
     #[error("the message's \"from\" must be a string (a DID)")]
     FromNotString,

@@ -285,6 +285,16 @@ impl SigAlg {
         }
     }
 
+    /// The JWK `crv` of the algorithm's keys.
+    pub fn curve_name(self) -> &'static str {
+        match self {
+            SigAlg::EdDsa => "Ed25519",
+            SigAlg::Es256 => "P-256",
+            SigAlg::Es256K => "secp256k1",
+            SigAlg::Es384 => "P-384",
+        }
+    }
+
     /// The length of a signature: 64 octets, or 96 for ES384 (ECDSA as `r ‖ s`).
     pub fn signature_len(self) -> usize {
         match self {

@@ -675,6 +675,8 @@ fn demo_runs_and_shows_the_rejection() {
         "messagespecificattribute",
         "does not match the DID of the authenticated sender",
         "is not a DIDComm nesting",
+        "signed by:   did:example:alice#key-1 (EdDSA)",
+        "the signer's DID is not the DID of the authcrypt sender",
     ] {
         assert!(out.contains(expected), "{expected:?} in demo output");
     }
@@ -1853,7 +1855,7 @@ fn readme_session_runs() {
     let block_start = section.find("```sh\n").expect("a ```sh block") + "```sh\n".len();
     let block_len = section[block_start..].find("```").expect("end of block");
     let script = &section[block_start..block_start + block_len];
-    for command in ["keygen", "pub", "pack", "inspect", "unpack"] {
+    for command in ["keygen", "pub", "sign", "pack", "inspect", "unpack"] {
         assert!(
             script.contains(&format!("authcrypt {command}")),
             "{command}"
@@ -1932,11 +1934,11 @@ fn a_wrong_sender_is_never_reported() {
         1,
         "byte-order mark",
     );
-    let jws = r#"{"payload":"not base64url!","signatures":[{"protected":"e30","signature":"AA"}]}"#;
+    let jws = r#"{"payload":"not base64url!","signatures":[{"protected":"eyJhbGciOiJFZERTQSJ9","signature":"AA"}]}"#;
     fails(
         &run(&unpack_from_mallory, &from_mallory(jws.as_bytes())),
         1,
-        "signed message inside authcrypt",
+        "\"payload\"",
     );
     let mixed = r#"{"payload":"e30","signatures":[],"from":"did:example:alice","body":{}}"#;
     fails(
@@ -2022,4 +2024,200 @@ fn a_wrong_sender_is_never_reported() {
     );
     assert_eq!(ok(&out), claims_alice);
     assert!(text(&out.stderr).contains("from did:example:alice#key-1"));
+}
+
+/// Signed messages through the binary (rules V1–V9): `keygen` of signature keys, `sign`,
+/// `pack --sign`, and `unpack` verifying at every nesting, reporting the signer with `-v`, and
+/// refusing each binding attack with exit 1, one line and empty stdout.
+#[test]
+fn signed_messages_sign_pack_and_unpack() {
+    let dir = Dir::new("signed");
+    let (alice, alice_pub) = keypair(&dir, "alice", "X25519", Some("did:example:alice#key-1"));
+    let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
+    let (mallory, mallory_pub) =
+        keypair(&dir, "mallory", "X25519", Some("did:example:mallory#key-1"));
+    let (alice_sig, alice_sig_pub) = keypair(
+        &dir,
+        "alice-sig",
+        "Ed25519",
+        Some("did:example:alice#key-sig-1"),
+    );
+    let (mallory_sig, mallory_sig_pub) = keypair(
+        &dir,
+        "mallory-sig",
+        "secp256k1",
+        Some("did:example:mallory#key-sig-1"),
+    );
+    let (alice_p256, alice_p256_pub) = keypair(
+        &dir,
+        "alice-p256",
+        "P-256",
+        Some("did:example:alice#key-p256-1"),
+    );
+    let message =
+        br#"{"id":"1","type":"t","from":"did:example:alice","to":["did:example:bob"],"body":{}}"#;
+
+    // sign alone, and every nesting of pack --sign, unpack to the message with the signer.
+    let signed = ok(&run(&["sign", "--key", &alice_sig], message));
+    let jws: serde_json::Value = serde_json::from_slice(&signed).unwrap();
+    assert_eq!(
+        jws["signatures"][0]["header"]["kid"],
+        "did:example:alice#key-sig-1"
+    );
+    let senders = ["--sender", &alice_pub, "--sender", &alice_sig_pub];
+    let alone = run(&["unpack", "--sender", &alice_sig_pub, "-v"], &signed);
+    assert_eq!(ok(&alone), message);
+    assert!(text(&alone.stderr).contains("signed by did:example:alice#key-sig-1 (EdDSA)"));
+    let packings: [&[&str]; 3] = [
+        &["pack", "--to", &bob_pub, "--sign", &alice_sig],
+        &[
+            "pack", "--from", &alice, "--to", &bob_pub, "--sign", &alice_sig,
+        ],
+        &[
+            "pack",
+            "--from",
+            &alice,
+            "--protect-sender",
+            "--to",
+            &bob_pub,
+            "--sign",
+            &alice_sig,
+        ],
+    ];
+    for (i, pack) in packings.iter().enumerate() {
+        let env = ok(&run(pack, message));
+        let mut unpack = vec!["unpack", "--key", &bob, "-v"];
+        unpack.extend(senders);
+        let out = run(&unpack, &env);
+        assert_eq!(ok(&out), message, "packing {i}");
+        let line = text(&out.stderr);
+        assert!(
+            line.contains("; signed by did:example:alice#key-sig-1 (EdDSA)"),
+            "{line}"
+        );
+        assert_eq!(
+            line.contains("from did:example:alice#key-1"),
+            i > 0,
+            "{line}"
+        );
+    }
+    // The other algorithms, chosen by the key; --alg must agree with it.
+    let es256 = ok(&run(
+        &["sign", "--key", &alice_p256, "--alg", "ES256"],
+        message,
+    ));
+    let out = run(&["unpack", "--sender", &alice_p256_pub, "-v"], &es256);
+    assert!(text(&out.stderr).contains("(ES256)"));
+    fails(
+        &run(&["sign", "--key", &alice_p256, "--alg", "EdDSA"], message),
+        2,
+        "does not sign with EdDSA",
+    );
+    fails(
+        &run(&["sign", "--key", &alice_sig, "--alg", "HS256"], message),
+        3,
+        "HS256",
+    );
+    fails(
+        &run(&["sign", "--key", &alice], message),
+        2,
+        "no private signature key",
+    );
+    fails(
+        &run(&["sign", "--key", &mallory_sig], message),
+        2,
+        "\"from\"",
+    );
+
+    // A bad signature.
+    let mut tampered: serde_json::Value = jws.clone();
+    let sig = tampered["signatures"][0]["signature"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let flipped = if sig.starts_with('A') { "B" } else { "A" };
+    tampered["signatures"][0]["signature"] = format!("{flipped}{}", &sig[1..]).into();
+    fails(
+        &run(
+            &["unpack", "--sender", &alice_sig_pub],
+            tampered.to_string().as_bytes(),
+        ),
+        1,
+        "not authentic",
+    );
+    // A signer the keys given do not list for authentication: Alice's P-256 key offered only
+    // for key agreement.
+    let enc_only = {
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&alice_p256_pub).unwrap()).unwrap();
+        v["use"] = "enc".into();
+        dir.write("alice-p256-enc.jwk", v.to_string())
+    };
+    fails(
+        &run(&["unpack", "--sender", &enc_only], &es256),
+        1,
+        "not an authentication key",
+    );
+    // A signer whose DID is not `from`: Mallory signs Alice's claim with his own key (`sign`
+    // refuses to, so the library's JWS signer makes it).
+    let by_mallory = authcrypt::jws::Signer::new(
+        &authcrypt::jws::SigningKey::from_json(
+            std::str::from_utf8(&std::fs::read(&mallory_sig).unwrap()).unwrap(),
+        )
+        .unwrap(),
+    )
+    .typ("application/didcomm-signed+json")
+    .sign(message)
+    .unwrap();
+    fails(
+        &run(
+            &["unpack", "--sender", &mallory_sig_pub],
+            by_mallory.as_bytes(),
+        ),
+        1,
+        "is not the message's \"from\"",
+    );
+    // An authcrypt sender whose DID is not the signer's: Mallory re-sends Alice's signed
+    // message under his own authcrypt.
+    let resent = ok(&run(
+        &["pack", "--from", &mallory, "--to", &bob_pub],
+        &signed,
+    ));
+    fails(
+        &run(
+            &[
+                "unpack",
+                "--key",
+                &bob,
+                "--sender",
+                &mallory_pub,
+                "--sender",
+                &alice_sig_pub,
+            ],
+            &resent,
+        ),
+        1,
+        "not the DID of the authcrypt sender",
+    );
+    // pack refuses to make that message itself.
+    fails(
+        &run(
+            &[
+                "pack", "--from", &mallory, "--to", &bob_pub, "--sign", &alice_sig,
+            ],
+            message,
+        ),
+        2,
+        "authcrypt sender",
+    );
+    // An encrypted message still needs --key.
+    let env = ok(&run(
+        &["pack", "--to", &bob_pub, "--sign", &alice_sig],
+        message,
+    ));
+    fails(
+        &run(&["unpack", "--sender", &alice_sig_pub], &env),
+        2,
+        "--key",
+    );
 }

@@ -211,7 +211,7 @@ fn anoncrypt_with_each_allowed_enc_and_no_sender_identity() {
         assert!(!h.contains_key("skid") && !h.contains_key("apu"));
         assert_eq!(h["apv"], apv_for(&[BOB]));
         let out = unpack(&p, &env).unwrap();
-        assert_eq!(out.mode(), Mode::Anoncrypt);
+        assert_eq!(out.mode(), Some(Mode::Anoncrypt));
         assert_eq!(out.sender_kid(), None);
         assert!(!out.authenticated());
     }

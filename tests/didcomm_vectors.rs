@@ -45,41 +45,24 @@ fn every_positive_example_unpacks_for_every_listed_recipient() {
             let kid = kid.as_str().unwrap();
             let keys = bob_keyring(kid);
             let signed = m.get("inner_signed_message").is_some();
-            if signed {
-                // A signed message inside authcrypt is refused while signatures are not
-                // verified (rule M3); with the message checks off the layers still open.
-                assert_eq!(
-                    Unpacker::new(&keys)
-                        .unpack(envelope.as_bytes())
-                        .unwrap_err(),
-                    Error::Profile(ProfileError::SignedInAuthcrypt),
-                    "{}",
-                    m["id"]
-                );
-            }
             let out = Unpacker::new(&keys)
-                .message_checks(!signed)
                 .unpack(envelope.as_bytes())
                 .unwrap_or_else(|e| panic!("{} for {kid}: {e}", m["id"]));
-            assert_eq!(
-                out.form,
-                if signed {
-                    MessageForm::Unchecked
-                } else {
-                    MessageForm::Plaintext
-                }
-            );
             let plaintext = std::str::from_utf8(&out.plaintext).unwrap();
+            assert_eq!(plaintext, expected, "{}", m["id"]);
             if signed {
-                // The innermost payload is the signed (JWS) form of the plaintext message.
-                let jws: Value = serde_json::from_str(plaintext).unwrap();
-                assert_eq!(
-                    jws, m["inner_signed_message"]["jws_general_json"],
-                    "{}",
-                    m["id"]
-                );
+                // Both properties, separately: the envelope's sender and the signer.
+                assert_eq!(out.form, MessageForm::Signed);
+                assert!(out.non_repudiable());
+                assert_eq!(out.signer_kid(), Some("did:example:alice#key-1"));
+                assert_eq!(out.signers[0].alg.name(), "EdDSA");
+                // The signed message kept is the published one.
+                let jws: Value =
+                    serde_json::from_slice(out.signed_message.as_ref().unwrap()).unwrap();
+                assert_eq!(jws, m["inner_signed_message"]["jws_general_json"]);
             } else {
-                assert_eq!(plaintext, expected, "{}", m["id"]);
+                assert_eq!(out.form, MessageForm::Plaintext);
+                assert!(!out.non_repudiable());
             }
             assert_eq!(out.layers.len(), layers.len(), "{}", m["id"]);
             for (got, want) in out.layers.iter().zip(layers) {
@@ -157,11 +140,11 @@ fn nested_p521_example_exercises_leading_zero_shared_secrets() {
     );
     for kid in ["did:example:bob#key-p521-1", "did:example:bob#key-p521-2"] {
         let keys = bob_keyring(kid);
-        // The innermost plaintext is a signed message inside authcrypt (rule M3).
+        // The innermost plaintext is a signed message inside authcrypt, verified (rule V7).
         let out = Unpacker::new(&keys)
-            .message_checks(false)
             .unpack(m["jwe_general_json"].to_string().as_bytes())
             .unwrap();
+        assert_eq!(out.signer_kid(), Some("did:example:alice#key-1"));
         assert_eq!(out.layers.len(), 2);
         assert_eq!(out.layers[0].mode, Mode::Anoncrypt);
         assert_eq!(out.layers[1].mode, Mode::Authcrypt);
@@ -248,4 +231,42 @@ fn did_documents_resolve_relative_and_absolute_key_agreement_references() {
     .unwrap();
     assert_eq!(alice.key_agreement("did:example:alice").len(), 3);
     assert!(alice.public_key("did:example:alice#key-x25519-1").is_some());
+}
+
+#[test]
+fn spec_c2_signed_messages_unpack_with_the_signer_from_alices_authentication_keys() {
+    let keys = vector("didcomm-v2-test-keys.json");
+    let alice = KeySet::from_json(
+        keys["did_documents"]["did:example:alice"]
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap();
+    let signed = vector("didcomm-v2-encrypted-messages.json")["signed_messages_C2"].clone();
+    let signed = signed.as_array().unwrap();
+    assert_eq!(signed.len(), 3);
+    for s in signed {
+        let jws = s["jws_general_json"].to_string();
+        let want = &s["signatures"][0];
+        let out = Unpacker::new(&alice).unpack(jws.as_bytes()).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&out.plaintext).unwrap(),
+            s["payload_utf8"]
+        );
+        assert_eq!(out.form, MessageForm::Signed);
+        assert!(out.layers.is_empty() && !out.authenticated());
+        assert_eq!(out.signer_kid(), want["kid"].as_str());
+        assert_eq!(out.signers[0].alg.name(), want["alg"]);
+        // The keyAgreement keys of the same document prove no signature.
+        let agreement_only = KeySet::from_json(
+            serde_json::json!({"keys": alice.keys().map(|k| serde_json::from_str::<Value>(&k.to_public_json()).unwrap()).collect::<Vec<_>>()})
+                .to_string()
+                .as_bytes(),
+        )
+        .unwrap();
+        assert!(matches!(
+            Unpacker::new(&agreement_only).unpack(jws.as_bytes()),
+            Err(Error::Profile(ProfileError::UnknownSigner(_)))
+        ));
+    }
 }

@@ -138,6 +138,61 @@ fn rule_j4_rfc8037_a4_ed25519_signature_is_recreated_and_a5_validates() {
 }
 
 #[test]
+fn rule_j4_rfc7515_a3_es256_signature_verifies_and_ours_over_its_input_too() {
+    let v = vector("rfc7515-appendix-a3-es256-jws.json");
+    let key = SigningKey::from_json(&v["jwk"].to_string()).unwrap();
+    let mut public_jwk = v["jwk"].clone();
+    public_jwk.as_object_mut().unwrap().remove("d");
+    let public = VerifyingKey::from_json(&public_jwk.to_string()).unwrap();
+    assert_eq!(key.verifying_key(), public, "d belongs to x and y");
+    let compact = v["jws_compact"].as_str().unwrap();
+    let jws = Jws::parse(compact.as_bytes()).unwrap();
+    assert_eq!(
+        jws.payload(),
+        v["payload_utf8"].as_str().unwrap().as_bytes()
+    );
+    let octets: Vec<u8> = v["signature_octets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_u64().unwrap() as u8)
+        .collect();
+    assert_eq!(jws.signatures()[0].signature(), &octets[..]);
+    assert_eq!(jws.verify(&[&public]).unwrap()[0].alg, SigAlg::Es256);
+    // Changed in any part, the published JWS fails.
+    let parts: Vec<&str> = compact.split('.').collect();
+    let flip = |text: &str| {
+        let mut raw = unb64(text);
+        let middle = raw.len() / 2;
+        raw[middle] ^= 1;
+        b64(&raw)
+    };
+    for i in 1..3 {
+        let mut changed: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+        changed[i] = flip(parts[i]);
+        let changed = changed.join(".");
+        let jws = Jws::parse(changed.as_bytes()).unwrap();
+        assert_eq!(
+            jws.verify(&[&public]).unwrap_err(),
+            Error::Crypto,
+            "part {i}"
+        );
+    }
+    // Our signature over the same payload verifies with the published key; ECDSA is
+    // randomised, so it differs from the published one.
+    let ours = Signer::new(&key)
+        .serialization(Serialization::Compact)
+        .sign(v["payload_utf8"].as_str().unwrap().as_bytes())
+        .unwrap();
+    assert!(ours.starts_with(&format!("{}.{}.", parts[0], parts[1])));
+    assert_ne!(ours, compact);
+    Jws::parse(ours.as_bytes())
+        .unwrap()
+        .verify(&[&public])
+        .unwrap();
+}
+
+#[test]
 fn every_alg_and_serialization_round_trips_and_keys_round_trip_as_jwk() {
     for (i, alg) in SigAlg::ALL.into_iter().enumerate() {
         let key = SigningKey::generate_with_rng(alg, &mut rng(i as u64)).with_kid(format!("k{i}"));

@@ -1,4 +1,4 @@
-//! DID documents as a source of key-agreement keys.
+//! DID documents as a source of key-agreement keys and signature verification keys.
 
 use serde_json::{Map, Value};
 
@@ -7,14 +7,16 @@ use super::rules::did_of;
 use crate::error::{self, Error, Location, Malformed, Result};
 use crate::json;
 use crate::jwk::{Coordinates, Jwk};
+use crate::jws::{SigningKey, VerifyingKey};
 
-/// The key-agreement view of a DID document: `verificationMethod` entries with
-/// `publicKeyJwk`, and `keyAgreement` entries given by reference (relative or absolute) or
+/// The keys of a DID document: `verificationMethod` entries with `publicKeyJwk`, and
+/// `keyAgreement` and `authentication` entries given by reference (relative or absolute) or
 /// embedded.
 ///
 /// A document answers only for DID URLs of its own `id`: a method or reference that names
 /// another DID is [`Error::ForeignKey`], and one method id given twice with different keys is
-/// [`Error::ConflictingKey`]. As a [`KeyResolver`] it answers with `keyAgreement` keys only.
+/// [`Error::ConflictingKey`]. As a [`KeyResolver`] it answers encryption keys from
+/// `keyAgreement` only, and signature keys from `authentication` only.
 #[derive(Debug, Clone)]
 pub struct DidDocument {
     id: String,
@@ -22,6 +24,15 @@ pub struct DidDocument {
     methods: KeySet,
     /// The `keyAgreement` methods among them, in document order.
     key_agreement: KeySet,
+    /// The `authentication` methods among them, in document order.
+    authentication: KeySet,
+}
+
+/// What one verification method's `publicKeyJwk` can be used as.
+#[derive(Default)]
+struct Method {
+    agreement: Option<Jwk>,
+    verifying: Option<VerifyingKey>,
 }
 
 impl DidDocument {
@@ -46,6 +57,7 @@ impl DidDocument {
             id: id.to_owned(),
             methods: KeySet::new(),
             key_agreement: KeySet::new(),
+            authentication: KeySet::new(),
         };
         if let Some(vms) = map.get("verificationMethod") {
             let Value::Array(vms) = vms else {
@@ -61,23 +73,46 @@ impl DidDocument {
                 doc.add_method(vm)?;
             }
         }
-        if let Some(ka) = map.get("keyAgreement") {
-            let Value::Array(ka) = ka else {
-                return Err(invalid_member("keyAgreement", Malformed::NotArray));
+        for (relation, ka) in [("keyAgreement", true), ("authentication", false)] {
+            let Some(entries) = map.get(relation) else {
+                continue;
             };
-            for entry in ka {
+            let Value::Array(entries) = entries else {
+                return Err(invalid_member(relation, Malformed::NotArray));
+            };
+            for entry in entries {
                 let method = match entry {
-                    Value::String(r) => doc.methods.get(&doc.own_url(r)?).cloned(),
+                    Value::String(r) => doc.method(&doc.own_url(r)?),
                     Value::Object(m) => doc.add_method(m)?,
-                    _ => return Err(invalid_member("keyAgreement", Malformed::NotReferenceArray)),
+                    _ => return Err(invalid_member(relation, Malformed::NotReferenceArray)),
                 };
                 // A method referenced twice is one key, listed once.
-                if let Some(method) = method {
-                    doc.key_agreement.insert(method)?;
+                match (ka, method) {
+                    (
+                        true,
+                        Method {
+                            agreement: Some(k), ..
+                        },
+                    ) => doc.key_agreement.insert(k)?,
+                    (
+                        false,
+                        Method {
+                            verifying: Some(k), ..
+                        },
+                    ) => doc.authentication.insert_verification_key(k)?,
+                    _ => {}
                 }
             }
         }
         Ok(doc)
+    }
+
+    /// The held method with this absolute id (empty when not held or not supported).
+    fn method(&self, url: &str) -> Method {
+        Method {
+            agreement: self.methods.get(url).cloned(),
+            verifying: self.methods.get_verification_key(url).cloned(),
+        }
     }
 
     /// `reference` made absolute, which must be a DID URL of this document's DID.
@@ -97,23 +132,30 @@ impl DidDocument {
     }
 
     /// Adds a verification method with a supported `publicKeyJwk`, under its absolute id, and
-    /// returns its key; `None` for a method this crate cannot use.
-    fn add_method(&mut self, method: &Map<String, Value>) -> Result<Option<Jwk>> {
+    /// returns its key as each use this crate has for it; empty for a method it cannot use.
+    fn add_method(&mut self, method: &Map<String, Value>) -> Result<Method> {
         let mid = self.own_url(json::req_str(method, "id", Location::Jwk)?)?;
         let Some(jwk) = method.get("publicKeyJwk") else {
-            return Ok(None);
+            return Ok(Method::default());
         };
-        let key = match Jwk::from_value(jwk, Coordinates::LeftPadShort) {
-            Ok(k) => k,
-            Err(Error::UnsupportedCurve(_) | Error::UnsupportedKeyType(_)) => return Ok(None),
-            Err(e) => return Err(e),
+        let Value::Object(members) = jwk else {
+            return Err(invalid_member("publicKeyJwk", Malformed::NotObject));
         };
-        if key.is_private() {
+        if members.contains_key("d") {
             return Err(invalid_member("publicKeyJwk", Malformed::PrivateKey));
         }
-        let key = key.with_kid(mid);
-        self.methods.insert(key.clone())?;
-        Ok(Some(key))
+        let read = read_jwk(members, Use::Both)?;
+        let read = Method {
+            agreement: read.agreement.map(|k| k.with_kid(mid.clone())),
+            verifying: read.verifying.map(|k| k.with_kid(mid)),
+        };
+        if let Some(k) = &read.agreement {
+            self.methods.insert(k.clone())?;
+        }
+        if let Some(k) = &read.verifying {
+            self.methods.insert_verification_key(k.clone())?;
+        }
+        Ok(read)
     }
 
     /// The DID.
@@ -125,6 +167,62 @@ impl DidDocument {
     pub fn key_agreement_keys(&self) -> Vec<Jwk> {
         self.key_agreement.keys().cloned().collect()
     }
+
+    /// The supported `authentication` keys (signature verification keys), in document order.
+    pub fn authentication_keys(&self) -> Vec<VerifyingKey> {
+        self.authentication.verification_keys().cloned().collect()
+    }
+}
+
+/// Which uses a JWK read from a file may serve: its `use` member (RFC 7517 §4.2) narrows
+/// them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Both,
+    Agreement,
+    Signature,
+}
+
+impl Use {
+    fn of(map: &Map<String, Value>) -> Result<Use> {
+        Ok(match json::opt_str(map, "use", Location::Jwk)? {
+            None => Use::Both,
+            Some("enc") => Use::Agreement,
+            Some("sig") => Use::Signature,
+            Some(_) => return Err(invalid_member("use", Malformed::NotEncOrSig)),
+        })
+    }
+}
+
+/// A JWK as a key-agreement key and as a signature verification key, as far as its curve
+/// and `uses` allow. A curve this crate does not implement for a use leaves that use empty;
+/// any other fault is an error.
+fn read_jwk(map: &Map<String, Value>, uses: Use) -> Result<Method> {
+    fn supported<T>(read: Result<T>) -> Result<Option<T>> {
+        match read {
+            Ok(k) => Ok(Some(k)),
+            Err(Error::UnsupportedCurve(_) | Error::UnsupportedKeyType(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    let mut method = Method::default();
+    if uses != Use::Signature {
+        method.agreement = supported(Jwk::from_map(map, Coordinates::LeftPadShort, Location::Jwk))?;
+    }
+    if uses != Use::Agreement {
+        let read = if map.contains_key("d") {
+            SigningKey::from_members(map).map(|k| k.verifying_key())
+        } else {
+            VerifyingKey::from_members(map)
+        };
+        method.verifying = match read {
+            // A valid key-agreement key whose encoding signatures do not accept (short EC
+            // coordinates, which key agreement pads) is a key-agreement key only.
+            Err(_) if method.agreement.is_some() => None,
+            read => supported(read)?,
+        };
+    }
+    Ok(method)
 }
 
 fn invalid_member(name: &str, reason: Malformed) -> Error {
@@ -135,11 +233,15 @@ fn invalid_member(name: &str, reason: Malformed) -> Error {
     }
 }
 
-/// A document answers for its own `keyAgreement` keys only: a sender key (`skid`) must be a
-/// key-agreement method of the sender's DID.
+/// A document answers for its own `keyAgreement` keys only as encryption keys (a sender key,
+/// `skid`, must be a key-agreement method of the sender's DID), and for its `authentication`
+/// keys only as signature keys (a signer must be an authentication method).
 impl KeyResolver for DidDocument {
     fn public_key(&self, kid: &str) -> Option<Jwk> {
         self.key_agreement.get(kid).cloned()
+    }
+    fn verification_key(&self, kid: &str) -> Option<VerifyingKey> {
+        self.authentication.get_verification_key(kid).cloned()
     }
     fn key_agreement(&self, did: &str) -> Vec<Jwk> {
         if did == self.id {
@@ -153,8 +255,12 @@ impl KeyResolver for DidDocument {
 /// Key sets read from JSON, where a DID document is one of the accepted forms.
 impl KeySet {
     /// Reads a JWK Set (`{"keys":[...]}`), a single JWK, or a DID document. EC coordinates
-    /// shorter than the field size are accepted (left-padded). Keys on curves this crate does
-    /// not implement are skipped in a set or document; a single JWK must be supported.
+    /// shorter than the field size are accepted (left-padded) for key agreement. A JWK on
+    /// P-256 or P-384 serves as both a key-agreement and a signature key unless its `use` is
+    /// `enc` or `sig`; Ed25519 and secp256k1 keys are signature keys. Keys on curves this crate
+    /// does not implement are skipped in a set or document; a single JWK must be supported.
+    /// From a DID document, the `keyAgreement` keys are taken for encryption and the
+    /// `authentication` keys for signatures, and only those.
     pub fn from_json(bytes: &[u8]) -> Result<KeySet> {
         let value = json::parse_strict(bytes, Location::Jwk, 64)?;
         let mut set = KeySet::new();
@@ -171,31 +277,41 @@ impl KeySet {
         };
         if let Some(keys) = map.get("keys") {
             let Value::Array(keys) = keys else {
-                return Err(Error::InvalidMember {
-                    location: Location::Jwk,
-                    name: "keys".into(),
-                    reason: Malformed::NotJwkArray,
-                });
+                return Err(invalid_member("keys", Malformed::NotJwkArray));
             };
             for k in keys {
-                match Jwk::from_value(k, Coordinates::LeftPadShort) {
-                    Ok(jwk) => self.insert(jwk)?,
-                    Err(Error::UnsupportedCurve(_) | Error::UnsupportedKeyType(_)) => {}
-                    Err(e) => return Err(e),
-                }
+                let Value::Object(k) = k else {
+                    return Err(invalid_member("keys", Malformed::NotJwkArray));
+                };
+                self.add_jwk(read_jwk(k, Use::of(k)?)?)?;
             }
             return Ok(());
         }
         if map.contains_key("kty") {
-            return self.insert(Jwk::from_map(
-                map,
-                Coordinates::LeftPadShort,
-                Location::Jwk,
-            )?);
+            let read = read_jwk(map, Use::of(map)?)?;
+            if read.agreement.is_none() && read.verifying.is_none() {
+                // A single key file must be usable: say why it is not.
+                Jwk::from_map(map, Coordinates::LeftPadShort, Location::Jwk)?;
+                return Err(invalid_member("use", Malformed::UseNotOfCurve));
+            }
+            return self.add_jwk(read);
         }
-        // A document's keys for encryption are its `keyAgreement` keys, and only those.
-        for key in DidDocument::from_value(value)?.key_agreement_keys() {
+        let doc = DidDocument::from_value(value)?;
+        for key in doc.key_agreement_keys() {
             self.insert(key)?;
+        }
+        for key in doc.authentication_keys() {
+            self.insert_verification_key(key)?;
+        }
+        Ok(())
+    }
+
+    fn add_jwk(&mut self, read: Method) -> Result<()> {
+        if let Some(k) = read.agreement {
+            self.insert(k)?;
+        }
+        if let Some(k) = read.verifying {
+            self.insert_verification_key(k)?;
         }
         Ok(())
     }

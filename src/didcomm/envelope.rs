@@ -1,6 +1,5 @@
 //! A received envelope: the receiver checks, before any key is touched, and what it claims.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -11,8 +10,8 @@ use crate::error::{echo, Error, KeyRole, Location, ProfileError, Result};
 use crate::jwe::{Alg, EntryOptions, Jwe, Limits, Protected, Serialization};
 use crate::jwk::{Coordinates, Curve, Jwk};
 
-use super::rules::TYP_ENCRYPTED;
 use super::rules::{checked_apv, require_did_url};
+use super::rules::{typ_is, TYP_ENCRYPTED};
 use crate::names::Mode;
 
 /// A DIDComm envelope that has passed every header check (rules 31–35 of `docs/rules.md`), not yet
@@ -237,12 +236,7 @@ fn check_typ(protected: &Protected) -> Result<()> {
     let Some(typ) = protected.str("typ")? else {
         return Ok(());
     };
-    let full = if typ.contains('/') {
-        Cow::Borrowed(typ)
-    } else {
-        Cow::Owned(format!("application/{typ}"))
-    };
-    if !full.eq_ignore_ascii_case(TYP_ENCRYPTED) {
+    if !typ_is(typ, TYP_ENCRYPTED) {
         return Err(ProfileError::WrongTyp(echo(typ)).into());
     }
     Ok(())

@@ -4,13 +4,10 @@ use std::borrow::Cow;
 
 use serde::de::IgnoredAny;
 use serde_json::Value;
-use zeroize::Zeroizing;
 
 use super::envelope::Layer;
 use super::rules::did_of;
-use crate::b64;
 use crate::error::{MixedForm, ProfileError, Result, SignedProblem};
-use crate::names::Mode;
 
 /// What the innermost plaintext of an unpacked message was found to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,9 +15,12 @@ pub enum MessageForm {
     /// A DIDComm plaintext message (a JSON object) whose `from` and `to` were checked against
     /// the keys of the layer that encloses it.
     Plaintext,
-    /// A DIDComm signed message (a JWS) directly inside anoncrypt. Its shape and its payload's
-    /// `from`/`to` types and `to` were checked; its signature was **not** verified, so its
-    /// `from` proves nothing until the caller verifies the signature.
+    /// A DIDComm signed message whose signatures all verified with `authentication` keys of
+    /// its `from`, bound to the enclosing layer's sender and recipient; the plaintext
+    /// returned is its payload, the plaintext message.
+    Signed,
+    /// From [`check_message`] only: a DIDComm signed message, not verified yet. Verify it with
+    /// [`SignedMessage`](super::SignedMessage) and the layer it came from.
     SignedUnverified,
     /// Message checks were off: the plaintext was not examined.
     Unchecked,
@@ -29,57 +29,45 @@ pub enum MessageForm {
 /// The message checks of [`Unpacker`](super::Unpacker) for one decrypted layer, for two-step unpacking:
 /// `plaintext` must be exactly one DIDComm message — a plaintext message whose `from` is the
 /// DID of `layer`'s sender and whose `to` names the DID of `layer`'s recipient, or a signed
-/// message inside anoncrypt (see [`MessageForm::SignedUnverified`]). A plaintext that is
-/// itself an envelope is [`ProfileError::NestedEnvelope`]: parse and open it as the next
-/// layer (only anoncrypt(authcrypt(message)) nests), then check its plaintext.
+/// message ([`MessageForm::SignedUnverified`]: parse it with
+/// [`SignedMessage::parse`](super::SignedMessage::parse), resolve its signer kids, and verify
+/// it with `layer`). A plaintext that is itself an envelope is
+/// [`ProfileError::NestedEnvelope`]: parse and open it as the next layer (only
+/// anoncrypt(authcrypt(message)) nests), then check its plaintext.
 pub fn check_message(plaintext: &[u8], layer: &Layer) -> Result<MessageForm> {
     match classify(plaintext, layer)? {
-        Classified::Message(form) => Ok(form),
+        Classified::Message => Ok(MessageForm::Plaintext),
+        Classified::Signed => Ok(MessageForm::SignedUnverified),
         Classified::Envelope => Err(ProfileError::NestedEnvelope.into()),
     }
 }
 
-/// A checked plaintext: a message, or another envelope to open.
+/// A checked plaintext: a plaintext message, a signed message to verify, or another
+/// envelope to open.
 pub(super) enum Classified {
-    Message(MessageForm),
+    Message,
+    Signed,
     Envelope,
 }
 
 /// Rules M1–M6: the plaintext of `layer` is exactly one of an envelope, a signed message or a
-/// plaintext message, and a message's `from`/`to` agree with that layer's keys.
+/// plaintext message, and a plaintext message's `from`/`to` agree with that layer's keys (a
+/// signed message's are checked when it is verified).
 pub(super) fn classify(plaintext: &[u8], layer: &Layer) -> Result<Classified> {
     let peek = Peek::read(plaintext)?.ok_or(ProfileError::NotAMessage)?;
     match peek.shape()? {
         Shape::Envelope => Ok(Classified::Envelope),
+        Shape::Signed => Ok(Classified::Signed),
         Shape::Message => {
             check_addressing(layer, &peek)?;
-            Ok(Classified::Message(MessageForm::Plaintext))
-        }
-        Shape::Signed => {
-            if layer.mode == Mode::Authcrypt {
-                return Err(ProfileError::SignedInAuthcrypt.into());
-            }
-            let payload = peek
-                .payload
-                .as_deref()
-                .ok_or(ProfileError::InvalidSignedMessage(SignedProblem::NoPayload))?;
-            let decoded = b64::decode(payload.as_bytes()).map(Zeroizing::new).ok_or(
-                ProfileError::InvalidSignedMessage(SignedProblem::PayloadNotBase64),
-            )?;
-            let not_message = ProfileError::InvalidSignedMessage(SignedProblem::PayloadNotMessage);
-            let inner = Peek::read(&decoded)?.ok_or(not_message.clone())?;
-            if inner.shape()? != Shape::Message {
-                return Err(not_message.into());
-            }
-            check_addressing(layer, &inner)?;
-            Ok(Classified::Message(MessageForm::SignedUnverified))
+            Ok(Classified::Message)
         }
     }
 }
 
 /// Which of the three DIDComm forms a plaintext object is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
+pub(super) enum Shape {
     Envelope,
     Signed,
     Message,
@@ -109,7 +97,7 @@ pub(super) struct Peek<'a> {
     #[serde(default)]
     signature: Option<IgnoredAny>,
     #[serde(default)]
-    from: Option<Value>,
+    pub(super) from: Option<Value>,
     #[serde(default)]
     to: Option<Value>,
     #[serde(default)]
@@ -198,7 +186,7 @@ impl Peek<'_> {
     /// Rule M2: an object is exactly one form. Any member only an envelope has makes it an
     /// envelope (the envelope reader then names what is missing); any member only a signed
     /// message has makes it a signed message; neither may carry plaintext-message members.
-    fn shape(&self) -> Result<Shape> {
+    pub(super) fn shape(&self) -> Result<Shape> {
         let envelope = self.ciphertext.is_some()
             || self.iv.is_some()
             || self.tag.is_some()
@@ -230,7 +218,7 @@ impl Peek<'_> {
 
 /// Rules M4–M6: `from` is a string, and the DID of the authenticated sender when there is
 /// one; `to` is an array of strings that names the DID of the recipient key used.
-fn check_addressing(layer: &Layer, msg: &Peek<'_>) -> Result<()> {
+pub(super) fn check_addressing(layer: &Layer, msg: &Peek<'_>) -> Result<()> {
     match (&msg.from, layer.sender_kid.as_deref()) {
         (None, _) => {}
         (Some(Value::String(from)), Some(sender)) => {

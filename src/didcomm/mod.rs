@@ -35,6 +35,7 @@ mod message;
 mod pack;
 mod resolver;
 mod rules;
+mod signed;
 mod unpack;
 
 pub use did_document::DidDocument;
@@ -46,7 +47,10 @@ pub(crate) use message::message_readers_agree;
 pub use message::MessageForm;
 pub use pack::{Anoncrypt, AnyPacker, Authcrypt, PackMode, Packer, DEFAULT_CURVE_PREFERENCE};
 pub use resolver::{KeyResolver, KeySet};
-pub use rules::{apv_for, apv_octets_for, did_of, is_did_url, TYP_ENCRYPTED};
+pub use rules::{
+    apv_for, apv_octets_for, did_of, is_did_url, TYP_ENCRYPTED, TYP_PLAIN, TYP_SIGNED,
+};
+pub use signed::{sign, SignedBy, SignedMessage, VerifiedMessage};
 pub use unpack::{Unpacked, Unpacker};
 
 pub use crate::names::Mode;

@@ -2,17 +2,20 @@
 
 use rand_core::CryptoRngCore;
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use crate::content::Enc;
 use crate::error::{self, Error, KeyRole, ProfileError, Result};
 use crate::jwe::{Encrypter, Sender};
 use crate::jwk::{Curve, Jwk};
+use crate::jws::SigningKey;
 use crate::parallel::Parallelism;
 use crate::zs_cache::ZsCache;
 
 use super::resolver::KeyResolver;
 use super::rules::TYP_ENCRYPTED;
-use super::rules::{checked_apv, require_did_url};
+use super::rules::{checked_apv, did_of, require_did_url};
+use super::signed::sign;
 use crate::names::Mode;
 
 /// The curves, in order of preference, used to choose anoncrypt recipients from DID documents
@@ -95,6 +98,7 @@ pub struct Packer<M: PackMode> {
     enc: Enc,
     prefer: Vec<Curve>,
     parallelism: Parallelism,
+    signer: Option<SigningKey>,
 }
 
 impl Packer<Authcrypt> {
@@ -143,6 +147,7 @@ impl<M: PackMode> Packer<M> {
             enc: Mode::DEFAULT_ENC,
             prefer: DEFAULT_CURVE_PREFERENCE.to_vec(),
             parallelism: Parallelism::Auto,
+            signer: None,
         }
     }
 
@@ -193,6 +198,14 @@ impl<M: PackMode> Packer<M> {
         self
     }
 
+    /// Signs the message with `key` before encrypting it: anoncrypt(sign(m)) or
+    /// authcrypt(sign(m)) (see [`sign`]). The key's kid must be a DID URL of the message's
+    /// `from`, and for authcrypt of the sender's DID too (the receiver checks both).
+    pub fn sign_with(mut self, key: &SigningKey) -> Self {
+        self.signer = Some(key.clone());
+        self
+    }
+
     /// Packs `message` with the operating system's RNG.
     pub fn pack(&self, message: &[u8]) -> Result<String> {
         self.pack_with_rng(message, &mut crate::random::OsBatch::new())
@@ -201,7 +214,30 @@ impl<M: PackMode> Packer<M> {
     /// Packs `message`, drawing randomness from `rng`.
     pub fn pack_with_rng(&self, message: &[u8], rng: &mut impl CryptoRngCore) -> Result<String> {
         let curve = self.choose_curve()?;
-        self.pack_curve(message, curve, rng)
+        let signed = self.signed(message)?;
+        self.pack_curve(
+            signed.as_ref().map_or(message, |s| s.as_bytes()),
+            curve,
+            rng,
+        )
+    }
+
+    /// The signed form of `message` when a signing key is set, checked against the senders.
+    fn signed(&self, message: &[u8]) -> Result<Option<Zeroizing<String>>> {
+        let Some(key) = &self.signer else {
+            return Ok(None);
+        };
+        if let (Some(auth), Some(kid)) = (self.mode.sender(), key.kid()) {
+            let signer = did_of(kid);
+            if auth
+                .senders
+                .iter()
+                .any(|s| s.kid().is_some_and(|skid| did_of(skid) != signer))
+            {
+                return Err(ProfileError::SignerNotSender.into());
+            }
+        }
+        sign(key, message).map(|s| Some(Zeroizing::new(s)))
     }
 
     /// Packs one envelope per curve among the recipients (rule 28 of `docs/rules.md`), for a
@@ -219,6 +255,8 @@ impl<M: PackMode> Packer<M> {
         let mut curves: Vec<Curve> = self.recipients.iter().map(|a| a.key().curve()).collect();
         curves.sort();
         curves.dedup();
+        let signed = self.signed(message)?;
+        let message = signed.as_ref().map_or(message, |s| s.as_bytes());
         curves
             .into_iter()
             .map(|c| Ok((c, self.pack_curve(message, c, rng)?)))
@@ -396,6 +434,11 @@ impl AnyPacker {
             AnyPacker::Authcrypt(p) => AnyPacker::Authcrypt(p.to_did(resolver, did)?),
             AnyPacker::Anoncrypt(p) => AnyPacker::Anoncrypt(p.to_did(resolver, did)?),
         })
+    }
+
+    /// [`Packer::sign_with`].
+    pub fn sign_with(self, key: &SigningKey) -> AnyPacker {
+        self.map(|p| p.sign_with(key), |p| p.sign_with(key))
     }
 
     /// [`Packer::enc`].

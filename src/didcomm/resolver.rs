@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use super::rules::did_of;
 use crate::error::{self, Error, KeyProblem, Result};
 use crate::jwk::Jwk;
+use crate::jws::VerifyingKey;
 
 /// Where keys come from: a JWK, a JWK Set, a DID document, or an application's own store.
 pub trait KeyResolver {
@@ -22,6 +23,14 @@ pub trait KeyResolver {
         let _ = did;
         Vec::new()
     }
+
+    /// The signature verification key with this kid, if known. For a DID URL this must be one
+    /// of the DID's `authentication` methods: a signed message's signer is resolved here, and
+    /// never from `keyAgreement`.
+    fn verification_key(&self, kid: &str) -> Option<VerifyingKey> {
+        let _ = kid;
+        None
+    }
 }
 
 impl<R: KeyResolver + ?Sized> KeyResolver for &R {
@@ -33,6 +42,9 @@ impl<R: KeyResolver + ?Sized> KeyResolver for &R {
     }
     fn key_agreement(&self, did: &str) -> Vec<Jwk> {
         (**self).key_agreement(did)
+    }
+    fn verification_key(&self, kid: &str) -> Option<VerifyingKey> {
+        (**self).verification_key(kid)
     }
 }
 
@@ -47,6 +59,9 @@ impl<R: KeyResolver> KeyResolver for [R] {
     fn key_agreement(&self, did: &str) -> Vec<Jwk> {
         self.iter().flat_map(|r| r.key_agreement(did)).collect()
     }
+    fn verification_key(&self, kid: &str) -> Option<VerifyingKey> {
+        self.iter().find_map(|r| r.verification_key(kid))
+    }
 }
 
 impl<R: KeyResolver> KeyResolver for Vec<R> {
@@ -58,6 +73,19 @@ impl<R: KeyResolver> KeyResolver for Vec<R> {
     }
     fn key_agreement(&self, did: &str) -> Vec<Jwk> {
         self.as_slice().key_agreement(did)
+    }
+    fn verification_key(&self, kid: &str) -> Option<VerifyingKey> {
+        self.as_slice().verification_key(kid)
+    }
+}
+
+/// A single signature key answers for its own kid.
+impl KeyResolver for VerifyingKey {
+    fn public_key(&self, _kid: &str) -> Option<Jwk> {
+        None
+    }
+    fn verification_key(&self, kid: &str) -> Option<VerifyingKey> {
+        (self.kid() == Some(kid)).then(|| self.clone())
     }
 }
 
@@ -78,35 +106,78 @@ impl KeyResolver for Jwk {
 }
 
 /// A set of keys by kid: a JWK Set, or keys gathered from several files and DID documents.
+///
+/// It holds two kinds of key, each by kid: key-agreement keys ([`Jwk`], for encryption) and
+/// signature verification keys ([`VerifyingKey`]). A P-256 or P-384 JWK read from a file can
+/// be both, unless its `use` says `enc` or `sig`.
 #[derive(Debug, Clone, Default)]
 pub struct KeySet {
-    /// The keys in insertion order; every one has a kid.
-    keys: Vec<Jwk>,
-    /// Position by kid.
+    agreement: ByKid<Jwk>,
+    verifying: ByKid<VerifyingKey>,
+}
+
+/// Keys in insertion order with their positions by kid; every key has a kid.
+#[derive(Debug, Clone)]
+struct ByKid<T> {
+    keys: Vec<T>,
     index: HashMap<String, usize>,
 }
 
-impl KeySet {
+impl<T> Default for ByKid<T> {
+    fn default() -> Self {
+        ByKid {
+            keys: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+}
+
+/// What [`ByKid`] needs of a key.
+trait Keyed {
+    fn kid(&self) -> Option<&str>;
+    /// Whether `other` is the same public key.
+    fn same_key(&self, other: &Self) -> bool;
+    /// Whether `other` should replace this one (its private form).
+    fn improved_by(&self, other: &Self) -> bool;
+}
+
+impl Keyed for Jwk {
+    fn kid(&self) -> Option<&str> {
+        Jwk::kid(self)
+    }
+    fn same_key(&self, other: &Self) -> bool {
+        self.public_key() == other.public_key()
+    }
+    fn improved_by(&self, other: &Self) -> bool {
+        other.is_private() && !self.is_private()
+    }
+}
+
+impl Keyed for VerifyingKey {
+    fn kid(&self) -> Option<&str> {
+        VerifyingKey::kid(self)
+    }
+    fn same_key(&self, other: &Self) -> bool {
+        self == other
+    }
+    fn improved_by(&self, _other: &Self) -> bool {
+        false
+    }
+}
+
+impl<T: Keyed> ByKid<T> {
     /// Up to this many keys, a lookup compares kids in order, which is quicker than hashing
     /// one (an envelope for ten recipients asks once per recipient).
     const LINEAR: usize = 8;
 
-    /// An empty set.
-    pub fn new() -> KeySet {
-        KeySet::default()
-    }
-
-    /// Adds a key; it must have a kid. A kid names one key: adding a different key under a kid
-    /// the set holds is [`Error::ConflictingKey`], so no later source can replace an earlier
-    /// one. The same key again is accepted (its private form, if it comes second, is kept).
-    pub fn insert(&mut self, key: Jwk) -> Result<()> {
+    fn insert(&mut self, key: T) -> Result<()> {
         let kid = key.kid().ok_or(Error::InvalidKey(KeyProblem::MissingKid))?;
         if let Some(i) = self.position(kid) {
             let held = &mut self.keys[i];
-            if held.public_key() != key.public_key() {
+            if !held.same_key(&key) {
                 return Err(Error::ConflictingKey(error::echo(kid)));
             }
-            if key.is_private() && !held.is_private() {
+            if held.improved_by(&key) {
                 *held = key;
             }
             return Ok(());
@@ -117,34 +188,76 @@ impl KeySet {
     }
 
     fn position(&self, kid: &str) -> Option<usize> {
-        if self.keys.len() > KeySet::LINEAR {
+        if self.keys.len() > Self::LINEAR {
             return self.index.get(kid).copied();
         }
         self.keys.iter().position(|k| k.kid() == Some(kid))
     }
 
-    pub(super) fn get(&self, kid: &str) -> Option<&Jwk> {
+    fn get(&self, kid: &str) -> Option<&T> {
         self.position(kid).map(|i| &self.keys[i])
+    }
+}
+
+impl KeySet {
+    /// An empty set.
+    pub fn new() -> KeySet {
+        KeySet::default()
+    }
+
+    /// Adds a key-agreement key; it must have a kid. A kid names one key: adding a different
+    /// key under a kid the set holds is [`Error::ConflictingKey`], so no later source can
+    /// replace an earlier one. The same key again is accepted (its private form, if it comes
+    /// second, is kept).
+    pub fn insert(&mut self, key: Jwk) -> Result<()> {
+        self.agreement.insert(key)
+    }
+
+    /// Adds a signature verification key under the rule of [`KeySet::insert`].
+    pub fn insert_verification_key(&mut self, key: VerifyingKey) -> Result<()> {
+        self.verifying.insert(key)
+    }
+
+    pub(super) fn get(&self, kid: &str) -> Option<&Jwk> {
+        self.agreement.get(kid)
+    }
+
+    pub(super) fn get_verification_key(&self, kid: &str) -> Option<&VerifyingKey> {
+        self.verifying.get(kid)
     }
 
     /// Adds every key of another set, under the rule of [`KeySet::insert`].
     pub fn extend(&mut self, other: KeySet) -> Result<()> {
-        other.keys.into_iter().try_for_each(|key| self.insert(key))
+        other
+            .agreement
+            .keys
+            .into_iter()
+            .try_for_each(|key| self.insert(key))?;
+        other
+            .verifying
+            .keys
+            .into_iter()
+            .try_for_each(|key| self.insert_verification_key(key))
     }
 
-    /// The keys in insertion order.
+    /// The key-agreement keys in insertion order.
     pub fn keys(&self) -> impl Iterator<Item = &Jwk> {
-        self.keys.iter()
+        self.agreement.keys.iter()
     }
 
-    /// Number of keys.
+    /// The signature verification keys in insertion order.
+    pub fn verification_keys(&self) -> impl Iterator<Item = &VerifyingKey> {
+        self.verifying.keys.iter()
+    }
+
+    /// Number of key-agreement keys.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.agreement.keys.len()
     }
 
-    /// Whether the set is empty.
+    /// Whether the set holds no key of either kind.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.agreement.keys.is_empty() && self.verifying.keys.is_empty()
     }
 }
 
@@ -161,6 +274,9 @@ impl KeyResolver for KeySet {
             .map(Jwk::to_public)
             .collect()
     }
+    fn verification_key(&self, kid: &str) -> Option<VerifyingKey> {
+        self.get_verification_key(kid).cloned()
+    }
 }
 
 #[cfg(test)]
@@ -170,7 +286,7 @@ mod tests {
 
     #[test]
     fn key_set_lookups_agree_below_and_above_the_linear_size() {
-        let keys: Vec<Jwk> = (0..3 * KeySet::LINEAR)
+        let keys: Vec<Jwk> = (0..3 * ByKid::<Jwk>::LINEAR)
             .map(|i| Jwk::generate(Curve::X25519).with_kid(format!("did:example:k#{i}")))
             .collect();
         let mut set = KeySet::new();
@@ -185,7 +301,7 @@ mod tests {
         }
         // A different key under a held kid is refused on either side of the limit; the same
         // key again is accepted, and its private form replaces a public one.
-        for i in [1, 2 * KeySet::LINEAR] {
+        for i in [1, 2 * ByKid::<Jwk>::LINEAR] {
             let kid = format!("did:example:k#{i}");
             let fresh = Jwk::generate(Curve::X25519).with_kid(kid.clone());
             assert_eq!(

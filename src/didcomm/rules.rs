@@ -12,6 +12,21 @@ use crate::names::Mode;
 /// The media type of a DIDComm encrypted message.
 pub const TYP_ENCRYPTED: &str = "application/didcomm-encrypted+json";
 
+/// The media type of a DIDComm signed message.
+pub const TYP_SIGNED: &str = "application/didcomm-signed+json";
+
+/// The media type of a DIDComm plaintext message.
+pub const TYP_PLAIN: &str = "application/didcomm-plain+json";
+
+/// Whether a `typ` value names `media_type`: case-insensitively, and with or without its
+/// `application/` prefix (RFC 7515 §4.1.9).
+pub(super) fn typ_is(typ: &str, media_type: &str) -> bool {
+    match media_type.strip_prefix("application/") {
+        Some(short) if !typ.contains('/') => typ.eq_ignore_ascii_case(short),
+        _ => typ.eq_ignore_ascii_case(media_type),
+    }
+}
+
 impl Mode {
     /// Both modes.
     pub const ALL: [Mode; 2] = [Mode::Authcrypt, Mode::Anoncrypt];

@@ -11,19 +11,26 @@ use crate::zs_cache::ZsCache;
 
 use super::envelope::{Envelope, Layer};
 use super::message::MessageForm;
-use super::message::{classify, Classified, Peek};
+use super::message::{classify, Classified, Peek, Shape};
 use super::resolver::KeyResolver;
+use super::signed::{SignedBy, SignedMessage, VerifiedMessage};
 use crate::names::Mode;
 
 /// An unpacked message.
 #[derive(Debug)]
 pub struct Unpacked {
-    /// The innermost plaintext (a DIDComm plaintext or signed message).
+    /// The innermost plaintext message (for a signed message, its verified payload).
     pub plaintext: Plaintext,
-    /// The layers, outermost first.
+    /// The layers, outermost first (none for a signed message on its own).
     pub layers: Vec<Layer>,
     /// What the plaintext is, as far as the message checks established.
     pub form: MessageForm,
+    /// Who signed the message, when it was a signed message: every signature verified with an
+    /// `authentication` key of the message's `from`. Empty when it was not signed.
+    pub signers: Vec<SignedBy>,
+    /// The signed message (the JWS) exactly as received, which a third party can verify again:
+    /// the proof of non-repudiation. `None` when the message was not signed.
+    pub signed_message: Option<Plaintext>,
 }
 
 impl Unpacked {
@@ -36,20 +43,51 @@ impl Unpacked {
             .is_some_and(|l| l.mode == Mode::Authcrypt)
     }
 
+    /// Whether the message was signed, so that anyone holding the signed message and the
+    /// signer's DID document can check who wrote it (authcrypt alone does not give this).
+    pub fn non_repudiable(&self) -> bool {
+        !self.signers.is_empty()
+    }
+
     /// The sender kid proven by the layer that directly encloses the plaintext, or `None`
     /// (anonymous).
     pub fn sender_kid(&self) -> Option<&str> {
         self.layers.last().and_then(|l| l.sender_kid.as_deref())
     }
 
-    /// The recipient kid of the innermost layer.
+    /// The kid of the first signer, when the message was signed.
+    pub fn signer_kid(&self) -> Option<&str> {
+        self.signers.first().map(|s| s.kid.as_str())
+    }
+
+    /// The recipient kid of the innermost layer (empty for a signed message on its own).
     pub fn recipient_kid(&self) -> &str {
         self.layers.last().map_or("", |l| l.recipient_kid.as_str())
     }
 
-    /// The outermost layer's mode.
-    pub fn mode(&self) -> Mode {
-        self.layers.first().map_or(Mode::Anoncrypt, |l| l.mode)
+    /// The outermost layer's mode (`None` for a signed message on its own).
+    pub fn mode(&self) -> Option<Mode> {
+        self.layers.first().map(|l| l.mode)
+    }
+
+    fn plain(plaintext: Plaintext, layers: Vec<Layer>, form: MessageForm) -> Unpacked {
+        Unpacked {
+            plaintext,
+            layers,
+            form,
+            signers: Vec::new(),
+            signed_message: None,
+        }
+    }
+
+    fn signed(signed: Plaintext, layers: Vec<Layer>, verified: VerifiedMessage) -> Unpacked {
+        Unpacked {
+            plaintext: verified.payload,
+            layers,
+            form: MessageForm::Signed,
+            signers: verified.signers,
+            signed_message: Some(signed),
+        }
     }
 }
 
@@ -139,11 +177,16 @@ impl<'a> Unpacker<'a> {
         self
     }
 
-    /// Unpacks `input`, peeling nested envelopes (anoncrypt(authcrypt(...))).
+    /// Unpacks `input`, peeling nested envelopes (anoncrypt(authcrypt(...))) and verifying a
+    /// signed message inside them. `input` may also be a signed message on its own, which is
+    /// verified with the resolver's `authentication` keys of its signers.
     pub fn unpack(&self, input: &[u8]) -> Result<Unpacked> {
         let mut layers = Vec::new();
-        let mut envelope =
-            Envelope::check(Jwe::parse_with(input, &self.limits, self.parallelism)?)?;
+        let parsed = match Jwe::parse_with(input, &self.limits, self.parallelism) {
+            Ok(jwe) => jwe,
+            Err(e) => return self.unpack_signed(input).unwrap_or(Err(e)),
+        };
+        let mut envelope = Envelope::check(parsed)?;
         loop {
             let (plaintext, layer) = self.open(&mut envelope)?;
             let form = if self.message_checks {
@@ -151,20 +194,35 @@ impl<'a> Unpacker<'a> {
             } else if Peek::read(&plaintext).is_ok_and(|p| p.is_some_and(|p| p.is_jwe())) {
                 Classified::Envelope
             } else {
-                Classified::Message(MessageForm::Unchecked)
+                layers.push(layer);
+                return Ok(Unpacked::plain(plaintext, layers, MessageForm::Unchecked));
             };
             layers.push(layer);
             match form {
-                Classified::Message(form) => {
-                    return Ok(Unpacked {
-                        plaintext,
-                        layers,
-                        form,
-                    })
+                Classified::Message => {
+                    return Ok(Unpacked::plain(plaintext, layers, MessageForm::Plaintext))
+                }
+                Classified::Signed => {
+                    let verified =
+                        SignedMessage::parse(&plaintext)?.verify(self.senders, layers.last())?;
+                    return Ok(Unpacked::signed(plaintext, layers, verified));
                 }
                 Classified::Envelope => envelope = self.inner(&layers, &plaintext)?,
             }
         }
+    }
+
+    /// A signed message on its own, when `input` is one (and is not an envelope).
+    fn unpack_signed(&self, input: &[u8]) -> Option<Result<Unpacked>> {
+        let peek = Peek::read(input).ok()??;
+        if peek.shape().ok()? != Shape::Signed {
+            return None;
+        }
+        Some(
+            SignedMessage::parse(input)
+                .and_then(|m| m.verify(self.senders, None))
+                .map(|v| Unpacked::signed(Plaintext::new(input.to_vec()), Vec::new(), v)),
+        )
     }
 
     /// The envelope a layer's plaintext holds, if this nesting may be peeled.

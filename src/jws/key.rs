@@ -44,16 +44,6 @@ enum Secret {
     K256(k256::ecdsa::SigningKey),
 }
 
-/// The `crv` of each algorithm's key.
-fn crv_of(alg: SigAlg) -> &'static str {
-    match alg {
-        SigAlg::EdDsa => "Ed25519",
-        SigAlg::Es256 => "P-256",
-        SigAlg::Es256K => "secp256k1",
-        SigAlg::Es384 => "P-384",
-    }
-}
-
 /// The `kty` of each algorithm's key.
 fn kty_of(alg: SigAlg) -> &'static str {
     match alg {
@@ -191,14 +181,28 @@ impl Public {
     }
 }
 
-/// The members of a JWK read strictly, with the algorithm they name.
-fn read_map(text: &[u8]) -> Result<(json::WipedKey, SigAlg)> {
-    let map = json::WipedKey(json::parse_object(text, Location::Jwk, 16)?);
+fn as_object(value: &Value) -> Result<&Map<String, Value>> {
+    match value {
+        Value::Object(map) => Ok(map),
+        _ => Err(Error::Json {
+            location: Location::Jwk,
+            detail: "a JWK must be a JSON object".into(),
+        }),
+    }
+}
+
+/// The members of a JWK read strictly, in a map whose `d` is wiped on drop.
+fn read_map(text: &[u8]) -> Result<json::WipedKey> {
+    Ok(json::WipedKey(json::parse_object(text, Location::Jwk, 16)?))
+}
+
+/// The algorithm a JWK's `kty` and `crv` name, which its `alg`, if any, must agree with.
+pub(crate) fn alg_of_members(map: &Map<String, Value>) -> Result<SigAlg> {
     let alg = alg_of(
-        req_str(&map.0, "kty", Location::Jwk)?,
-        req_str(&map.0, "crv", Location::Jwk)?,
+        req_str(map, "kty", Location::Jwk)?,
+        req_str(map, "crv", Location::Jwk)?,
     )?;
-    if let Some(declared) = json::opt_str(&map.0, "alg", Location::Jwk)? {
+    if let Some(declared) = json::opt_str(map, "alg", Location::Jwk)? {
         let declared = SigAlg::from_name(declared)?;
         if declared != alg {
             return Err(Error::SigAlgMismatch {
@@ -207,7 +211,7 @@ fn read_map(text: &[u8]) -> Result<(json::WipedKey, SigAlg)> {
             });
         }
     }
-    Ok((map, alg))
+    Ok(alg)
 }
 
 fn kid_of(map: &Map<String, Value>) -> Result<Option<String>> {
@@ -221,7 +225,7 @@ fn to_json(kid: Option<&str>, key: &Public, d: Option<&[u8]>) -> Zeroizing<Strin
     let alg = key.alg();
     let mut out = Zeroizing::new(String::with_capacity(256));
     out.push('{');
-    crate::jwk::write_members(&mut out, kty_of(alg), crv_of(alg), &x, y.as_deref());
+    crate::jwk::write_members(&mut out, kty_of(alg), alg.curve_name(), &x, y.as_deref());
     if let Some(d) = d {
         out.push_str(",\"d\":\"");
         out.push_str(&b64::encode_secret(d));
@@ -239,8 +243,17 @@ impl VerifyingKey {
     /// Parses a public JWK (a private one is refused: use [`SigningKey::from_json`] and
     /// [`SigningKey::verifying_key`]).
     pub fn from_json(text: &str) -> Result<VerifyingKey> {
-        let (map, alg) = read_map(text.as_bytes())?;
-        let map = &map.0;
+        VerifyingKey::from_members(&read_map(text.as_bytes())?.0)
+    }
+
+    /// Reads a public JWK already parsed as JSON (a private one is refused).
+    pub fn from_value(value: &Value) -> Result<VerifyingKey> {
+        VerifyingKey::from_members(as_object(value)?)
+    }
+
+    /// A public key from the members of a JWK object (`d` is refused).
+    pub(crate) fn from_members(map: &Map<String, Value>) -> Result<VerifyingKey> {
+        let alg = alg_of_members(map)?;
         if map.contains_key("d") {
             return Err(Error::InvalidMember {
                 location: Location::Jwk,
@@ -280,7 +293,7 @@ impl VerifyingKey {
     pub fn thumbprint(&self) -> String {
         let (x, y) = self.key.coordinates();
         let alg = self.alg();
-        crate::jwk::thumbprint(kty_of(alg), crv_of(alg), &x, y.as_deref())
+        crate::jwk::thumbprint(kty_of(alg), alg.curve_name(), &x, y.as_deref())
     }
 
     /// Verifies `signature` over `message` with this key's algorithm: Ed25519 strictly
@@ -304,8 +317,17 @@ impl VerifyingKey {
 impl SigningKey {
     /// Parses a private JWK (with `d`), checking that `d` belongs to the public key given.
     pub fn from_json(text: &str) -> Result<SigningKey> {
-        let (map, alg) = read_map(text.as_bytes())?;
-        let map = &map.0;
+        SigningKey::from_members(&read_map(text.as_bytes())?.0)
+    }
+
+    /// Reads a private JWK already parsed as JSON.
+    pub fn from_value(value: &Value) -> Result<SigningKey> {
+        SigningKey::from_members(as_object(value)?)
+    }
+
+    /// A private key from the members of a JWK object.
+    pub(crate) fn from_members(map: &Map<String, Value>) -> Result<SigningKey> {
+        let alg = alg_of_members(map)?;
         let public = Public::from_map(map, alg)?;
         let d_text = req_str(map, "d", Location::Jwk)?;
         let d = b64::decode_secret(d_text).ok_or_else(|| Error::Base64 {

@@ -24,7 +24,7 @@ mod parse;
 mod sign;
 
 pub use key::{SigningKey, VerifyingKey};
-pub use parse::{Jws, Signature};
+pub use parse::{Jws, Signature, MAX_JWS_LEN};
 pub use sign::Signer;
 
 pub use crate::names::{Serialization, SigAlg};

@@ -1,6 +1,7 @@
 //! Reading a JWS in any serialization (RFC 7515 §7) and verifying its signatures (§5.2).
 
 use serde_json::{Map, Value};
+use zeroize::Zeroizing;
 
 use super::{SigAlg, Verified, VerifyingKey, MAX_SIGNATURES};
 use crate::b64;
@@ -15,12 +16,13 @@ const JWS_DEPTH: usize = 8;
 /// The largest JWS read, in octets.
 pub const MAX_JWS_LEN: usize = 16 * 1024 * 1024;
 
-/// A parsed JWS: its payload and its signatures, none of them verified yet.
+/// A parsed JWS: its payload and its signatures, none of them verified yet. The payload (in
+/// both forms) is wiped when the JWS drops.
 #[derive(Debug, Clone)]
 pub struct Jws {
     serialization: Serialization,
-    payload_b64: String,
-    payload: Vec<u8>,
+    payload_b64: Zeroizing<String>,
+    payload: Zeroizing<Vec<u8>>,
     signatures: Vec<Signature>,
 }
 
@@ -289,8 +291,8 @@ impl Jws {
         })?;
         Ok(Jws {
             serialization,
-            payload_b64,
-            payload,
+            payload_b64: Zeroizing::new(payload_b64),
+            payload: Zeroizing::new(payload),
             signatures,
         })
     }
@@ -303,6 +305,11 @@ impl Jws {
     /// The payload, decoded. It proves nothing until [`Jws::verify`] succeeds.
     pub fn payload(&self) -> &[u8] {
         &self.payload
+    }
+
+    /// The payload, decoded, taken out of the JWS (in a buffer wiped on drop).
+    pub(crate) fn into_payload(self) -> Zeroizing<Vec<u8>> {
+        self.payload
     }
 
     /// The payload as received (base64url text).

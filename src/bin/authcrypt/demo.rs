@@ -1,9 +1,11 @@
 //! `demo`: authcrypt a DIDComm message from Alice to Bob and Charlie, unpack it as each of
-//! them, and show what happens to a tampered copy.
+//! them, sign one and verify it inside its envelope, and show what happens to tampered and
+//! misattributed copies.
 
 use std::fmt::Write as _;
 
-use authcrypt::didcomm::{Envelope, KeySet, Packer, Unpacked, Unpacker};
+use authcrypt::didcomm::{sign, Envelope, KeySet, Packer, Unpacked, Unpacker};
+use authcrypt::jws::{SigAlg, SigningKey};
 use authcrypt::{Jwk, Result};
 use serde_json::Value;
 
@@ -14,8 +16,8 @@ pub const DEMO_EXAMPLES: &str = "\
 Example:
   cargo run --release -- demo
 
-The keys are the X25519 keyAgreement keys of Alice, Bob and Charlie from the DIDComm v2
-specification's test vectors, embedded in the tool.";
+The keys are the X25519 keyAgreement keys of Alice, Bob and Charlie and Alice's Ed25519
+authentication key from the DIDComm v2 specification's test vectors, embedded in the tool.";
 
 /// did:example:alice#key-x25519-1 (DIDComm v2 specification, Appendix A).
 const ALICE: &str = r#"{"kty":"OKP","crv":"X25519","x":"avH0O2Y4tqLAq8y9zpianr8ajii5m4F_mICrzNlatXs","d":"r-jK2cO3taR8LQnJB1_ikLBTAnOtShJOsHXRUWT-aZA","kid":"did:example:alice#key-x25519-1"}"#;
@@ -23,6 +25,10 @@ const ALICE: &str = r#"{"kty":"OKP","crv":"X25519","x":"avH0O2Y4tqLAq8y9zpianr8a
 const BOB: &str = r#"{"kty":"OKP","crv":"X25519","x":"GDTrI66K0pFfO54tlCSvfjjNapIs44dzpneBgyx0S3E","d":"b9NnuOCB0hm7YGNvaE9DMhwH_wjZA1-gWD6dA0JWdL0","kid":"did:example:bob#key-x25519-1"}"#;
 /// did:example:charlie#key-x25519-1 (the didcomm-rust test vectors).
 const CHARLIE: &str = r#"{"kty":"OKP","crv":"X25519","x":"nTiVFj7DChMsETDdxd5dIzLAJbSQ4j4UG6ZU1ogLNlw","d":"Z-BsgFe-eCvhuZlCBX5BV2XiDE2M92gkaORCe68YdZI","kid":"did:example:charlie#key-x25519-1"}"#;
+
+/// did:example:alice#key-1, Alice's Ed25519 authentication key (DIDComm v2 specification,
+/// Appendix A).
+const ALICE_SIGNING: &str = r#"{"kty":"OKP","crv":"Ed25519","x":"G-boxFB6vOZBu-wXkm-9Lh79I8nf9Z50cILaOgKKGww","d":"pFRUKkyzx4kHdJtFSnlPA9WzqkDT1HWV0xZ5OYZd2SY","kid":"did:example:alice#key-1"}"#;
 
 /// A DIDComm v2 plaintext message (the specification's example).
 const MESSAGE: &str = r#"{"id":"1234567890","type":"https://example.com/protocols/lets_do_lunch/1.0/proposal","from":"did:example:alice","to":["did:example:bob","did:example:charlie"],"created_time":1516269022,"expires_time":1516385931,"body":{"messagespecificattribute":"and its value"}}"#;
@@ -66,11 +72,12 @@ fn demo() -> Result<Output, DemoFailure> {
 
     authcrypt_to_two(&mut out, &alice, &bob, &charlie)?;
     anonymous_sender(&mut out, &alice, &bob)?;
+    signed(&mut out, &alice, &bob)?;
     forgeries(&mut out, &alice, &bob)?;
     let _ = writeln!(
         out,
-        "\nEvery recipient read the message, the sender was authenticated, and every \
-         tampered or misattributed copy was rejected."
+        "\nEvery recipient read the message, the sender was authenticated, the signer was \
+         verified, and every tampered or misattributed copy was rejected."
     );
     Ok(Output::new(out.trim_start().as_bytes().to_vec()))
 }
@@ -173,6 +180,66 @@ fn anonymous_sender(out: &mut String, alice: &Jwk, bob: &Jwk) -> Result<(), Demo
     Ok(())
 }
 
+/// Alice signs the message: alone, and inside authcrypt, each verified with her
+/// authentication key; Mallory's re-sending of her signed message under his own authcrypt is
+/// refused.
+fn signed(out: &mut String, alice: &Jwk, bob: &Jwk) -> Result<(), DemoFailure> {
+    let alice_sig = SigningKey::from_json(ALICE_SIGNING)?;
+    let message = r#"{"id":"8","type":"https://example.com/ping","from":"did:example:alice","to":["did:example:bob"],"body":{}}"#;
+    let mut keys = KeySet::new();
+    keys.insert(bob.clone())?;
+    keys.insert(alice.to_public())?;
+    keys.insert_verification_key(alice_sig.verifying_key())?;
+    let mallory =
+        Jwk::generate(authcrypt::Curve::X25519).with_kid("did:example:mallory#key-x25519-1");
+    keys.insert(mallory.to_public())?;
+    let unpacker = Unpacker::new(&keys);
+
+    heading(
+        out,
+        "A signed message (JWS, EdDSA): non-repudiable, readable by anyone",
+    );
+    let jws = sign(&alice_sig, message.as_bytes())?;
+    let _ = writeln!(out, "{}", pretty_json(jws.as_bytes()));
+    describe(out, &unpacker.unpack(jws.as_bytes())?);
+
+    heading(
+        out,
+        "authcrypt(sign(message)) to Bob: the sender authenticated and the signer verified",
+    );
+    let envelope = Packer::authcrypt(alice)
+        .sign_with(&alice_sig)
+        .to(&bob.to_public())
+        .pack(message.as_bytes())?;
+    describe(out, &unpacker.unpack(envelope.as_bytes())?);
+
+    let mut changed: Value = serde_json::from_str(&jws).unwrap_or_default();
+    if let Some(Value::String(sig)) = changed.pointer_mut("/signatures/0/signature") {
+        let first = if sig.starts_with('A') { "B" } else { "A" };
+        sig.replace_range(..1, first);
+    }
+    let _ = writeln!(
+        out,
+        "\none signature character changed, Bob verifies:  {}",
+        verdict(unpacker.unpack(changed.to_string().as_bytes()))?
+    );
+    let resent = Packer::authcrypt(&mallory)
+        .to(&bob.to_public())
+        .pack(jws.as_bytes())?;
+    let _ = writeln!(
+        out,
+        "Mallory authcrypts Alice's signed message:      {}",
+        verdict(unpacker.unpack(resent.as_bytes()))?
+    );
+    let impostor = SigningKey::generate(SigAlg::EdDsa).with_kid("did:example:alice#key-1");
+    let _ = writeln!(
+        out,
+        "signed by a key that is not Alice's:            {}",
+        verdict(unpacker.unpack(sign(&impostor, message.as_bytes())?.as_bytes()))?
+    );
+    Ok(())
+}
+
 /// Senders that no key proved: a forged `from`, and an anonymous envelope relayed by Alice.
 fn forgeries(out: &mut String, alice: &Jwk, bob: &Jwk) -> Result<(), DemoFailure> {
     heading(out, "A sender that no key proved is never reported");
@@ -216,13 +283,21 @@ fn unpack(me: &Jwk, sender: &Jwk, envelope: &[u8]) -> Result<Unpacked> {
 
 fn describe(out: &mut String, opened: &Unpacked) {
     let layers: Vec<String> = opened.layers.iter().map(|l| l.mode.to_string()).collect();
-    let _ = writeln!(out, "mode:        {}", layers.join(" wrapping "));
-    let _ = writeln!(out, "recipient:   {}", opened.recipient_kid());
+    if layers.is_empty() {
+        let _ = writeln!(out, "mode:        (not encrypted)");
+        let _ = writeln!(out, "recipient:   (anyone)");
+    } else {
+        let _ = writeln!(out, "mode:        {}", layers.join(" wrapping "));
+        let _ = writeln!(out, "recipient:   {}", opened.recipient_kid());
+    }
     let _ = writeln!(
         out,
         "sender kid:  {}",
         opened.sender_kid().unwrap_or("(anonymous)")
     );
+    for signer in &opened.signers {
+        let _ = writeln!(out, "signed by:   {} ({})", signer.kid, signer.alg);
+    }
     let _ = writeln!(
         out,
         "plaintext:   {}",

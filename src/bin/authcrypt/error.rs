@@ -60,7 +60,7 @@ impl Failure {
             Error::Rng => EXIT_INTERNAL,
             _ => EXIT_REJECTED,
         };
-        Failure::new(code, format!("envelope on stdin: {e}"))
+        Failure::new(code, format!("message on stdin: {e}"))
     }
 
     /// An error in a key file (`what` names it, e.g. "key file bob.jwk").
@@ -100,6 +100,7 @@ pub fn is_unsupported(e: &Error) -> bool {
             | Error::UnsupportedZip
             | Error::UnsupportedCrit(_)
             | Error::AlgEncMismatch { .. }
+            | Error::UnsupportedSigAlg(_)
     )
 }
 

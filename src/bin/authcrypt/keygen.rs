@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use authcrypt::didcomm::is_did_url;
+use authcrypt::jws::{SigAlg, SigningKey};
 use authcrypt::{Alg, Curve, Enc, Jwk, Serialization};
 use clap::Args;
 use serde_json::{json, Value};
@@ -18,8 +19,10 @@ Examples:
   authcrypt keygen --crv X25519 --kid 'did:example:alice#key-1' > alice.jwk
   authcrypt keygen --crv P-384 --kid 'did:example:bob#key-p384-1' -o bob.jwk
   authcrypt keygen --crv P-256 | authcrypt pub
+  authcrypt keygen --crv Ed25519 --kid 'did:example:alice#key-sig-1' > alice-sig.jwk
 
-The kid of a key used with the DIDComm defaults must be a DID URL with a fragment
+X25519 and P-521 keys are for key agreement, Ed25519 and secp256k1 keys for signatures
+(EdDSA, ES256K), and P-256 and P-384 keys for either. The kid of a key used with the DIDComm defaults must be a DID URL with a fragment
 (did:method:id#fragment): envelopes name the sender and every recipient by kid.";
 
 pub const PUB_EXAMPLES: &str = "\
@@ -34,7 +37,7 @@ Example:
 
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
-    /// Curve of the key: X25519, P-256, P-384 or P-521
+    /// Curve of the key: X25519, P-256, P-384, P-521, Ed25519 or secp256k1
     #[arg(long, value_name = "CURVE", default_value = "X25519")]
     crv: String,
     /// Key id, normally a DID URL such as did:example:alice#key-1
@@ -76,24 +79,58 @@ pub fn parse_curve(name: &str) -> Result<Curve, Failure> {
     Ok(curve)
 }
 
+/// The signature algorithm of a signature-only curve name (`Ed25519`, `secp256k1`).
+fn signature_curve(name: &str) -> Option<SigAlg> {
+    let folded: String = name
+        .chars()
+        .filter(|c| *c != '-' && *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect();
+    match folded.as_str() {
+        "ed25519" => Some(SigAlg::EdDsa),
+        "secp256k1" | "k256" => Some(SigAlg::Es256K),
+        _ => None,
+    }
+}
+
 pub fn keygen(args: KeygenArgs) -> Result<Output, Failure> {
-    let curve = parse_curve(&args.crv)?;
-    let mut key = Jwk::generate(curve);
-    if let Some(kid) = args.kid {
+    let signature = signature_curve(&args.crv);
+    let curve = match signature {
+        Some(_) => None,
+        None => Some(
+            parse_curve(&args.crv)
+                .map_err(|f| f.hint("signature curves: Ed25519, secp256k1, P-256, P-384"))?,
+        ),
+    };
+    if let Some(kid) = &args.kid {
         if kid.is_empty() {
             return Err(Failure::usage("--kid must not be empty"));
         }
-        if !is_did_url(&kid) {
+        if !is_did_url(kid) {
             io::warn(&format!(
                 "note: the kid \"{kid}\" is not a DID URL (did:method:id#fragment); \
-                 the DIDComm defaults of `pack` and `unpack` need one"
+                 the DIDComm defaults of `pack`, `sign` and `unpack` need one"
             ));
         }
-        key = key.with_kid(kid);
     }
-    let text = key
-        .to_private_json()
-        .map_err(|e| Failure::internal(e.to_string()))?;
+    let text = match (signature, curve) {
+        (Some(alg), _) => {
+            let mut key = SigningKey::generate(alg);
+            if let Some(kid) = args.kid {
+                key = key.with_kid(kid);
+            }
+            key.to_json()
+        }
+        (None, Some(curve)) => {
+            let mut key = Jwk::generate(curve);
+            if let Some(kid) = args.kid {
+                key = key.with_kid(kid);
+            }
+            key.to_private_json()
+                .map_err(|e| Failure::internal(e.to_string()))?
+        }
+        (None, None) => return Err(Failure::internal("no curve chosen")),
+    };
     let mut out = Zeroizing::new(Vec::with_capacity(text.len() + 1));
     out.extend_from_slice(text.as_bytes());
     out.push(b'\n');
@@ -132,29 +169,23 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 pub fn public(args: PubArgs) -> Result<Output, Failure> {
     let path = args.file.unwrap_or_else(|| PathBuf::from("-"));
     let file = keys::load(&path)?;
+    if let keys::Kind::DidDocument(_) = file.kind {
+        return Err(Failure::usage(format!(
+            "{}: a DID document holds public keys already; give a JWK or a JWK Set",
+            file.what
+        )));
+    }
+    // Each key once: a P-256 or P-384 key serves both uses and is one JWK.
+    let mut publics: Vec<String> = file.keys.iter().map(Jwk::to_public_json).collect();
+    for k in &file.verifying {
+        let text = k.to_json();
+        if !publics.contains(&text) {
+            publics.push(text);
+        }
+    }
     let text = match file.kind {
-        keys::Kind::Jwk => file
-            .keys
-            .first()
-            .map(Jwk::to_public_json)
-            .unwrap_or_default(),
-        keys::Kind::Set => {
-            let mut text = String::from("{\"keys\":[");
-            for (i, k) in file.keys.iter().enumerate() {
-                if i > 0 {
-                    text.push(',');
-                }
-                text.push_str(&k.to_public_json());
-            }
-            text.push_str("]}");
-            text
-        }
-        keys::Kind::DidDocument(_) => {
-            return Err(Failure::usage(format!(
-                "{}: a DID document holds public keys already; give a JWK or a JWK Set",
-                file.what
-            )))
-        }
+        keys::Kind::Jwk => publics.into_iter().next().unwrap_or_default(),
+        _ => format!("{{\"keys\":[{}]}}", publics.join(",")),
     };
     let mut out = text.into_bytes();
     out.push(b'\n');
@@ -172,6 +203,7 @@ pub fn capabilities() -> Result<Output, Failure> {
         "enc": Enc::ALL.map(Enc::name),
         "crv": Curve::ALL.map(Curve::name),
         "serialization": serializations.map(Serialization::name),
+        "sig_alg": SigAlg::ALL.map(SigAlg::name),
         "key_agreement_backend": authcrypt::BACKEND,
     });
     pretty(&value)

@@ -1,10 +1,13 @@
-//! Key files: a JWK, a JWK Set (`{"keys":[...]}`) or a DID document (its `keyAgreement` keys).
+//! Key files: a JWK, a JWK Set (`{"keys":[...]}`) or a DID document (its `keyAgreement` keys
+//! for encryption, its `authentication` keys for signatures).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use authcrypt::didcomm::{DidDocument, KeySet};
-use authcrypt::{jwk, Coordinates, Error, Jwk};
+use authcrypt::error::Malformed;
+use authcrypt::jws::{SigningKey, VerifyingKey};
+use authcrypt::{jwk, Coordinates, Error, Jwk, Location};
 use serde_json::Value;
 use zeroize::Zeroize as _;
 
@@ -18,7 +21,8 @@ pub enum Kind {
     Jwk,
     /// A JWK Set.
     Set,
-    /// A DID document with this id; its keys are the `keyAgreement` keys.
+    /// A DID document with this id; its keys are the `keyAgreement` keys, its verification
+    /// keys the `authentication` keys.
     DidDocument(String),
 }
 
@@ -29,8 +33,13 @@ pub struct KeyFile {
     pub what: String,
     /// What the file was.
     pub kind: Kind,
-    /// The keys, in file order.
+    /// The key-agreement keys, in file order.
     pub keys: Vec<Jwk>,
+    /// The private signature keys, in file order.
+    pub signing: Vec<SigningKey>,
+    /// The signature verification keys (the public halves of `signing` among them), in file
+    /// order.
+    pub verifying: Vec<VerifyingKey>,
 }
 
 impl KeyFile {
@@ -80,13 +89,10 @@ pub fn parse(bytes: &[u8], what: String) -> Result<KeyFile, Failure> {
         if let Some(e) = other_key_type(&value.0) {
             return Err(Failure::key(&what, &e));
         }
-        let key = Jwk::from_value(&value.0, Coordinates::LeftPadShort)
-            .map_err(|e| Failure::key(&what, &e))?;
-        return Ok(KeyFile {
-            what,
-            kind: Kind::Jwk,
-            keys: vec![key],
-        });
+        let mut file = KeyFile::new(what, Kind::Jwk);
+        let read = read_key(&value.0).map_err(|e| Failure::key(&file.what, &e))?;
+        file.add(read);
+        return Ok(file);
     }
     if let Some(keys) = map.get("keys") {
         return key_set(keys, what);
@@ -94,23 +100,106 @@ pub fn parse(bytes: &[u8], what: String) -> Result<KeyFile, Failure> {
     if map.contains_key("id") {
         let doc = DidDocument::from_value(&value.0).map_err(|e| Failure::key(&what, &e))?;
         let id = doc.id().to_owned();
-        let keys = doc.key_agreement_keys();
-        if keys.is_empty() {
+        let mut file = KeyFile::new(what, Kind::DidDocument(id.clone()));
+        file.keys = doc.key_agreement_keys();
+        file.verifying = doc.authentication_keys();
+        if file.keys.is_empty() && file.verifying.is_empty() {
             return Err(Failure::usage(format!(
-                "{what}: the DID document {id} has no keyAgreement key on a supported curve \
-                 (X25519, P-256, P-384, P-521)"
+                "{}: the DID document {id} has no keyAgreement key on a supported curve \
+                 (X25519, P-256, P-384, P-521) and no authentication key on a supported curve \
+                 (Ed25519, P-256, P-384, secp256k1)",
+                file.what
             )));
         }
-        return Ok(KeyFile {
-            what,
-            kind: Kind::DidDocument(id),
-            keys,
-        });
+        return Ok(file);
     }
     Err(Failure::usage(format!(
         "{what}: expected a JWK (with \"kty\"), a JWK Set (with \"keys\") or a DID document \
          (with \"id\")"
     )))
+}
+
+/// One JWK as each kind of key it can be.
+#[derive(Default)]
+struct Read {
+    agreement: Option<Jwk>,
+    signing: Option<SigningKey>,
+    verifying: Option<VerifyingKey>,
+}
+
+impl KeyFile {
+    fn new(what: String, kind: Kind) -> KeyFile {
+        KeyFile {
+            what,
+            kind,
+            keys: Vec::new(),
+            signing: Vec::new(),
+            verifying: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, read: Read) {
+        self.keys.extend(read.agreement);
+        self.signing.extend(read.signing);
+        self.verifying.extend(read.verifying);
+    }
+
+    /// Whether the file holds no key at all.
+    fn is_empty(&self) -> bool {
+        self.keys.is_empty() && self.verifying.is_empty()
+    }
+}
+
+/// A JWK as a key-agreement key (X25519, P-256, P-384, P-521) and as a signature key
+/// (Ed25519, P-256, P-384, secp256k1), as its curve and its `use` (`enc`, `sig`) allow. A key
+/// no use accepts is an error: the unsupported curve, or the `use` its curve does not have.
+fn read_key(value: &Value) -> Result<Read, Error> {
+    let (agreement_use, signature_use) = match value.get("use") {
+        None => (true, true),
+        Some(Value::String(u)) if u == "enc" => (true, false),
+        Some(Value::String(u)) if u == "sig" => (false, true),
+        Some(_) => return Err(bad_use(Malformed::NotEncOrSig)),
+    };
+    let mut unsupported = None;
+    let mut read = Read::default();
+    if agreement_use {
+        match Jwk::from_value(value, Coordinates::LeftPadShort) {
+            Ok(k) => read.agreement = Some(k),
+            Err(e) if is_unsupported(&e) => unsupported = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    if signature_use {
+        let signature = if value.get("d").is_some() {
+            SigningKey::from_value(value).map(|k| (k.verifying_key(), Some(k)))
+        } else {
+            VerifyingKey::from_value(value).map(|k| (k, None))
+        };
+        match signature {
+            Ok((verifying, signing)) => {
+                read.verifying = Some(verifying);
+                read.signing = signing;
+            }
+            // A key-agreement key in an encoding signatures do not take (short coordinates).
+            Err(_) if read.agreement.is_some() => {}
+            Err(e) if is_unsupported(&e) => unsupported = unsupported.or(Some(e)),
+            Err(e) => return Err(e),
+        }
+    }
+    if read.agreement.is_none() && read.verifying.is_none() {
+        return Err(unsupported
+            .filter(|_| agreement_use && signature_use)
+            .unwrap_or_else(|| bad_use(Malformed::UseNotOfCurve)));
+    }
+    Ok(read)
+}
+
+fn bad_use(reason: Malformed) -> Error {
+    Error::InvalidMember {
+        location: Location::Jwk,
+        name: "use".into(),
+        reason,
+    }
 }
 
 /// The keys of a JWK Set's `keys` member. Keys on curves this tool does not implement are
@@ -121,36 +210,32 @@ fn key_set(keys: &Value, what: String) -> Result<KeyFile, Failure> {
             "{what}: \"keys\" must be an array of JWKs"
         )));
     };
-    let mut out = Vec::with_capacity(entries.len());
+    let mut file = KeyFile::new(what, Kind::Set);
     let mut skipped: Option<Error> = None;
     for (i, entry) in entries.iter().enumerate() {
         if let Some(e) = other_key_type(entry) {
             skipped = Some(e);
             continue;
         }
-        match Jwk::from_value(entry, Coordinates::LeftPadShort) {
-            Ok(k) => out.push(k),
+        match read_key(entry) {
+            Ok(read) => file.add(read),
             // As in a DID document, keys on curves this tool does not implement are skipped.
             Err(e) if is_unsupported(&e) => skipped = Some(e),
             Err(e) => {
                 return Err(Failure::key(
-                    &format!("{what}, key {} of the JWK Set", i + 1),
+                    &format!("{}, key {} of the JWK Set", file.what, i + 1),
                     &e,
                 ))
             }
         }
     }
-    if out.is_empty() {
+    if file.is_empty() {
         return Err(match skipped {
-            Some(e) => Failure::key(&format!("{what}: the JWK Set has no usable key"), &e),
-            None => Failure::usage(format!("{what}: the JWK Set is empty")),
+            Some(e) => Failure::key(&format!("{}: the JWK Set has no usable key", file.what), &e),
+            None => Failure::usage(format!("{}: the JWK Set is empty", file.what)),
         });
     }
-    Ok(KeyFile {
-        what,
-        kind: Kind::Set,
-        keys: out,
-    })
+    Ok(file)
 }
 
 /// A parsed key file whose strings (among them any private `d`) are wiped when it drops.
@@ -203,6 +288,37 @@ pub fn merge(option: &str, files: &[KeyFile]) -> Result<Vec<Jwk>, Failure> {
         }
     }
     Ok(set.keys().cloned().chain(without_kid).collect())
+}
+
+/// The signature verification keys of the files given with one option, merged by kid under
+/// the same rule as [`merge`]; keys without a kid follow, as given.
+pub fn merge_verifying(option: &str, files: &[KeyFile]) -> Result<Vec<VerifyingKey>, Failure> {
+    let mut set = KeySet::new();
+    let mut without_kid = Vec::new();
+    for file in files {
+        for key in &file.verifying {
+            if key.kid().is_none() {
+                without_kid.push(key.clone());
+                continue;
+            }
+            match set.insert_verification_key(key.clone()) {
+                Ok(()) => {}
+                Err(Error::ConflictingKey(kid)) => {
+                    return Err(Failure::usage(format!(
+                        "{option}: {} holds a different signature key for {kid} than an \
+                         earlier file",
+                        file.what
+                    )))
+                }
+                Err(e) => return Err(Failure::key(&file.what, &e)),
+            }
+        }
+    }
+    Ok(set
+        .verification_keys()
+        .cloned()
+        .chain(without_kid)
+        .collect())
 }
 
 /// A key type other than OKP and EC (RSA, oct, ...) is unsupported whatever its other members;

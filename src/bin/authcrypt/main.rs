@@ -1,4 +1,4 @@
-//! `authcrypt`: pack, unpack and inspect DIDComm v2 encrypted messages from the command line.
+//! `authcrypt`: pack, sign, unpack and inspect DIDComm v2 messages from the command line.
 //!
 //! This file holds argument parsing, dispatch, and the mapping of failures to exit codes.
 //!
@@ -14,6 +14,7 @@ mod io;
 mod keygen;
 mod keys;
 mod pack;
+mod sign;
 mod unpack;
 
 use std::io::Write as _;
@@ -28,8 +29,9 @@ use error::{one_line, Failure, EXIT_INTERNAL, EXIT_REJECTED, EXIT_UNSUPPORTED, E
 /// What a successful command writes to stdout, in one piece.
 pub type Output = Zeroizing<Vec<u8>>;
 
-const ABOUT: &str = "Pack, unpack and inspect DIDComm v2 encrypted messages: JWE with ECDH-ES \
-                     anoncrypt and ECDH-1PU authcrypt on X25519, P-256, P-384 and P-521";
+const ABOUT: &str = "Pack, sign, unpack and inspect DIDComm v2 messages: JWE with ECDH-ES \
+                     anoncrypt and ECDH-1PU authcrypt on X25519, P-256, P-384 and P-521, and \
+                     JWS with EdDSA, ES256, ES256K and ES384";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -40,12 +42,15 @@ Examples:
   authcrypt pack --from alice.jwk --to bob.pub.jwk < hello.json > msg.jwe
   authcrypt inspect < msg.jwe
   authcrypt unpack --key bob.jwk --sender alice.pub.jwk < msg.jwe
+  authcrypt keygen --crv Ed25519 --kid 'did:example:alice#key-sig-1' > alice-sig.jwk
+  authcrypt pack --from alice.jwk --to bob.pub.jwk --sign alice-sig.jwk < hello.json > signed.jwe
+  authcrypt unpack --key bob.jwk --sender alice.pub.jwk --sender alice-sig.jwk -v < signed.jwe
   authcrypt demo
 
 Exit codes:
   0  success
-  1  the message was rejected (decryption failed, a header rule is broken, or the keys given
-     do not open it)
+  1  the message was rejected (decryption or a signature failed, a header or binding rule is
+     broken, or the keys given do not open or verify it)
   2  usage error, unreadable input, or an unreadable or unusable key file
   3  unsupported algorithm, content encryption, curve or serialization";
 
@@ -65,7 +70,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Generate a private key (JWK) for key agreement
+    /// Generate a private key (JWK): for key agreement (X25519, P-256, P-384, P-521) or
+    /// signatures (Ed25519, secp256k1, P-256, P-384)
     #[command(after_help = keygen::KEYGEN_EXAMPLES)]
     Keygen(keygen::KeygenArgs),
     /// Print the public JWK of a private JWK
@@ -74,7 +80,10 @@ enum Command {
     /// Encrypt stdin (any bytes) into a JWE: authcrypt with --from, anoncrypt without
     #[command(after_help = pack::PACK_EXAMPLES)]
     Pack(pack::PackArgs),
-    /// Decrypt the JWE on stdin and write exactly the plaintext
+    /// Sign the DIDComm plaintext message on stdin: a signed message (JWS, general JSON)
+    #[command(after_help = sign::SIGN_EXAMPLES)]
+    Sign(sign::SignArgs),
+    /// Decrypt the JWE on stdin, verify any signed message, and write exactly the plaintext
     #[command(after_help = unpack::UNPACK_EXAMPLES)]
     Unpack(unpack::UnpackArgs),
     /// Show what the JWE on stdin claims, without decrypting it
@@ -110,6 +119,7 @@ fn main() -> ExitCode {
         Command::Keygen(args) => keygen::keygen(args),
         Command::Pub(args) => keygen::public(args),
         Command::Pack(args) => pack::run(args),
+        Command::Sign(args) => sign::run(args),
         Command::Unpack(args) => unpack::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Capabilities => keygen::capabilities(),

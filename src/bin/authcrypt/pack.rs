@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 
 use super::error::Failure;
 use super::keys::{self, Kind};
+use super::sign;
 use super::{io, Output};
 
 pub const PACK_EXAMPLES: &str = "\
@@ -24,6 +25,9 @@ Examples:
 
   # authcrypt with the sender hidden: anoncrypt(authcrypt(message))
   authcrypt pack --from alice.jwk --to bob.pub.jwk --protect-sender < msg.json > msg.jwe
+
+  # signed, then authcrypted: authcrypt(sign(message)); without --from, anoncrypt(sign(message))
+  authcrypt pack --from alice.jwk --sign alice-sig.jwk --to bob.pub.jwk < msg.json > msg.jwe
 
   # a plain JOSE JWE: compact serialization, direct key agreement
   authcrypt pack --to bob.pub.jwk --alg ECDH-ES --enc A128GCM --compact < data.bin
@@ -60,6 +64,11 @@ pub struct PackArgs {
     /// recipients (--enc then names the outer encryption)
     #[arg(long, requires = "from")]
     protect_sender: bool,
+    /// Sign the message first with this private signature key (Ed25519, P-256, secp256k1 or
+    /// P-384; its kid a DID URL of the message's "from" and, with --from, of the sender's DID),
+    /// then encrypt the signed message
+    #[arg(long, value_name = "SIGNER.jwk", conflicts_with = "compact")]
+    sign: Option<PathBuf>,
 }
 
 /// The keys of one `--to` file.
@@ -108,15 +117,29 @@ pub fn run(args: PackArgs) -> Result<Output, Failure> {
         check_didcomm_kids(&chosen, sender, args.from.as_ref().map(|p| keys::what(p)))?;
     }
 
-    let plaintext = read_plaintext(args.protect_sender)?;
+    let signer = match &args.sign {
+        Some(_) if !didcomm => {
+            return Err(Failure::usage(
+                "--sign makes a DIDComm signed message, which is encrypted with the DIDComm \
+                 algorithms only (authcrypt or anoncrypt, general JSON)",
+            ))
+        }
+        Some(path) => Some(sign::load_signer(path, None, "--sign")?),
+        None => None,
+    };
+
+    let plaintext = read_plaintext(args.protect_sender, signer.is_some())?;
     let recipients: Vec<&Jwk> = chosen.iter().map(|(k, _)| *k).collect();
     let envelope = if didcomm {
-        let packer: AnyPacker = match sender {
+        let mut packer: AnyPacker = match sender {
             Some(s) => Packer::authcrypt(s)
                 .protect_sender(args.protect_sender)
                 .into(),
             None => Packer::anoncrypt().into(),
         };
+        if let Some(key) = &signer {
+            packer = packer.sign_with(key);
+        }
         packer
             .to_all(recipients.iter().copied())
             .enc(enc)
@@ -192,6 +215,13 @@ fn load_senders(path: &Path) -> Result<(String, Vec<Jwk>), Failure> {
         .into_iter()
         .filter(Jwk::is_private)
         .collect();
+    if private.is_empty() && !file.signing.is_empty() {
+        return Err(Failure::usage(format!(
+            "{} holds a signature key only: --from takes the sender's private key-agreement \
+             JWK (X25519, P-256, P-384, P-521); sign with --sign",
+            file.what
+        )));
+    }
     if private.is_empty() {
         return Err(Failure::usage(format!(
             "{} holds no private key: --from takes the sender's private JWK",
@@ -212,6 +242,14 @@ fn load_recipients(paths: &[PathBuf]) -> Result<Vec<ToFile>, Failure> {
     keys::merge("--to", &loaded)?;
     let mut files = Vec::with_capacity(loaded.len());
     for file in loaded {
+        if file.keys.is_empty() {
+            let curve = file.verifying.first().map_or("", |k| k.alg().curve_name());
+            return Err(Failure::unsupported(format!(
+                "{}: {curve} is a signature curve, not a key agreement curve: --to takes the \
+                 recipient's key-agreement key (X25519, P-256, P-384, P-521)",
+                file.what
+            )));
+        }
         let did = match file.kind {
             Kind::DidDocument(id) => Some(id),
             Kind::Jwk | Kind::Set => None,
@@ -251,11 +289,11 @@ fn choose_keys(files: &[ToFile], curve: Curve) -> Result<Vec<(&Jwk, &str)>, Fail
 
 /// The plaintext from stdin, bounded so that its envelope stays within what
 /// `authcrypt unpack` accepts.
-fn read_plaintext(protect_sender: bool) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    let max = if protect_sender {
-        io::MAX_PROTECTED_PLAINTEXT
-    } else {
-        io::MAX_PLAINTEXT
+fn read_plaintext(protect_sender: bool, signed: bool) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let max = match (signed, protect_sender) {
+        (true, _) => sign::MAX_SIGNED_PLAINTEXT,
+        (false, true) => io::MAX_PROTECTED_PLAINTEXT,
+        (false, false) => io::MAX_PLAINTEXT,
     };
     io::read_stdin_within(max)?.ok_or_else(|| {
         let with = if protect_sender {

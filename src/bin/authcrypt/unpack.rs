@@ -1,8 +1,10 @@
-//! `unpack`: decrypt the envelope on stdin.
+//! `unpack`: decrypt the envelope on stdin, and verify the signed message inside it or on its
+//! own.
 
 use std::path::PathBuf;
 
-use authcrypt::didcomm::{KeySet, MessageForm, Unpacker};
+use authcrypt::didcomm::{KeySet, MessageForm, Unpacked, Unpacker};
+use authcrypt::jws::VerifyingKey;
 use authcrypt::{Coordinates, Decrypter, Error, Jwk};
 use clap::{Args, ValueEnum};
 
@@ -15,13 +17,19 @@ Examples:
   authcrypt unpack --key bob.jwk --sender alice.pub.jwk < msg.jwe > msg.json
   authcrypt unpack --key bob.jwk < anoncrypted.jwe
   authcrypt unpack --key bob-keys.jwks --sender alice-did.json < msg.jwe
+  authcrypt unpack --key bob.jwk --sender alice-did.json -v < signed-then-encrypted.jwe
+  authcrypt unpack --sender alice-did.json < signed.json
   authcrypt unpack --profile jose --key bob.jwk < compact.jwe
 
-The plaintext bytes, exactly, are the only output. The recipient key is the --key whose kid
+The plaintext bytes, exactly, are the only output: for a signed message, its payload (the
+plaintext message) once every signature has verified. The recipient key is the --key whose kid
 matches a recipient kid of the envelope (under --profile jose, envelope entries without a kid
 are tried with every --key). An authcrypt sender key is the --sender whose kid equals skid (or
-the decoded apu). When --sender is given, a message whose innermost layer does not
-authenticate its sender is rejected.
+the decoded apu). A signer's key is the --sender signature key whose kid the signature names:
+from a DID document, only its authentication keys. The signer's DID must be the message's
+\"from\" and, inside authcrypt, the DID of the sender key. A signed message on its own needs no
+--key. When --sender is given, a message that neither authenticates nor signs its sender is
+rejected.
 
 Profiles:
   didcomm  (default) the DIDComm v2 rules: general JSON serialization; ECDH-1PU+A256KW with
@@ -29,8 +37,9 @@ Profiles:
            consistent; DID URL kids; only anoncrypt(authcrypt(message)) nests, and the
            sender is the inner layer's; the plaintext must be a DIDComm message (a JSON
            object) whose from/to match the sender and recipient keys (--no-message-checks
-           returns any plaintext); a signed message inside authcrypt is refused, since its
-           signature is not verified
+           returns any plaintext, a signed message unverified); a signed message is verified
+           at any of sign(m), anoncrypt(sign(m)), authcrypt(sign(m)) and
+           anoncrypt(authcrypt(sign(m)))
   jose     RFC 7516/7518/8037 and ECDH-1PU (draft-madden-jose-ecdh-1pu-04) only, any
            serialization, one layer";
 
@@ -44,11 +53,13 @@ pub enum Profile {
 
 #[derive(Debug, Args)]
 pub struct UnpackArgs {
-    /// A recipient private key: a JWK or a JWK Set. Repeat to offer several
-    #[arg(long = "key", value_name = "FILE", required = true)]
+    /// A recipient private key: a JWK or a JWK Set. Repeat to offer several (not needed for a
+    /// signed message on its own)
+    #[arg(long = "key", value_name = "FILE")]
     key: Vec<PathBuf>,
-    /// A possible sender's public key (authcrypt): a JWK, a JWK Set or a DID document. Repeat
-    /// to offer several
+    /// A possible sender's or signer's public keys: a JWK, a JWK Set or a DID document (its
+    /// keyAgreement keys for authcrypt, its authentication keys for signatures). Repeat to
+    /// offer several
     #[arg(long = "sender", value_name = "FILE")]
     sender: Vec<PathBuf>,
     /// Which rules the envelope must follow
@@ -67,6 +78,7 @@ pub struct UnpackArgs {
 /// What was learned about the message, for `--verbose`.
 struct Report {
     authenticated: bool,
+    signed: bool,
     summary: String,
 }
 
@@ -95,11 +107,17 @@ pub fn run(args: UnpackArgs) -> Result<Output, Failure> {
         .iter()
         .map(Jwk::to_public)
         .collect();
+    let signers = keys::merge_verifying("--sender", &sender_files)?;
 
     let input = io::read_stdin(io::MAX_ENVELOPE)?;
     if input.trim_ascii().is_empty() {
         return Err(Failure::usage(
-            "no envelope on stdin: pipe a JWE into `authcrypt unpack`",
+            "no envelope on stdin: pipe a JWE or a signed message into `authcrypt unpack`",
+        ));
+    }
+    if args.key.is_empty() && args.profile == Profile::Jose {
+        return Err(Failure::usage(
+            "--profile jose decrypts a JWE: give the recipient's private key with --key",
         ));
     }
     let hints = Hints {
@@ -108,14 +126,19 @@ pub fn run(args: UnpackArgs) -> Result<Output, Failure> {
         profile: args.profile,
     };
     let (plaintext, report) = match args.profile {
-        Profile::Didcomm => unpack_didcomm(&input, &secrets, &senders, !args.no_message_checks),
+        Profile::Didcomm => unpack_didcomm(
+            &input,
+            &secrets,
+            (&senders, &signers),
+            !args.no_message_checks,
+        ),
         Profile::Jose => unpack_jose(&input, &secrets, &senders),
     }
     .map_err(|e| hints.explain(&e))?;
-    if !args.sender.is_empty() && !report.authenticated {
+    if !args.sender.is_empty() && !report.authenticated && !report.signed {
         return Err(Failure::rejected(
-            "the message is anonymous (anoncrypt or ECDH-ES), so it does not come from an \
-             authenticated --sender",
+            "the message is anonymous (anoncrypt or ECDH-ES) and not signed, so it does not \
+             come from an authenticated --sender",
         )
         .hint("drop --sender to accept anonymous messages"));
     }
@@ -128,7 +151,7 @@ pub fn run(args: UnpackArgs) -> Result<Output, Failure> {
 fn unpack_didcomm(
     input: &[u8],
     secrets: &[Jwk],
-    senders: &[Jwk],
+    (senders, signers): (&[Jwk], &[VerifyingKey]),
     message_checks: bool,
 ) -> Result<(Output, Report), Error> {
     let mut secret_set = KeySet::new();
@@ -139,34 +162,47 @@ fn unpack_didcomm(
     for k in senders.iter().filter(|k| k.kid().is_some()) {
         sender_set.insert(k.clone())?;
     }
+    for k in signers.iter().filter(|k| k.kid().is_some()) {
+        sender_set.insert_verification_key(k.clone())?;
+    }
     let opened = Unpacker::new(&secret_set)
         .senders(&sender_set)
         .message_checks(message_checks)
         .unpack(input)?;
+    let report = Report {
+        authenticated: opened.authenticated(),
+        signed: opened.non_repudiable(),
+        summary: summary(&opened),
+    };
+    Ok((opened.plaintext.into_zeroizing(), report))
+}
+
+/// The `--verbose` line: the layers, who sent the message, and who signed it.
+fn summary(opened: &Unpacked) -> String {
     let layers: Vec<String> = opened
         .layers
         .iter()
         .map(|l| format!("{} ({}, {}, {})", l.mode, l.alg, l.enc, l.curve))
         .collect();
-    let form = match opened.form {
-        MessageForm::Plaintext => "",
-        MessageForm::SignedUnverified => "; a signed message whose signature is NOT verified",
-        MessageForm::Unchecked => "; the plaintext was not checked",
+    let mut line = if layers.is_empty() {
+        "a signed message, not encrypted".to_owned()
+    } else {
+        format!(
+            "{} for {}, from {}",
+            layers.join(" wrapping "),
+            opened.recipient_kid(),
+            opened.sender_kid().unwrap_or("an anonymous sender"),
+        )
     };
-    let summary = format!(
-        "{} for {}, from {}{form}",
-        layers.join(" wrapping "),
-        opened.recipient_kid(),
-        opened.sender_kid().unwrap_or("an anonymous sender"),
-    );
-    let authenticated = opened.authenticated();
-    Ok((
-        opened.plaintext.into_zeroizing(),
-        Report {
-            authenticated,
-            summary,
-        },
-    ))
+    match opened.form {
+        MessageForm::Plaintext | MessageForm::Signed => {}
+        MessageForm::SignedUnverified => line.push_str("; a signed message NOT verified"),
+        MessageForm::Unchecked => line.push_str("; the plaintext was not checked"),
+    }
+    for signer in &opened.signers {
+        line.push_str(&format!("; signed by {} ({})", signer.kid, signer.alg));
+    }
+    line
 }
 
 fn unpack_jose(input: &[u8], secrets: &[Jwk], senders: &[Jwk]) -> Result<(Output, Report), Error> {
@@ -199,6 +235,7 @@ fn unpack_jose(input: &[u8], secrets: &[Jwk], senders: &[Jwk]) -> Result<(Output
         d.plaintext.into_zeroizing(),
         Report {
             authenticated,
+            signed: false,
             summary,
         },
     ))
@@ -223,9 +260,16 @@ impl Hints<'_> {
             }
         };
         match e {
+            Error::RecipientNotFound(_) if self.secrets.is_empty() => Failure::usage(
+                "the message on stdin is encrypted: give the recipient's private key with --key",
+            ),
             Error::RecipientNotFound(_) => {
                 failure.hint(format!("--key kids: {}", kids(self.secrets)))
             }
+            Error::Profile(authcrypt::ProfileError::UnknownSigner(_)) => failure.hint(
+                "give the signer's DID document (its authentication keys) or public key with \
+                 --sender",
+            ),
             Error::SenderRequired => failure.hint("drop --sender to accept anonymous messages"),
             Error::SenderNotFound(_) if self.senders.is_empty() => {
                 failure.hint("the message is authcrypt: give the sender's public key with --sender")
