@@ -12,6 +12,11 @@
 //! - this crate packs and the peer unpacks with every recipient key, checking the plaintext
 //!   and the peer's metadata.
 //!
+//! Signed messages run too, for each of Alice's three signature keys (EdDSA, ES256, ES256K): the
+//! signed message alone, and inside anoncrypt, authcrypt and the protected sender; each side
+//! verifies the other's, reports the signer, and rejects a signed message with a changed
+//! signature.
+//!
 //! The keys are those of the DIDComm v2 spec appendix; Alice has no P-384 key there, so a
 //! deterministic one is generated and handed to the peer with her DID document.
 //!
@@ -27,9 +32,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use authcrypt::didcomm::{
-    AnyPacker, DidDocument, Envelope, KeySet, Mode, Packer, Unpacked, Unpacker,
+    sign, AnyPacker, DidDocument, Envelope, KeySet, MessageForm, Mode, Packer, Unpacked, Unpacker,
 };
-use authcrypt::{Alg, Curve, Enc, Jwk};
+use authcrypt::jws::SigningKey;
+use authcrypt::{Alg, Curve, Enc, Error, Jwk};
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
@@ -51,6 +57,8 @@ enum Kind {
     Authcrypt,
     Anoncrypt,
     ProtectSender,
+    /// A signed message, not encrypted.
+    Signed,
 }
 
 impl Kind {
@@ -59,13 +67,21 @@ impl Kind {
             Kind::Authcrypt => "authcrypt",
             Kind::Anoncrypt => "anoncrypt",
             Kind::ProtectSender => "protect-sender",
+            Kind::Signed => "signed",
         }
     }
 
     fn has_sender(self) -> bool {
-        self != Kind::Anoncrypt
+        matches!(self, Kind::Authcrypt | Kind::ProtectSender)
     }
 }
+
+/// Alice's signature keys in the spec appendix, with their algorithms.
+const SIGNERS: [(&str, &str); 3] = [
+    ("did:example:alice#key-1", "EdDSA"),
+    ("did:example:alice#key-2", "ES256"),
+    ("did:example:alice#key-3", "ES256K"),
+];
 
 #[derive(Clone, Debug)]
 struct Case {
@@ -76,6 +92,8 @@ struct Case {
     enc: Enc,
     /// `None`: the whole DID of Bob; otherwise one of his kids.
     to_kid: Option<String>,
+    /// The signer's kid, when the message is signed first.
+    sign_by: Option<String>,
     message: Value,
 }
 
@@ -96,6 +114,7 @@ impl Case {
             "curve": self.curve.name(),
             "from": self.kind.has_sender().then(|| self.sender_kid()),
             "to": self.to(),
+            "sign_by": self.sign_by,
             "message": self.message,
         })
     }
@@ -133,34 +152,69 @@ fn cases(direction: &str, curves: &[Curve]) -> Vec<Case> {
                     },
                     if single { "one kid" } else { "the DID" },
                 );
-                let mut message = json!({
-                    "id": format!("{:016x}", fnv(&id)),
-                    "typ": "application/didcomm-plain+json",
-                    "type": "https://didcomm.org/basicmessage/2.0/message",
-                    "to": [BOB],
-                    "created_time": 1_516_269_022,
-                    "expires_time": 1_516_385_931,
-                    "lang": "en",
-                    "body": {
-                        "content": format!("{id}: grüße, ✓ \"quoted\" \\ / \u{1F510}"),
-                        "n": [1, 2.5, null, true],
-                    },
-                });
-                if kind.has_sender() {
-                    message["from"] = json!(ALICE);
-                }
                 out.push(Case {
+                    message: message(&id, kind.has_sender()),
                     id,
                     curve,
                     kind,
                     enc,
                     to_kid,
-                    message,
+                    sign_by: None,
                 });
             }
         }
     }
+    if curves.contains(&Curve::X25519) {
+        out.extend(signed_cases(direction));
+    }
     out
+}
+
+/// Each of Alice's signature keys, alone and inside anoncrypt, authcrypt and the protected
+/// sender (X25519, to Bob's first X25519 key).
+fn signed_cases(direction: &str) -> Vec<Case> {
+    let mut out = Vec::new();
+    for (kid, alg) in SIGNERS {
+        for (kind, enc) in [
+            (Kind::Signed, Enc::A256CbcHs512),
+            (Kind::Anoncrypt, Enc::A256CbcHs512),
+            (Kind::Authcrypt, Enc::A256CbcHs512),
+            (Kind::ProtectSender, Enc::A256Gcm),
+        ] {
+            let id = format!("{direction} {alg}-signed {}", kind.name());
+            out.push(Case {
+                message: message(&id, true),
+                id,
+                curve: Curve::X25519,
+                kind,
+                enc,
+                to_kid: Some(format!("{BOB}#key-x25519-1")),
+                sign_by: Some(kid.to_owned()),
+            });
+        }
+    }
+    out
+}
+
+/// The message of a case: from Alice when it names a sender.
+fn message(id: &str, from_alice: bool) -> Value {
+    let mut message = json!({
+        "id": format!("{:016x}", fnv(id)),
+        "typ": "application/didcomm-plain+json",
+        "type": "https://didcomm.org/basicmessage/2.0/message",
+        "to": [BOB],
+        "created_time": 1_516_269_022,
+        "expires_time": 1_516_385_931,
+        "lang": "en",
+        "body": {
+            "content": format!("{id}: grüße, ✓ \"quoted\" \\ / \u{1F510}"),
+            "n": [1, 2.5, null, true],
+        },
+    });
+    if from_alice {
+        message["from"] = json!(ALICE);
+    }
+    message
 }
 
 fn fnv(s: &str) -> u64 {
@@ -177,6 +231,8 @@ struct World {
     /// Public keys of the senders, as Bob resolves them from Alice's DID document.
     alice_public: KeySet,
     alice_p384: Jwk,
+    /// Alice's signature keys.
+    alice_signing: Vec<SigningKey>,
 }
 
 impl World {
@@ -197,13 +253,35 @@ impl World {
         let bob_doc = DidDocument::from_json(doc(BOB).as_bytes()).unwrap();
         let mut alice_public = KeySet::from_json(doc(ALICE).as_bytes()).unwrap();
         alice_public.insert(alice_p384.to_public()).unwrap();
+        let alice_signing = SIGNERS
+            .iter()
+            .map(|(kid, _)| {
+                let entry = vectors["keys"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|k| k["kid"] == *kid)
+                    .unwrap();
+                SigningKey::from_json(&entry["private_jwk"].to_string())
+                    .unwrap()
+                    .with_kid(*kid)
+            })
+            .collect();
         World {
             keys_file,
             secrets,
             bob_doc,
             alice_public,
             alice_p384,
+            alice_signing,
         }
+    }
+
+    fn signing_key(&self, kid: &str) -> &SigningKey {
+        self.alice_signing
+            .iter()
+            .find(|k| k.kid() == Some(kid))
+            .unwrap_or_else(|| panic!("no signing key {kid}"))
     }
 
     fn secret(&self, kid: &str) -> &Jwk {
@@ -484,6 +562,7 @@ fn peer_to_authcrypt(
                 (Mode::Anoncrypt, case.enc, case.curve),
                 (Mode::Authcrypt, Enc::A256CbcHs512, case.curve),
             ],
+            Kind::Signed => vec![],
         };
         if layers != want {
             return Err(format!("{who}: layers {layers:?}, expected {want:?}"));
@@ -510,6 +589,12 @@ fn peer_to_authcrypt(
 
 /// This crate packs for the peer.
 fn pack(world: &World, case: &Case) -> Result<String, String> {
+    let message = serde_json::to_vec(&case.message).unwrap();
+    let signer = case.sign_by.as_deref().map(|kid| world.signing_key(kid));
+    if case.kind == Kind::Signed {
+        let key = signer.ok_or("a signed case has a signer")?;
+        return sign(key, &message).map_err(|e| format!("sign: {e}"));
+    }
     let packer: AnyPacker = if case.kind.has_sender() {
         Packer::authcrypt(world.secret(&case.sender_kid()))
             .protect_sender(case.kind == Kind::ProtectSender)
@@ -524,8 +609,10 @@ fn pack(world: &World, case: &Case) -> Result<String, String> {
             .map_err(|e| e.to_string())?
             .prefer_curves(&[case.curve]),
     };
-    let packer = packer.enc(case.enc);
-    let message = serde_json::to_vec(&case.message).unwrap();
+    let mut packer = packer.enc(case.enc);
+    if let Some(key) = signer {
+        packer = packer.sign_with(key);
+    }
     packer.pack(&message).map_err(|e| format!("pack: {e}"))
 }
 
@@ -579,6 +666,117 @@ fn authcrypt_to_peer(
     Ok(())
 }
 
+/// The layers a case's envelope has, outermost first.
+fn modes(kind: Kind) -> Vec<Mode> {
+    match kind {
+        Kind::Signed => vec![],
+        Kind::Anoncrypt => vec![Mode::Anoncrypt],
+        Kind::Authcrypt => vec![Mode::Authcrypt],
+        Kind::ProtectSender => vec![Mode::Anoncrypt, Mode::Authcrypt],
+    }
+}
+
+/// The signed message with the first octet of its signature changed.
+fn tamper_signature(signed: &str) -> Result<String, String> {
+    let mut jws: Value = serde_json::from_str(signed).map_err(|e| format!("not JSON: {e}"))?;
+    let sig = jws["signatures"][0]["signature"]
+        .as_str()
+        .ok_or("no signature")?
+        .to_owned();
+    let mut raw = B64.decode(&sig).map_err(|e| e.to_string())?;
+    raw[0] ^= 1;
+    jws["signatures"][0]["signature"] =
+        json!(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw));
+    Ok(jws.to_string())
+}
+
+/// The peer signs (and perhaps encrypts), this crate verifies; a signed message alone is also
+/// checked to be rejected once its signature is changed.
+fn peer_signed_to_authcrypt(world: &World, case: &Case, results: &[Value]) -> Result<(), String> {
+    let r = result_for(results, &case.id)?;
+    let packed = r["packed"].as_str().ok_or("no packed message")?;
+    let signer = case.sign_by.as_deref().unwrap_or_default();
+    let keys = world.bob_keyring(&world.recipients(case));
+    let out = Unpacker::new(&keys)
+        .unpack(packed.as_bytes())
+        .map_err(|e| format!("unpack: {e}\n  message: {packed}"))?;
+    let got: Value = serde_json::from_slice(&out.plaintext)
+        .map_err(|e| format!("plaintext is not JSON: {e}"))?;
+    if got != case.message {
+        return Err(format!("plaintext differs: {got}"));
+    }
+    let layers: Vec<Mode> = out.layers.iter().map(|l| l.mode).collect();
+    let want_alg = SIGNERS.iter().find(|(k, _)| *k == signer).map(|(_, a)| *a);
+    let facts = (
+        out.form,
+        layers,
+        out.signer_kid(),
+        out.signers.first().map(|s| s.alg.name()),
+        out.authenticated(),
+    );
+    let want = (
+        MessageForm::Signed,
+        modes(case.kind),
+        Some(signer),
+        want_alg,
+        case.kind.has_sender(),
+    );
+    if facts != want {
+        return Err(format!("reported {facts:?}, expected {want:?}"));
+    }
+    if case.kind == Kind::Signed {
+        let bad = tamper_signature(packed)?;
+        match Unpacker::new(&keys).unpack(bad.as_bytes()) {
+            Err(Error::Crypto) => {}
+            other => return Err(format!("a changed signature gave {other:?}")),
+        }
+    }
+    Ok(())
+}
+
+/// The peer verifies what this crate signed (and perhaps encrypted).
+fn signed_to_peer(case: &Case, packed: &str, results: &[Value]) -> Result<(), String> {
+    let r = result_for(results, &case.id).map_err(|e| format!("{e}\n  message: {packed}"))?;
+    if r["message"] != case.message {
+        return Err(format!("plaintext differs: {}", r["message"]));
+    }
+    let m = &r["metadata"];
+    let signer = case.sign_by.as_deref().unwrap_or_default();
+    let alg = SIGNERS.iter().find(|(k, _)| *k == signer).map(|(_, a)| *a);
+    let expect = [
+        ("non_repudiation", json!(true), m["non_repudiation"].clone()),
+        ("sign_from", json!(signer), m["sign_from"].clone()),
+        ("sign_alg", json!(alg), m["sign_alg"].clone()),
+        (
+            "encrypted",
+            json!(case.kind != Kind::Signed),
+            m["encrypted"].clone(),
+        ),
+        // Both peers count a verified signature as authentication, with or without
+        // authcrypt (this crate reports the two apart: `authenticated`, `non_repudiable`).
+        ("authenticated", json!(true), m["authenticated"].clone()),
+        (
+            "encrypted_from",
+            json!(case
+                .kind
+                .has_sender()
+                .then(|| format!("{ALICE}#key-x25519-1"))),
+            m["encrypted_from"].clone(),
+        ),
+    ];
+    for (name, want, got) in expect {
+        if want != got {
+            return Err(format!("peer metadata {name} = {got}, expected {want}"));
+        }
+    }
+    Ok(())
+}
+
+/// The id of the tampered copy of a signed case.
+fn tampered_id(case: &Case) -> String {
+    format!("{} with a changed signature", case.id)
+}
+
 /// Runs the whole matrix against one peer; prints and writes `interop: N passed, M failed`.
 fn run_matrix(name: &'static str, command: Vec<String>, curves: &[Curve]) {
     let out_dir = std::env::var_os("AUTHCRYPT_INTEROP_OUT")
@@ -602,10 +800,12 @@ fn run_matrix(name: &'static str, command: Vec<String>, curves: &[Curve]) {
     );
     let mut seen = Observations::default();
     for case in &incoming {
-        report.push((
-            case.id.clone(),
-            peer_to_authcrypt(&world, case, &results, &mut seen),
-        ));
+        let outcome = if case.sign_by.is_some() {
+            peer_signed_to_authcrypt(&world, case, &results)
+        } else {
+            peer_to_authcrypt(&world, case, &results, &mut seen)
+        };
+        report.push((case.id.clone(), outcome));
     }
 
     // authcrypt -> peer.
@@ -621,6 +821,13 @@ fn run_matrix(name: &'static str, command: Vec<String>, curves: &[Curve]) {
                     "curve": case.curve.name(),
                     "all_keys": true,
                 }));
+                if case.kind == Kind::Signed {
+                    requests.push(json!({
+                        "id": tampered_id(case),
+                        "packed": tamper_signature(&p).unwrap(),
+                        "curve": case.curve.name(),
+                    }));
+                }
                 packed.push(Some(p));
             }
             Err(e) => {
@@ -631,11 +838,23 @@ fn run_matrix(name: &'static str, command: Vec<String>, curves: &[Curve]) {
     }
     let results = peer.call("unpack", &world.request(requests));
     for (case, p) in outgoing.iter().zip(&packed) {
-        if let Some(p) = p {
+        let Some(p) = p else { continue };
+        if case.sign_by.is_none() {
             report.push((
                 case.id.clone(),
                 authcrypt_to_peer(&world, case, p, &results),
             ));
+            continue;
+        }
+        report.push((case.id.clone(), signed_to_peer(case, p, &results)));
+        if case.kind == Kind::Signed {
+            let id = tampered_id(case);
+            let refused = match results.iter().find(|r| r["id"] == id.as_str()) {
+                Some(r) if r["ok"] == false => Ok(()),
+                Some(_) => Err("the peer accepted a changed signature".to_owned()),
+                None => Err("the peer returned no result".to_owned()),
+            };
+            report.push((id, refused));
         }
     }
 

@@ -6,7 +6,9 @@ The request names the DIDComm test keys file (Alice, Bob and Charlie of the DIDC
 appendix), extra keys to add to their DID documents, and a list of cases. Every case is
 handled on its own: a failure is reported in that case's result and the others go on.
 
-pack:   case = {id, mode: authcrypt|anoncrypt|protect-sender, enc, curve, from, to, message}
+pack:   case = {id, mode: authcrypt|anoncrypt|protect-sender|signed, enc, curve, from, to,
+                sign_by, message}; with sign_by (a kid) the message is signed first, and mode
+                "signed" is the signed message alone
         result = {id, ok, packed, to_kids, from_kid} or {id, ok: false, error}
 unpack: case = {id, packed, curve, all_keys}
         result = {id, ok, message, metadata} or {id, ok: false, error}
@@ -34,6 +36,7 @@ from didcomm.pack_encrypted import (  # noqa: E402
     PackEncryptedConfig,
     pack_encrypted,
 )
+from didcomm.pack_signed import pack_signed  # noqa: E402
 from didcomm.secrets.secrets_resolver_in_memory import (  # noqa: E402
     SecretsResolverInMemory,
 )
@@ -142,6 +145,14 @@ class CurveView(DIDResolver):
 
 async def pack_case(world, case):
     mode = case["mode"]
+    sign_by = case.get("sign_by")
+    if mode == "signed":
+        res = await pack_signed(
+            resolvers_config=world.resolvers(case["curve"]),
+            message=case["message"],
+            sign_frm=sign_by,
+        )
+        return {"packed": res.packed_msg, "to_kids": [], "from_kid": None}
     config = PackEncryptedConfig(
         enc_alg_auth=AuthCryptAlg.A256CBC_HS512_ECDH_1PU_A256KW,
         enc_alg_anon=ANON_ALGS[case["enc"]],
@@ -154,6 +165,7 @@ async def pack_case(world, case):
         message=case["message"],
         to=case["to"],
         frm=frm,
+        sign_frm=sign_by,
         pack_config=config,
     )
     return {
@@ -182,6 +194,8 @@ async def unpack_case(world, case):
             "encrypted_to": [str(k) for k in (m.encrypted_to or [])],
             "enc_alg_auth": None if m.enc_alg_auth is None else m.enc_alg_auth.value.enc,
             "enc_alg_anon": None if m.enc_alg_anon is None else m.enc_alg_anon.value.enc,
+            "sign_from": None if m.sign_from is None else str(m.sign_from),
+            "sign_alg": None if m.sign_alg is None else m.sign_alg.value,
         },
     }
 

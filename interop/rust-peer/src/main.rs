@@ -9,7 +9,7 @@ use std::io::Read;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use didcomm::algorithms::{AnonCryptAlg, AuthCryptAlg};
+use didcomm::algorithms::{AnonCryptAlg, AuthCryptAlg, SignAlg};
 use didcomm::did::resolvers::ExampleDIDResolver;
 use didcomm::did::{DIDDoc, VerificationMaterial, VerificationMethod, VerificationMethodType};
 use didcomm::secrets::resolvers::ExampleSecretsResolver;
@@ -179,10 +179,30 @@ fn enc_name(alg: &AnonCryptAlg) -> &'static str {
     }
 }
 
+fn sign_alg_name(alg: &SignAlg) -> &'static str {
+    match alg {
+        SignAlg::EdDSA => "EdDSA",
+        SignAlg::ES256 => "ES256",
+        SignAlg::ES256K => "ES256K",
+    }
+}
+
 fn pack(world: &World, case: &Value) -> Result<Value, String> {
     let mode = case["mode"].as_str().unwrap_or_default();
     let message: Message =
         serde_json::from_value(case["message"].clone()).map_err(|e| format!("message: {e}"))?;
+    let sign_by = case["sign_by"].as_str();
+    if mode == "signed" {
+        let dids = world.did_resolver(None);
+        let secrets = world.secrets_resolver();
+        let (packed, _) = block_on(message.pack_signed(
+            sign_by.ok_or("a signed case needs sign_by")?,
+            &dids,
+            &secrets,
+        ))
+        .map_err(|e| format!("{e:#}"))?;
+        return Ok(json!({"packed": packed, "to_kids": [], "from_kid": null}));
+    }
     let options = PackEncryptedOptions {
         protect_sender: mode == "protect-sender",
         forward: false,
@@ -198,7 +218,7 @@ fn pack(world: &World, case: &Value) -> Result<Value, String> {
     let dids = world.did_resolver(case["curve"].as_str());
     let secrets = world.secrets_resolver();
     let (packed, meta) =
-        block_on(message.pack_encrypted(to, from, None, &dids, &secrets, &options))
+        block_on(message.pack_encrypted(to, from, sign_by, &dids, &secrets, &options))
             .map_err(|e| format!("{e:#}"))?;
     Ok(json!({"packed": packed, "to_kids": meta.to_kids, "from_kid": meta.from_kid}))
 }
@@ -224,6 +244,8 @@ fn unpack(world: &World, case: &Value) -> Result<Value, String> {
             "encrypted_to": m.encrypted_to_kids.unwrap_or_default(),
             "enc_alg_auth": m.enc_alg_auth.map(|_| "A256CBC-HS512"),
             "enc_alg_anon": m.enc_alg_anon.as_ref().map(enc_name),
+            "sign_from": m.sign_from,
+            "sign_alg": m.sign_alg.as_ref().map(sign_alg_name),
         },
     }))
 }
