@@ -33,6 +33,10 @@ pub enum Location {
     Jws,
     /// A signature's unprotected header (`header`).
     Signature,
+    /// A DIDComm plaintext message.
+    Message,
+    /// The claims of a `from_prior` JWT.
+    FromPrior,
 }
 
 impl fmt::Display for Location {
@@ -46,6 +50,8 @@ impl fmt::Display for Location {
             Location::Epk => "epk",
             Location::Jws => "JWS",
             Location::Signature => "signature header",
+            Location::Message => "plaintext message",
+            Location::FromPrior => "from_prior claims",
         })
     }
 }
@@ -328,6 +334,46 @@ impl fmt::Display for MixedForm {
         f.write_str(match self {
             MixedForm::Envelope => "envelope",
             MixedForm::Signed => "signed-message",
+        })
+    }
+}
+
+/// Why a `from_prior` was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FromPriorProblem {
+    /// It is not a string holding a compact JWS.
+    NotCompactJws,
+    /// Its header names no `kid`.
+    NoKid,
+    /// Its claims are not a JSON object with `iss` and `sub` strings that are DIDs, or a time
+    /// claim is not a non-negative integer.
+    Claims,
+    /// Its `kid` is not a key of the `iss` DID.
+    KidNotOfIss,
+    /// Its `sub` is not the message's `from` (or the message has no `from`).
+    SubNotFrom,
+    /// `iss` and `sub` are the same DID.
+    SameDid,
+    /// Its `iat` or `nbf` is after the caller's time.
+    NotYetValid,
+    /// Its `exp` is not after the caller's time.
+    Expired,
+}
+
+impl fmt::Display for FromPriorProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FromPriorProblem::NotCompactJws => "it must be a compact JWS (a JWT)",
+            FromPriorProblem::NoKid => "its header names no \"kid\"",
+            FromPriorProblem::Claims => {
+                "its claims must be an object with \"iss\" and \"sub\" DIDs and integer times"
+            }
+            FromPriorProblem::KidNotOfIss => "its \"kid\" is not a key of the \"iss\" DID",
+            FromPriorProblem::SubNotFrom => "its \"sub\" is not the message's \"from\"",
+            FromPriorProblem::SameDid => "\"iss\" and \"sub\" are the same DID",
+            FromPriorProblem::NotYetValid => "its \"iat\" or \"nbf\" is after the time given",
+            FromPriorProblem::Expired => "its \"exp\" has passed at the time given",
         })
     }
 }
@@ -731,6 +777,23 @@ pub enum ProfileError {
     /// not list it for authentication, or its document was not given.
     #[error("the signer key \"{0}\" is not an authentication key of its DID among the keys given")]
     UnknownSigner(String),
+    /// A plaintext message's `typ` is present but is not the DIDComm plaintext media type.
+    #[error("\"typ\" {0:?} of a plaintext message is not application/didcomm-plain+json")]
+    WrongPlainTyp(String),
+    /// A time header (`expires_time`, `created_time`) is not a non-negative integer.
+    #[error("\"{0}\" must be a non-negative integer (seconds since the UNIX epoch)")]
+    InvalidTime(&'static str),
+    /// The message's `expires_time` is before the time the caller gave.
+    #[error("the message expired at {expires_time}, before {now}")]
+    Expired {
+        /// The message's `expires_time`.
+        expires_time: u64,
+        /// The caller's time.
+        now: u64,
+    },
+    /// The message's `from_prior` is not a valid rotation of its `from`.
+    #[error("\"from_prior\" is not a valid DID rotation: {0}")]
+    InvalidFromPrior(FromPriorProblem),
     /// A signer's DID is not the signed message's `from`.
     #[error("the signer's DID is not the message's \"from\"")]
     SignerNotFrom,

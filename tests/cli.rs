@@ -2221,3 +2221,33 @@ fn signed_messages_sign_pack_and_unpack() {
         "--key",
     );
 }
+
+/// `unpack --at`: the message's `expires_time` against the given time (rule M8).
+#[test]
+fn unpack_at_a_time_refuses_an_expired_message() {
+    let dir = Dir::new("expiry");
+    let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
+    let message =
+        br#"{"id":"1","type":"t","to":["did:example:bob"],"expires_time":1700000000,"body":{}}"#;
+    let env = ok(&run(&["pack", "--to", &bob_pub], message));
+    assert_eq!(ok(&run(&["unpack", "--key", &bob], &env)), message);
+    assert_eq!(
+        ok(&run(&["unpack", "--key", &bob, "--at", "1700000000"], &env)),
+        message
+    );
+    fails(
+        &run(&["unpack", "--key", &bob, "--at", "1700000001"], &env),
+        1,
+        "expired at 1700000000",
+    );
+    fails(
+        &run(&["unpack", "--key", &bob, "--at", "now"], &env),
+        1,
+        "expired",
+    );
+    fails(
+        &run(&["unpack", "--key", &bob, "--at", "yesterday"], &env),
+        2,
+        "--at takes seconds",
+    );
+}

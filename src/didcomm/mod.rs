@@ -29,8 +29,10 @@
 //! # Ok::<(), authcrypt::Error>(())
 //! ```
 
+mod checks;
 mod did_document;
 mod envelope;
+mod from_prior;
 mod message;
 mod pack;
 mod resolver;
@@ -38,13 +40,15 @@ mod rules;
 mod signed;
 mod unpack;
 
+pub use checks::check_message;
+#[cfg(fuzzing)]
+pub(crate) use checks::message_readers_agree;
+pub use checks::MessageForm;
 pub use did_document::DidDocument;
 pub use envelope::Envelope;
 pub use envelope::Layer;
-pub use message::check_message;
-#[cfg(fuzzing)]
-pub(crate) use message::message_readers_agree;
-pub use message::MessageForm;
+pub use from_prior::FromPrior;
+pub use message::{Attachment, Message, MessageBuilder};
 pub use pack::{Anoncrypt, AnyPacker, Authcrypt, PackMode, Packer, DEFAULT_CURVE_PREFERENCE};
 pub use resolver::{KeyResolver, KeySet};
 pub use rules::{

@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
+use super::checks::{check_addressing, check_headers, Peek, Shape};
 use super::envelope::Layer;
-use super::message::{check_addressing, Peek, Shape};
 use super::resolver::KeyResolver;
 use super::rules::{did_of, require_did_url, typ_is, TYP_SIGNED};
 use crate::content::Plaintext;
@@ -136,6 +136,7 @@ impl SignedMessage {
         if message.shape()? != Shape::Message {
             return Err(not_message.into());
         }
+        check_headers(&message)?;
         if let Some(sender) = layer.and_then(|l| l.sender_kid.as_deref()) {
             if signers.iter().any(|s| did_of(&s.kid) != did_of(sender)) {
                 return Err(ProfileError::SignerNotSender.into());

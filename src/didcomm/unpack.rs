@@ -9,9 +9,11 @@ use crate::jwk::Coordinates;
 use crate::parallel::Parallelism;
 use crate::zs_cache::ZsCache;
 
+use super::checks::MessageForm;
+use super::checks::{check_time_and_rotation, classify, Classified, Peek, Shape};
 use super::envelope::{Envelope, Layer};
-use super::message::MessageForm;
-use super::message::{classify, Classified, Peek, Shape};
+use super::from_prior::FromPrior;
+use super::message::Message;
 use super::resolver::KeyResolver;
 use super::signed::{SignedBy, SignedMessage, VerifiedMessage};
 use crate::names::Mode;
@@ -31,6 +33,9 @@ pub struct Unpacked {
     /// The signed message (the JWS) exactly as received, which a third party can verify again:
     /// the proof of non-repudiation. `None` when the message was not signed.
     pub signed_message: Option<Plaintext>,
+    /// The DID rotation the message carried (`from_prior`), verified against the prior DID's
+    /// `authentication` key. `None` when it carried none (or the checks were off).
+    pub from_prior: Option<FromPrior>,
 }
 
 impl Unpacked {
@@ -55,6 +60,11 @@ impl Unpacked {
         self.layers.last().and_then(|l| l.sender_kid.as_deref())
     }
 
+    /// The plaintext as a typed [`Message`] (read strictly; see [`Message::from_json`]).
+    pub fn message(&self) -> Result<Message> {
+        Message::from_json(&self.plaintext)
+    }
+
     /// The kid of the first signer, when the message was signed.
     pub fn signer_kid(&self) -> Option<&str> {
         self.signers.first().map(|s| s.kid.as_str())
@@ -77,6 +87,7 @@ impl Unpacked {
             form,
             signers: Vec::new(),
             signed_message: None,
+            from_prior: None,
         }
     }
 
@@ -87,6 +98,7 @@ impl Unpacked {
             form: MessageForm::Signed,
             signers: verified.signers,
             signed_message: Some(signed),
+            from_prior: None,
         }
     }
 }
@@ -101,6 +113,7 @@ pub struct Unpacker<'a> {
     any_nesting: bool,
     zs_cache: Option<ZsCache>,
     parallelism: Parallelism,
+    now: Option<u64>,
 }
 
 impl fmt::Debug for Unpacker<'_> {
@@ -110,6 +123,7 @@ impl fmt::Debug for Unpacker<'_> {
             .field("max_layers", &self.max_layers)
             .field("message_checks", &self.message_checks)
             .field("any_nesting", &self.any_nesting)
+            .field("now", &self.now)
             .finish_non_exhaustive()
     }
 }
@@ -126,7 +140,16 @@ impl<'a> Unpacker<'a> {
             any_nesting: false,
             zs_cache: None,
             parallelism: Parallelism::Auto,
+            now: None,
         }
+    }
+
+    /// The time to check messages against, in seconds since the UNIX epoch: a message whose
+    /// `expires_time` is before it is [`ProfileError::Expired`], and a `from_prior`'s `iat`,
+    /// `nbf` and `exp` are checked against it (rules M8 and M9). Without it no time is checked.
+    pub fn at(mut self, now: u64) -> Unpacker<'a> {
+        self.now = Some(now);
+        self
     }
 
     /// Uses a cache of the static-static secret Zs, saving one scalar multiplication per
@@ -198,18 +221,26 @@ impl<'a> Unpacker<'a> {
                 return Ok(Unpacked::plain(plaintext, layers, MessageForm::Unchecked));
             };
             layers.push(layer);
-            match form {
-                Classified::Message => {
-                    return Ok(Unpacked::plain(plaintext, layers, MessageForm::Plaintext))
-                }
+            let unpacked = match form {
+                Classified::Message => Unpacked::plain(plaintext, layers, MessageForm::Plaintext),
                 Classified::Signed => {
                     let verified =
                         SignedMessage::parse(&plaintext)?.verify(self.senders, layers.last())?;
-                    return Ok(Unpacked::signed(plaintext, layers, verified));
+                    Unpacked::signed(plaintext, layers, verified)
                 }
-                Classified::Envelope => envelope = self.inner(&layers, &plaintext)?,
-            }
+                Classified::Envelope => {
+                    envelope = self.inner(&layers, &plaintext)?;
+                    continue;
+                }
+            };
+            return self.finish(unpacked);
         }
+    }
+
+    /// Rules M8 and M9 on the message found.
+    fn finish(&self, mut unpacked: Unpacked) -> Result<Unpacked> {
+        unpacked.from_prior = check_time_and_rotation(&unpacked.plaintext, self.now, self.senders)?;
+        Ok(unpacked)
     }
 
     /// A signed message on its own, when `input` is one (and is not an envelope).
@@ -221,7 +252,13 @@ impl<'a> Unpacker<'a> {
         Some(
             SignedMessage::parse(input)
                 .and_then(|m| m.verify(self.senders, None))
-                .map(|v| Unpacked::signed(Plaintext::new(input.to_vec()), Vec::new(), v)),
+                .and_then(|v| {
+                    self.finish(Unpacked::signed(
+                        Plaintext::new(input.to_vec()),
+                        Vec::new(),
+                        v,
+                    ))
+                }),
         )
     }
 

@@ -317,6 +317,9 @@ pub(crate) struct MessageMembers<'de> {
     pub(crate) tag: Option<&'de [u8]>,
     pub(crate) recipients: Option<&'de [u8]>,
     pub(crate) encrypted_key: Option<&'de [u8]>,
+    pub(crate) typ: Option<&'de [u8]>,
+    pub(crate) expires_time: Option<&'de [u8]>,
+    pub(crate) from_prior: Option<&'de [u8]>,
 }
 
 /// Nesting deeper than this is left to serde_json (whose own limit is 128).
@@ -360,6 +363,9 @@ pub(crate) fn message(bytes: &[u8]) -> Option<MessageMembers<'_>> {
             b"tag" => &mut out.tag,
             b"recipients" => &mut out.recipients,
             b"encrypted_key" => &mut out.encrypted_key,
+            b"typ" => &mut out.typ,
+            b"expires_time" => &mut out.expires_time,
+            b"from_prior" => &mut out.from_prior,
             _ => return Some(()),
         };
         slot.replace(value).is_none().then_some(())

@@ -70,9 +70,30 @@ pub struct UnpackArgs {
     /// that was checked)
     #[arg(long)]
     no_message_checks: bool,
+    /// Check the message's expires_time, and a from_prior's iat, nbf and exp, against this
+    /// time: seconds since the UNIX epoch, or "now" for the system clock [default: no time
+    /// checks]
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
     /// Report on stderr how the message was protected and by whom
     #[arg(short, long)]
     verbose: bool,
+}
+
+/// The `--at` time in seconds since the UNIX epoch.
+fn parse_time(text: &str) -> Result<u64, Failure> {
+    if text == "now" {
+        return std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .map_err(|_| Failure::usage("the system clock is before 1970"));
+    }
+    text.parse().map_err(|_| {
+        Failure::usage(format!(
+            "--at takes seconds since the UNIX epoch or \"now\", not \"{}\"",
+            text.chars().take(64).collect::<String>()
+        ))
+    })
 }
 
 /// What was learned about the message, for `--verbose`.
@@ -115,6 +136,7 @@ pub fn run(args: UnpackArgs) -> Result<Output, Failure> {
             "no envelope on stdin: pipe a JWE or a signed message into `authcrypt unpack`",
         ));
     }
+    let at = args.at.as_deref().map(parse_time).transpose()?;
     if args.key.is_empty() && args.profile == Profile::Jose {
         return Err(Failure::usage(
             "--profile jose decrypts a JWE: give the recipient's private key with --key",
@@ -130,7 +152,7 @@ pub fn run(args: UnpackArgs) -> Result<Output, Failure> {
             &input,
             &secrets,
             (&senders, &signers),
-            !args.no_message_checks,
+            (!args.no_message_checks, at),
         ),
         Profile::Jose => unpack_jose(&input, &secrets, &senders),
     }
@@ -152,7 +174,7 @@ fn unpack_didcomm(
     input: &[u8],
     secrets: &[Jwk],
     (senders, signers): (&[Jwk], &[VerifyingKey]),
-    message_checks: bool,
+    (message_checks, at): (bool, Option<u64>),
 ) -> Result<(Output, Report), Error> {
     let mut secret_set = KeySet::new();
     for k in secrets.iter().filter(|k| k.kid().is_some()) {
@@ -165,10 +187,13 @@ fn unpack_didcomm(
     for k in signers.iter().filter(|k| k.kid().is_some()) {
         sender_set.insert_verification_key(k.clone())?;
     }
-    let opened = Unpacker::new(&secret_set)
+    let mut unpacker = Unpacker::new(&secret_set)
         .senders(&sender_set)
-        .message_checks(message_checks)
-        .unpack(input)?;
+        .message_checks(message_checks);
+    if let Some(at) = at {
+        unpacker = unpacker.at(at);
+    }
+    let opened = unpacker.unpack(input)?;
     let report = Report {
         authenticated: opened.authenticated(),
         signed: opened.non_repudiable(),
@@ -201,6 +226,12 @@ fn summary(opened: &Unpacked) -> String {
     }
     for signer in &opened.signers {
         line.push_str(&format!("; signed by {} ({})", signer.kid, signer.alg));
+    }
+    if let Some(rotation) = &opened.from_prior {
+        line.push_str(&format!(
+            "; rotated from {} by {} ({})",
+            rotation.iss, rotation.kid, rotation.alg
+        ));
     }
     line
 }
