@@ -32,7 +32,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use authcrypt::didcomm::{
-    sign, AnyPacker, DidDocument, Envelope, KeySet, MessageForm, Mode, Packer, Unpacked, Unpacker,
+    sign, AnyPacker, DidDocument, Envelope, FromPrior, KeySet, MessageForm, Mode, Packer, Unpacked,
+    Unpacker,
 };
 use authcrypt::jws::SigningKey;
 use authcrypt::{Alg, Curve, Enc, Error, Jwk};
@@ -43,6 +44,12 @@ use serde_json::{json, Value};
 
 const ALICE: &str = "did:example:alice";
 const BOB: &str = "did:example:bob";
+/// Charlie, whose DID the `from_prior` cases rotate to Alice's.
+const CHARLIE: &str = "did:example:charlie";
+/// Charlie's Ed25519 authentication key.
+const CHARLIE_SIG: &str = "did:example:charlie#key-1";
+/// When the rotation was issued.
+const ROTATED_AT: u64 = 1_516_269_022;
 /// Alice's P-384 key, which the spec appendix lacks.
 const ALICE_P384: &str = "did:example:alice#key-p384-1";
 
@@ -94,6 +101,8 @@ struct Case {
     to_kid: Option<String>,
     /// The signer's kid, when the message is signed first.
     sign_by: Option<String>,
+    /// Whether the message carries a `from_prior` (Charlie's DID rotated to Alice's).
+    rotation: bool,
     message: Value,
 }
 
@@ -160,6 +169,7 @@ fn cases(direction: &str, curves: &[Curve]) -> Vec<Case> {
                     enc,
                     to_kid,
                     sign_by: None,
+                    rotation: false,
                 });
             }
         }
@@ -168,6 +178,29 @@ fn cases(direction: &str, curves: &[Curve]) -> Vec<Case> {
         out.extend(signed_cases(direction));
     }
     out
+}
+
+/// The DID rotation the `from_prior` cases carry, as claims.
+fn rotation_claims() -> Value {
+    json!({"iss": CHARLIE, "sub": ALICE, "iat": ROTATED_AT})
+}
+
+/// An authcrypt message from Alice whose `from_prior` says she was Charlie (X25519, to Bob's
+/// first key). `message["from_prior"]` holds the claims; the packer signs them.
+fn rotation_case(direction: &str) -> Case {
+    let id = format!("{direction} from_prior authcrypt");
+    let mut message = message(&id, true);
+    message["from_prior"] = rotation_claims();
+    Case {
+        message,
+        id,
+        curve: Curve::X25519,
+        kind: Kind::Authcrypt,
+        enc: Enc::A256CbcHs512,
+        to_kid: Some(format!("{BOB}#key-x25519-1")),
+        sign_by: None,
+        rotation: true,
+    }
 }
 
 /// Each of Alice's signature keys, alone and inside anoncrypt, authcrypt and the protected
@@ -190,6 +223,7 @@ fn signed_cases(direction: &str) -> Vec<Case> {
                 enc,
                 to_kid: Some(format!("{BOB}#key-x25519-1")),
                 sign_by: Some(kid.to_owned()),
+                rotation: false,
             });
         }
     }
@@ -233,6 +267,8 @@ struct World {
     alice_p384: Jwk,
     /// Alice's signature keys.
     alice_signing: Vec<SigningKey>,
+    /// Charlie's signature key, which signs the rotations.
+    charlie_signing: SigningKey,
 }
 
 impl World {
@@ -253,20 +289,23 @@ impl World {
         let bob_doc = DidDocument::from_json(doc(BOB).as_bytes()).unwrap();
         let mut alice_public = KeySet::from_json(doc(ALICE).as_bytes()).unwrap();
         alice_public.insert(alice_p384.to_public()).unwrap();
-        let alice_signing = SIGNERS
-            .iter()
-            .map(|(kid, _)| {
-                let entry = vectors["keys"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|k| k["kid"] == *kid)
-                    .unwrap();
-                SigningKey::from_json(&entry["private_jwk"].to_string())
-                    .unwrap()
-                    .with_kid(*kid)
-            })
-            .collect();
+        let signing_key = |kid: &str| {
+            let entry = vectors["keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|k| k["kid"] == kid)
+                .unwrap();
+            SigningKey::from_json(&entry["private_jwk"].to_string())
+                .unwrap()
+                .with_kid(kid)
+        };
+        let alice_signing = SIGNERS.iter().map(|(kid, _)| signing_key(kid)).collect();
+        let charlie_signing = signing_key(CHARLIE_SIG);
+        // Bob resolves Charlie's authentication key to verify a rotation.
+        alice_public
+            .insert_verification_key(charlie_signing.verifying_key())
+            .unwrap();
         World {
             keys_file,
             secrets,
@@ -274,6 +313,7 @@ impl World {
             alice_public,
             alice_p384,
             alice_signing,
+            charlie_signing,
         }
     }
 
@@ -589,7 +629,13 @@ fn peer_to_authcrypt(
 
 /// This crate packs for the peer.
 fn pack(world: &World, case: &Case) -> Result<String, String> {
-    let message = serde_json::to_vec(&case.message).unwrap();
+    let mut message = case.message.clone();
+    if case.rotation {
+        let jwt = FromPrior::sign(&world.charlie_signing, ALICE, ROTATED_AT)
+            .map_err(|e| format!("from_prior: {e}"))?;
+        message["from_prior"] = json!(jwt);
+    }
+    let message = serde_json::to_vec(&message).unwrap();
     let signer = case.sign_by.as_deref().map(|kid| world.signing_key(kid));
     if case.kind == Kind::Signed {
         let key = signer.ok_or("a signed case has a signer")?;
@@ -772,13 +818,70 @@ fn signed_to_peer(case: &Case, packed: &str, results: &[Value]) -> Result<(), St
     Ok(())
 }
 
+/// The message without its `from_prior`, which each side carries in its own form.
+fn without_rotation(message: &Value) -> Value {
+    let mut m = message.clone();
+    if let Some(map) = m.as_object_mut() {
+        map.remove("from_prior");
+    }
+    m
+}
+
+/// The peer signs the rotation and packs, this crate verifies it.
+fn peer_rotation_to_authcrypt(world: &World, case: &Case, results: &[Value]) -> Result<(), String> {
+    let r = result_for(results, &case.id)?;
+    let packed = r["packed"].as_str().ok_or("no packed message")?;
+    let keys = world.bob_keyring(&world.recipients(case));
+    let out = Unpacker::new(&keys)
+        .at(ROTATED_AT + 60)
+        .unpack(packed.as_bytes())
+        .map_err(|e| format!("unpack: {e}\n  envelope: {packed}"))?;
+    let got: Value = serde_json::from_slice(&out.plaintext).map_err(|e| e.to_string())?;
+    if without_rotation(&got) != without_rotation(&case.message) || !got["from_prior"].is_string() {
+        return Err(format!("plaintext differs: {got}"));
+    }
+    let rotation = out.from_prior.ok_or("no rotation reported")?;
+    let facts = (
+        rotation.iss,
+        rotation.sub,
+        rotation.kid,
+        rotation.alg.name(),
+    );
+    let want = (CHARLIE.into(), ALICE.into(), CHARLIE_SIG.into(), "EdDSA");
+    if facts != want {
+        return Err(format!("rotation {facts:?}, expected {want:?}"));
+    }
+    Ok(())
+}
+
+/// The peer verifies the rotation this crate signed.
+fn rotation_to_peer(case: &Case, packed: &str, results: &[Value]) -> Result<(), String> {
+    let r = result_for(results, &case.id).map_err(|e| format!("{e}\n  envelope: {packed}"))?;
+    if without_rotation(&r["message"]) != without_rotation(&case.message) {
+        return Err(format!("plaintext differs: {}", r["message"]));
+    }
+    let m = &r["metadata"];
+    if m["from_prior_issuer_kid"] != CHARLIE_SIG {
+        return Err(format!(
+            "peer metadata from_prior_issuer_kid = {}",
+            m["from_prior_issuer_kid"]
+        ));
+    }
+    Ok(())
+}
+
 /// The id of the tampered copy of a signed case.
 fn tampered_id(case: &Case) -> String {
     format!("{} with a changed signature", case.id)
 }
 
 /// Runs the whole matrix against one peer; prints and writes `interop: N passed, M failed`.
-fn run_matrix(name: &'static str, command: Vec<String>, curves: &[Curve]) {
+fn run_matrix(
+    name: &'static str,
+    command: Vec<String>,
+    curves: &[Curve],
+    peer_signs_rotations: bool,
+) {
     let out_dir = std::env::var_os("AUTHCRYPT_INTEROP_OUT")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/.out"))
@@ -793,14 +896,19 @@ fn run_matrix(name: &'static str, command: Vec<String>, curves: &[Curve]) {
     let mut report: Vec<(String, Result<(), String>)> = Vec::new();
 
     // Peer -> authcrypt.
-    let incoming = cases(&format!("{name}->authcrypt"), curves);
+    let mut incoming = cases(&format!("{name}->authcrypt"), curves);
+    if peer_signs_rotations {
+        incoming.push(rotation_case(&format!("{name}->authcrypt")));
+    }
     let results = peer.call(
         "pack",
         &world.request(incoming.iter().map(Case::peer_json).collect()),
     );
     let mut seen = Observations::default();
     for case in &incoming {
-        let outcome = if case.sign_by.is_some() {
+        let outcome = if case.rotation {
+            peer_rotation_to_authcrypt(&world, case, &results)
+        } else if case.sign_by.is_some() {
             peer_signed_to_authcrypt(&world, case, &results)
         } else {
             peer_to_authcrypt(&world, case, &results, &mut seen)
@@ -809,7 +917,8 @@ fn run_matrix(name: &'static str, command: Vec<String>, curves: &[Curve]) {
     }
 
     // authcrypt -> peer.
-    let outgoing = cases(&format!("authcrypt->{name}"), curves);
+    let mut outgoing = cases(&format!("authcrypt->{name}"), curves);
+    outgoing.push(rotation_case(&format!("authcrypt->{name}")));
     let mut packed = Vec::new();
     let mut requests = Vec::new();
     for case in &outgoing {
@@ -839,6 +948,10 @@ fn run_matrix(name: &'static str, command: Vec<String>, curves: &[Curve]) {
     let results = peer.call("unpack", &world.request(requests));
     for (case, p) in outgoing.iter().zip(&packed) {
         let Some(p) = p else { continue };
+        if case.rotation {
+            report.push((case.id.clone(), rotation_to_peer(case, p, &results)));
+            continue;
+        }
         if case.sign_by.is_none() {
             report.push((
                 case.id.clone(),
@@ -925,7 +1038,7 @@ fn didcomm_python() {
         "interop/.venv/bin/python",
         &["interop/python/peer.py"],
     );
-    run_matrix("didcomm-python", command, &Curve::ALL);
+    run_matrix("didcomm-python", command, &Curve::ALL, true);
 }
 
 /// didcomm-rust 0.4 implements X25519 and P-256 only.
@@ -937,5 +1050,12 @@ fn didcomm_rust() {
         "interop/rust-peer/target/debug/didcomm-rust-peer",
         &[],
     );
-    run_matrix("didcomm-rust", command, &[Curve::X25519, Curve::P256]);
+    // The peer's `from_prior` is a JWT it is given, not claims it signs: only its verification
+    // of ours is exercised.
+    run_matrix(
+        "didcomm-rust",
+        command,
+        &[Curve::X25519, Curve::P256],
+        false,
+    );
 }

@@ -347,3 +347,44 @@ fn rule_m9_from_prior_is_verified_against_the_prior_dids_key_and_the_clock() {
         FromPriorProblem::Claims
     );
 }
+
+#[test]
+fn didcomm_rust_from_prior_vector_is_recreated_and_verifies_only_without_a_clock() {
+    let v = vector("didcomm-rust-from-prior-jwt.json");
+    let kid = v["signer_kid"].as_str().unwrap();
+    let charlie = SigningKey::from_json(&v["signer_private_jwk"].to_string())
+        .unwrap()
+        .with_kid(kid);
+    let published = v["from_prior_jwt"].as_str().unwrap();
+    let exact = Signer::new(&charlie)
+        .typ("JWT")
+        .serialization(Serialization::Compact)
+        .sign(v["claims_utf8"].as_str().unwrap().as_bytes())
+        .unwrap();
+    assert_eq!(exact, published, "EdDSA recreates the published JWT");
+    let mut keys = KeySet::new();
+    keys.insert_verification_key(charlie.verifying_key())
+        .unwrap();
+    let rotation = FromPrior::verify(published, Some("did:example:alice"), &keys, None).unwrap();
+    assert_eq!(
+        (rotation.iss.as_str(), rotation.sub.as_str(), rotation.iat),
+        ("did:example:charlie", "did:example:alice", Some(123_456))
+    );
+    // exp 1234 < nbf 12345 < iat 123456: at no time is it valid.
+    for (now, want) in [
+        (1_000, FromPriorProblem::NotYetValid),
+        (20_000, FromPriorProblem::NotYetValid),
+        (NOW, FromPriorProblem::Expired),
+    ] {
+        let e = FromPrior::verify(published, Some("did:example:alice"), &keys, Some(now));
+        assert_eq!(rotation_problem(e.unwrap_err()), want, "at {now}");
+    }
+    let bad = v["from_prior_jwt_invalid_signature"].as_str().unwrap();
+    assert!(FromPrior::verify(bad, Some("did:example:alice"), &keys, None).is_err());
+    assert_eq!(
+        rotation_problem(
+            FromPrior::verify(published, Some("did:example:bob"), &keys, None).unwrap_err()
+        ),
+        FromPriorProblem::SubNotFrom
+    );
+}

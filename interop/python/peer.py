@@ -196,6 +196,9 @@ async def unpack_case(world, case):
             "enc_alg_anon": None if m.enc_alg_anon is None else m.enc_alg_anon.value.enc,
             "sign_from": None if m.sign_from is None else str(m.sign_from),
             "sign_alg": None if m.sign_alg is None else m.sign_alg.value,
+            "from_prior_issuer_kid": None
+            if m.from_prior_issuer_kid is None
+            else str(m.from_prior_issuer_kid),
         },
     }
 

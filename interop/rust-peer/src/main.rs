@@ -246,6 +246,7 @@ fn unpack(world: &World, case: &Value) -> Result<Value, String> {
             "enc_alg_anon": m.enc_alg_anon.as_ref().map(enc_name),
             "sign_from": m.sign_from,
             "sign_alg": m.sign_alg.as_ref().map(sign_alg_name),
+            "from_prior_issuer_kid": m.from_prior_issuer_kid,
         },
     }))
 }
