@@ -1112,3 +1112,64 @@ pub fn seed_jws() -> Vec<(String, String)> {
     }
     out
 }
+
+/// Reads `data` as a DID document and, as text, as a did:key: never a panic, and what reads
+/// keeps its invariants (every key answers for a DID URL of the document's own DID; a did:key
+/// document's keys decode from the DID itself).
+pub fn did(data: &[u8]) {
+    use authcrypt::did::{did_of, key_method, DidDocument, KeyResolver};
+    if let Ok(doc) = DidDocument::from_json(data) {
+        for k in doc.key_agreement_keys() {
+            let kid = k.kid().expect("a document's key has its method id");
+            assert_eq!(did_of(kid), doc.id());
+            assert_eq!(
+                doc.public_key(kid).map(|j| j.to_public_json()),
+                Some(k.to_public_json())
+            );
+        }
+        for k in doc.authentication_keys() {
+            let kid = k.kid().expect("a document's key has its method id");
+            assert_eq!(did_of(kid), doc.id());
+            assert_eq!(doc.verification_key(kid).as_ref(), Some(&k));
+        }
+    }
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(doc) = key_method::resolve(text.trim()) {
+        assert_eq!(doc.id(), text.trim());
+        assert!(
+            !doc.key_agreement_keys().is_empty() || !doc.authentication_keys().is_empty(),
+            "a did:key names a key"
+        );
+        // The JSON form reads back to the same document.
+        let again = DidDocument::from_value(&key_method::document_json(doc.id()).unwrap()).unwrap();
+        let jsons = |d: &DidDocument| -> Vec<String> {
+            d.key_agreement_keys()
+                .iter()
+                .map(|k| k.to_public_json())
+                .collect()
+        };
+        assert_eq!(jsons(&again), jsons(&doc));
+    }
+}
+
+/// Seed inputs of the `did` target: the did:key vectors' DIDs and documents.
+pub fn seed_did() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (i, did) in [
+        "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp",
+        "did:key:z6LSeu9HkTHSfLLeUs2nnzUSNedgDUevfNQgQjQC23ZCit6F",
+        "did:key:zDnaerx9CtbPJ1q36T5Ln5wYt3MQYeGRG5ehnPAmxcf5mDZpv",
+        "did:key:z82Lm1MpAkeJcix9K8TMiLd5NMAhnwkjjCBeWHXyu3U4oT2MVJJKXkcVBgjGhnLBn2Kaau9",
+        "did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        out.push((format!("did-key-{i}"), did.as_bytes().to_vec()));
+        let doc = authcrypt::did::key_method::document_json(did).expect("a vector DID");
+        out.push((format!("document-{i}"), doc.to_string().into_bytes()));
+    }
+    out
+}

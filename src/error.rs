@@ -338,6 +338,66 @@ impl fmt::Display for MixedForm {
     }
 }
 
+/// Why a DID document's verification method gives no usable key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MethodProblem {
+    /// Its `type` is not one this crate reads (the type, quoted).
+    UnknownType(String),
+    /// It has none of `publicKeyJwk`, `publicKeyMultibase`, `publicKeyBase58`, or not the one
+    /// its type uses.
+    NoKeyMaterial,
+    /// `publicKeyMultibase` is not base58btc multibase (`z…`).
+    NotBase58btc,
+    /// `publicKeyBase58` (or the multibase text) has a character outside base58.
+    NotBase58,
+    /// The multicodec prefix is not a public-key codec this crate reads (the code).
+    UnknownCodec(u64),
+    /// The multicodec prefix names a key of another kind than the method's type.
+    CodecNotOfType,
+    /// The key has the wrong length for its kind.
+    KeyLength {
+        /// The length the kind has.
+        expected: usize,
+        /// The length found.
+        found: usize,
+    },
+    /// The key is not a valid point (off the curve, or a small-order Ed25519 key).
+    InvalidKey,
+}
+
+impl fmt::Display for MethodProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MethodProblem::UnknownType(t) => write!(
+                f,
+                "its type {t:?} is not one this crate reads (JsonWebKey2020, Multikey, \
+                 X25519KeyAgreementKey2019/2020, Ed25519VerificationKey2018/2020)"
+            ),
+            MethodProblem::NoKeyMaterial => f.write_str(
+                "it has no publicKeyJwk, publicKeyMultibase or publicKeyBase58 its type uses",
+            ),
+            MethodProblem::NotBase58btc => {
+                f.write_str("publicKeyMultibase must be base58btc multibase (starting with 'z')")
+            }
+            MethodProblem::NotBase58 => f.write_str("the key text is not base58"),
+            MethodProblem::UnknownCodec(c) => {
+                write!(
+                    f,
+                    "the multicodec 0x{c:x} is not a public key this crate reads"
+                )
+            }
+            MethodProblem::CodecNotOfType => {
+                f.write_str("the multicodec names another kind of key than the method's type")
+            }
+            MethodProblem::KeyLength { expected, found } => {
+                write!(f, "the key is {found} octets, not {expected}")
+            }
+            MethodProblem::InvalidKey => f.write_str("the key is not a valid point"),
+        }
+    }
+}
+
 /// Why a `from_prior` was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -602,6 +662,19 @@ pub enum Error {
         alg: crate::names::SigAlg,
         /// The algorithm the key signs with.
         key: crate::names::SigAlg,
+    },
+
+    /// A DID whose method is not resolved here, or that is malformed for its method.
+    #[error("the DID {0:?} cannot be resolved here (local methods: did:key)")]
+    UnsupportedDid(String),
+
+    /// A verification method of a DID document gives no usable key.
+    #[error("verification method {id:?}: {problem}")]
+    InvalidMethod {
+        /// The method's id.
+        id: String,
+        /// What is wrong with it.
+        problem: MethodProblem,
     },
 
     /// No key was given for a signature's `kid` (or, for a signature without one, for its

@@ -49,6 +49,7 @@
 mod agreement;
 mod b64;
 mod content;
+pub mod did;
 pub mod didcomm;
 pub mod error;
 pub mod hazmat;

@@ -2251,3 +2251,29 @@ fn unpack_at_a_time_refuses_an_expired_message() {
         "--at takes seconds",
     );
 }
+
+/// `resolve`: the did:key document, computed locally, usable as a key file.
+#[test]
+fn resolve_prints_a_did_key_document_that_key_options_read() {
+    let dir = Dir::new("resolve");
+    let did = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp";
+    let doc = ok(&run(&["resolve", did], b""));
+    let value: Value = serde_json::from_slice(&doc).unwrap();
+    assert_eq!(value["id"], did);
+    assert_eq!(
+        value["keyAgreement"][0],
+        format!("{did}#z6LShs9GGnqk85isEBzzshkuVWrVKsRp24GnDuHk8QWkARMW")
+    );
+    // The document is a recipient for pack.
+    let path = dir.write("did-key.json", &doc);
+    ok(&run(
+        &["pack", "--to", &path],
+        br#"{"id":"1","type":"t","body":{}}"#,
+    ));
+    fails(
+        &run(&["resolve", "did:web:example.com"], b""),
+        3,
+        "cannot be resolved here",
+    );
+    fails(&run(&["resolve", "did:key:mAAAA"], b""), 2, "base58btc");
+}

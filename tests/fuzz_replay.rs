@@ -96,6 +96,11 @@ fn replay_jws() {
     replay("jws", bodies::jws);
 }
 
+#[test]
+fn replay_did() {
+    replay("did", bodies::did);
+}
+
 /// The seed envelopes are valid: each one decrypts with the fixed keys.
 #[test]
 fn seed_envelopes_decrypt() {
@@ -186,6 +191,9 @@ fn write_seed_corpus() {
     }
     for (name, text) in bodies::seed_jws() {
         write_seed("jws", &name, text.as_bytes());
+    }
+    for (name, bytes) in bodies::seed_did() {
+        write_seed("did", &name, &bytes);
     }
     for (i, input) in bodies::seed_roundtrip_inputs().iter().enumerate() {
         write_seed("roundtrip", &format!("random-{i}"), input);

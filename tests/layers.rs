@@ -16,6 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["agreement", "jwk", "content"],
     &["kdf", "zs_cache"],
     &["jwe", "jws"],
+    &["did"],
     &["didcomm", "hazmat"],
 ];
 

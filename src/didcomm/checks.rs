@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use super::envelope::Layer;
 use super::from_prior::FromPrior;
-use super::resolver::KeyResolver;
 use super::rules::{did_of, typ_is, TYP_PLAIN};
+use crate::did::KeyResolver;
 use crate::error::{echo, FromPriorProblem, MixedForm, ProfileError, Result, SignedProblem};
 
 /// What the innermost plaintext of an unpacked message was found to be.

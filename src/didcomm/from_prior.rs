@@ -3,8 +3,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::resolver::KeyResolver;
 use super::rules::{did_of, require_did_url};
+use crate::did::KeyResolver;
 use crate::error::{echo, FromPriorProblem, Location, ProfileError, Result};
 use crate::json;
 use crate::jws::{Jws, SigAlg, Signer, SigningKey};

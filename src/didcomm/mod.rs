@@ -30,27 +30,25 @@
 //! ```
 
 mod checks;
-mod did_document;
 mod envelope;
 mod from_prior;
 mod message;
 mod pack;
-mod resolver;
 mod rules;
 mod signed;
 mod unpack;
 
+pub use crate::did::DidDocument;
+pub use crate::did::{KeyResolver, KeySet};
 pub use checks::check_message;
 #[cfg(fuzzing)]
 pub(crate) use checks::message_readers_agree;
 pub use checks::MessageForm;
-pub use did_document::DidDocument;
 pub use envelope::Envelope;
 pub use envelope::Layer;
 pub use from_prior::FromPrior;
 pub use message::{Attachment, Message, MessageBuilder};
 pub use pack::{Anoncrypt, AnyPacker, Authcrypt, PackMode, Packer, DEFAULT_CURVE_PREFERENCE};
-pub use resolver::{KeyResolver, KeySet};
 pub use rules::{
     apv_for, apv_octets_for, did_of, is_did_url, TYP_ENCRYPTED, TYP_PLAIN, TYP_SIGNED,
 };

@@ -12,10 +12,10 @@ use crate::jws::SigningKey;
 use crate::parallel::Parallelism;
 use crate::zs_cache::ZsCache;
 
-use super::resolver::KeyResolver;
 use super::rules::TYP_ENCRYPTED;
 use super::rules::{checked_apv, did_of, require_did_url};
 use super::signed::sign;
+use crate::did::KeyResolver;
 use crate::names::Mode;
 
 /// The curves, in order of preference, used to choose anoncrypt recipients from DID documents

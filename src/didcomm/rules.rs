@@ -5,6 +5,8 @@ use sha2::{Digest, Sha256};
 
 use crate::b64;
 use crate::content::Enc;
+pub(super) use crate::did::require_did_url;
+pub use crate::did::{did_of, is_did_url};
 use crate::error::{self, ProfileError, Result};
 use crate::jwe::Alg;
 use crate::names::Mode;
@@ -107,36 +109,4 @@ pub(super) fn checked_apv(kids: &[&str]) -> Result<[u8; 32]> {
         return Err(ProfileError::DuplicateKid(error::echo(w[0])).into());
     }
     Ok(apv_digest(&sorted))
-}
-
-/// The DID of a DID URL (`did:example:alice#key-1` → `did:example:alice`).
-pub fn did_of(kid: &str) -> &str {
-    kid.find(['#', '?', '/']).map_or(kid, |i| &kid[..i])
-}
-
-/// Whether `kid` is a DID URL with a non-empty fragment (`did:method:id#fragment`).
-pub fn is_did_url(kid: &str) -> bool {
-    let Some(rest) = kid.strip_prefix("did:") else {
-        return false;
-    };
-    let Some((method, rest)) = rest.split_once(':') else {
-        return false;
-    };
-    let Some((id, fragment)) = rest.split_once('#') else {
-        return false;
-    };
-    !method.is_empty()
-        && method
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        && !id.is_empty()
-        && !fragment.is_empty()
-}
-
-pub(super) fn require_did_url(kid: &str) -> Result<()> {
-    if is_did_url(kid) {
-        Ok(())
-    } else {
-        Err(ProfileError::NotDidUrl(error::echo(kid)).into())
-    }
 }

@@ -6,9 +6,9 @@ use serde_json::Value;
 
 use super::checks::{check_addressing, check_headers, Peek, Shape};
 use super::envelope::Layer;
-use super::resolver::KeyResolver;
 use super::rules::{did_of, require_did_url, typ_is, TYP_SIGNED};
 use crate::content::Plaintext;
+use crate::did::KeyResolver;
 use crate::error::{echo, Location, ProfileError, Result, SignedProblem};
 use crate::json;
 use crate::jws::{Jws, SigAlg, Signer, SigningKey, VerifyingKey};

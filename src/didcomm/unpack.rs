@@ -14,8 +14,8 @@ use super::checks::{check_time_and_rotation, classify, Classified, Peek, Shape};
 use super::envelope::{Envelope, Layer};
 use super::from_prior::FromPrior;
 use super::message::Message;
-use super::resolver::KeyResolver;
 use super::signed::{SignedBy, SignedMessage, VerifiedMessage};
+use crate::did::KeyResolver;
 use crate::names::Mode;
 
 /// An unpacked message.

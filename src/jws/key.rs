@@ -246,6 +246,48 @@ impl VerifyingKey {
         VerifyingKey::from_members(&read_map(text.as_bytes())?.0)
     }
 
+    /// A key from its raw encoding: 32 octets for Ed25519, a SEC1 point (compressed or not) for
+    /// the ECDSA curves; small-order Ed25519 keys and points off the curve are refused.
+    pub fn from_encoded(alg: SigAlg, bytes: &[u8]) -> Result<VerifyingKey> {
+        fn bad<E>(_: E) -> Error {
+            Error::InvalidKey(KeyProblem::InvalidPublicKey)
+        }
+        let key = match alg {
+            SigAlg::EdDsa => {
+                let raw: [u8; 32] = bytes.try_into().map_err(|_| Error::InvalidLength {
+                    name: "x",
+                    expected: 32,
+                    found: bytes.len(),
+                })?;
+                let key = ed25519_dalek::VerifyingKey::from_bytes(&raw).map_err(bad)?;
+                if key.is_weak() {
+                    return Err(bad(()));
+                }
+                Public::Ed25519(key)
+            }
+            SigAlg::Es256 => {
+                Public::P256(p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map_err(bad)?)
+            }
+            SigAlg::Es384 => {
+                Public::P384(p384::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map_err(bad)?)
+            }
+            SigAlg::Es256K => {
+                Public::K256(k256::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map_err(bad)?)
+            }
+        };
+        Ok(VerifyingKey { kid: None, key })
+    }
+
+    /// The X25519 key of this Ed25519 key (the birational map of RFC 7748 §4.1), for a DID
+    /// method that defines a key-agreement key from an Ed25519 key (did:key); `None` for other
+    /// algorithms.
+    pub fn to_x25519(&self) -> Option<[u8; 32]> {
+        match &self.key {
+            Public::Ed25519(k) => Some(k.to_montgomery().to_bytes()),
+            _ => None,
+        }
+    }
+
     /// Reads a public JWK already parsed as JSON (a private one is refused).
     pub fn from_value(value: &Value) -> Result<VerifyingKey> {
         VerifyingKey::from_members(as_object(value)?)

@@ -76,6 +76,29 @@ impl PublicKey {
 
     /// The point as its curve crate encodes it: X25519's raw u-coordinate, a NIST point as
     /// uncompressed SEC1 (`0x04 ‖ x ‖ y`, each coordinate full length).
+    /// A key from its raw encoding: the 32-octet u-coordinate for X25519, a SEC1 point
+    /// (compressed, as multicodec keys are, or uncompressed) for the NIST curves. A compressed
+    /// point is decompressed and checked to be on the curve.
+    pub fn from_encoded(curve: Curve, bytes: &[u8]) -> Result<PublicKey> {
+        let invalid = Error::InvalidPoint {
+            location: Location::Jwk,
+            curve,
+        };
+        let key = match curve {
+            Curve::X25519 => return PublicKey::from_coordinates(curve, bytes, None),
+            Curve::P256 => p256::PublicKey::from_sec1_bytes(bytes)
+                .ok()
+                .map(PublicKey::P256),
+            Curve::P384 => p384::PublicKey::from_sec1_bytes(bytes)
+                .ok()
+                .map(PublicKey::P384),
+            Curve::P521 => p521::PublicKey::from_sec1_bytes(bytes)
+                .ok()
+                .map(PublicKey::P521),
+        };
+        key.ok_or(invalid)
+    }
+
     pub(crate) fn encoded(&self) -> Vec<u8> {
         match self {
             PublicKey::X25519(k) => k.as_bytes().to_vec(),

@@ -14,6 +14,7 @@ mod io;
 mod keygen;
 mod keys;
 mod pack;
+mod resolve;
 mod sign;
 mod unpack;
 
@@ -86,6 +87,9 @@ enum Command {
     /// Decrypt the JWE on stdin, verify any signed message, and write exactly the plaintext
     #[command(after_help = unpack::UNPACK_EXAMPLES)]
     Unpack(unpack::UnpackArgs),
+    /// Print the DID document of a did:key, computed locally
+    #[command(after_help = resolve::RESOLVE_EXAMPLES)]
+    Resolve(resolve::ResolveArgs),
     /// Show what the JWE on stdin claims, without decrypting it
     #[command(after_help = inspect::INSPECT_EXAMPLES)]
     Inspect(inspect::InspectArgs),
@@ -120,6 +124,7 @@ fn main() -> ExitCode {
         Command::Pub(args) => keygen::public(args),
         Command::Pack(args) => pack::run(args),
         Command::Sign(args) => sign::run(args),
+        Command::Resolve(args) => resolve::run(args),
         Command::Unpack(args) => unpack::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Capabilities => keygen::capabilities(),

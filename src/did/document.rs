@@ -3,11 +3,14 @@
 use serde_json::{Map, Value};
 
 use super::resolver::{KeyResolver, KeySet};
-use super::rules::did_of;
-use crate::error::{self, Error, Location, Malformed, Result};
+use super::url::did_of;
+use crate::error::{self, Error, Location, Malformed, MethodProblem, Result};
 use crate::json;
 use crate::jwk::{Coordinates, Jwk};
-use crate::jws::{SigningKey, VerifyingKey};
+use crate::jws::{SigAlg, SigningKey, VerifyingKey};
+use crate::key::{Curve, PublicKey};
+
+use super::multikey::{self, KeyKind};
 
 /// The keys of a DID document: `verificationMethod` entries with `publicKeyJwk`, and
 /// `keyAgreement` and `authentication` entries given by reference (relative or absolute) or
@@ -131,20 +134,19 @@ impl DidDocument {
         Ok(url)
     }
 
-    /// Adds a verification method with a supported `publicKeyJwk`, under its absolute id, and
-    /// returns its key as each use this crate has for it; empty for a method it cannot use.
+    /// Adds a verification method, under its absolute id, and returns its key as each use
+    /// this crate has for it (rule K6 of `docs/rules.md`). A JWK on a curve this crate does not
+    /// implement gives an empty method; a method of an unknown type or with a bad key is
+    /// [`Error::InvalidMethod`].
     fn add_method(&mut self, method: &Map<String, Value>) -> Result<Method> {
         let mid = self.own_url(json::req_str(method, "id", Location::Jwk)?)?;
-        let Some(jwk) = method.get("publicKeyJwk") else {
-            return Ok(Method::default());
-        };
-        let Value::Object(members) = jwk else {
-            return Err(invalid_member("publicKeyJwk", Malformed::NotObject));
-        };
-        if members.contains_key("d") {
-            return Err(invalid_member("publicKeyJwk", Malformed::PrivateKey));
-        }
-        let read = read_jwk(members, Use::Both)?;
+        let read = method_keys(method).map_err(|e| match e {
+            MethodError::Problem(problem) => Error::InvalidMethod {
+                id: error::echo(&mid),
+                problem,
+            },
+            MethodError::Other(e) => e,
+        })?;
         let read = Method {
             agreement: read.agreement.map(|k| k.with_kid(mid.clone())),
             verifying: read.verifying.map(|k| k.with_kid(mid)),
@@ -172,6 +174,134 @@ impl DidDocument {
     pub fn authentication_keys(&self) -> Vec<VerifyingKey> {
         self.authentication.verification_keys().cloned().collect()
     }
+}
+
+/// Why a method gives no key: a problem with the method itself, or an error of its JWK.
+enum MethodError {
+    Problem(MethodProblem),
+    Other(Error),
+}
+
+impl From<MethodProblem> for MethodError {
+    fn from(p: MethodProblem) -> MethodError {
+        MethodError::Problem(p)
+    }
+}
+
+impl From<Error> for MethodError {
+    fn from(e: Error) -> MethodError {
+        MethodError::Other(e)
+    }
+}
+
+/// The keys of one verification method, by its `type`.
+fn method_keys(method: &Map<String, Value>) -> std::result::Result<Method, MethodError> {
+    let typ = json::opt_str(method, "type", Location::Jwk)?;
+    let text = |name: &str| -> std::result::Result<&str, MethodError> {
+        match method.get(name) {
+            Some(Value::String(s)) => Ok(s),
+            _ => Err(MethodProblem::NoKeyMaterial.into()),
+        }
+    };
+    // The suites that fix the key's kind, and the member that holds it.
+    let (kind, bytes) = match typ {
+        None | Some("JsonWebKey2020" | "JsonWebKey" | "EcdsaSecp256k1VerificationKey2019")
+            if method.contains_key("publicKeyJwk") =>
+        {
+            let Some(Value::Object(members)) = method.get("publicKeyJwk") else {
+                return Err(invalid_member("publicKeyJwk", Malformed::NotObject).into());
+            };
+            if members.contains_key("d") {
+                return Err(invalid_member("publicKeyJwk", Malformed::PrivateKey).into());
+            }
+            return Ok(read_jwk(members, Use::Both)?);
+        }
+        Some("Multikey") => multikey::decode_multikey(text("publicKeyMultibase")?)?,
+        Some(
+            suite @ ("X25519KeyAgreementKey2019"
+            | "Ed25519VerificationKey2018"
+            | "EcdsaSecp256k1VerificationKey2019"
+            | "P256Key2021"),
+        ) => {
+            let kind = match suite {
+                "X25519KeyAgreementKey2019" => KeyKind::X25519,
+                "Ed25519VerificationKey2018" => KeyKind::Ed25519,
+                "P256Key2021" => KeyKind::P256,
+                _ => KeyKind::Secp256k1,
+            };
+            let bytes = match method.get("publicKeyMultibase") {
+                Some(Value::String(t)) => multikey::decode_multibase(t)?,
+                _ => multikey::decode_base58(text("publicKeyBase58")?)?,
+            };
+            (kind, bytes)
+        }
+        Some(suite @ ("X25519KeyAgreementKey2020" | "Ed25519VerificationKey2020")) => {
+            let want = if suite.starts_with("X25519") {
+                KeyKind::X25519
+            } else {
+                KeyKind::Ed25519
+            };
+            let (kind, bytes) = multikey::decode_multikey(text("publicKeyMultibase")?)?;
+            if kind != want {
+                return Err(MethodProblem::CodecNotOfType.into());
+            }
+            (kind, bytes)
+        }
+        Some(other) => return Err(MethodProblem::UnknownType(error::echo(other)).into()),
+        None => return Err(MethodProblem::NoKeyMaterial.into()),
+    };
+    Ok(raw_keys(kind, &bytes)?)
+}
+
+/// A raw key of `kind` as each use this crate has for it.
+fn raw_keys(kind: KeyKind, bytes: &[u8]) -> std::result::Result<Method, MethodProblem> {
+    if bytes.len() != kind.key_len() {
+        return Err(MethodProblem::KeyLength {
+            expected: kind.key_len(),
+            found: bytes.len(),
+        });
+    }
+    // Multicodec NIST and secp256k1 keys are compressed points: tag 2 or 3, nothing else.
+    let point = !matches!(kind, KeyKind::X25519 | KeyKind::Ed25519);
+    if point && !matches!(bytes[0], 2 | 3) {
+        return Err(MethodProblem::InvalidKey);
+    }
+    let agreement = |curve: Curve| {
+        PublicKey::from_encoded(curve, bytes)
+            .map(|k| Some(Jwk::from_public(k, None)))
+            .map_err(|_| MethodProblem::InvalidKey)
+    };
+    let verifying = |alg: SigAlg| {
+        VerifyingKey::from_encoded(alg, bytes)
+            .map(Some)
+            .map_err(|_| MethodProblem::InvalidKey)
+    };
+    Ok(match kind {
+        KeyKind::X25519 => Method {
+            agreement: agreement(Curve::X25519)?,
+            verifying: None,
+        },
+        KeyKind::Ed25519 => Method {
+            agreement: None,
+            verifying: verifying(SigAlg::EdDsa)?,
+        },
+        KeyKind::P256 => Method {
+            agreement: agreement(Curve::P256)?,
+            verifying: verifying(SigAlg::Es256)?,
+        },
+        KeyKind::P384 => Method {
+            agreement: agreement(Curve::P384)?,
+            verifying: verifying(SigAlg::Es384)?,
+        },
+        KeyKind::P521 => Method {
+            agreement: agreement(Curve::P521)?,
+            verifying: None,
+        },
+        KeyKind::Secp256k1 => Method {
+            agreement: None,
+            verifying: verifying(SigAlg::Es256K)?,
+        },
+    })
 }
 
 /// Which uses a JWK read from a file may serve: its `use` member (RFC 7517 §4.2) narrows

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::rules::did_of;
+use super::url::did_of;
 use crate::error::{self, Error, KeyProblem, Result};
 use crate::jwk::Jwk;
 use crate::jws::VerifyingKey;
@@ -218,11 +218,11 @@ impl KeySet {
         self.verifying.insert(key)
     }
 
-    pub(super) fn get(&self, kid: &str) -> Option<&Jwk> {
+    pub(crate) fn get(&self, kid: &str) -> Option<&Jwk> {
         self.agreement.get(kid)
     }
 
-    pub(super) fn get_verification_key(&self, kid: &str) -> Option<&VerifyingKey> {
+    pub(crate) fn get_verification_key(&self, kid: &str) -> Option<&VerifyingKey> {
         self.verifying.get(kid)
     }
 

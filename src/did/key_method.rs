@@ -1,0 +1,96 @@
+//! `did:key`: a DID that is its own public key, resolved by computation alone.
+//!
+//! `did:key:z…` is the base58btc multibase of a multicodec-prefixed public key. Its document has
+//! that one key as a `Multikey` method under the fragment of its own multibase text, in the
+//! relationships its kind serves: `authentication` for signature keys, `keyAgreement` for
+//! key-agreement keys (both for P-256 and P-384). An Ed25519 key also yields, as the method
+//! defines, the X25519 key of the same point as a second, key-agreement method.
+
+use serde_json::{json, Value};
+
+use super::multikey::{decode_multikey, encode_multikey, KeyKind};
+use super::{did_of, DidDocument, KeyResolver};
+use crate::error::{echo, Error, MethodProblem, Result};
+use crate::jwk::Jwk;
+use crate::jws::{SigAlg, VerifyingKey};
+
+/// The longest did:key read; the longest key (P-521) takes 104 characters.
+const MAX_DID_KEY: usize = 160;
+
+/// The prefix of every did:key.
+pub const PREFIX: &str = "did:key:";
+
+/// The document of a did:key, as JSON.
+pub fn document_json(did: &str) -> Result<Value> {
+    let multibase = did
+        .strip_prefix(PREFIX)
+        .filter(|m| m.len() <= MAX_DID_KEY && !m.contains(['#', '?', '/', ':']))
+        .ok_or_else(|| Error::UnsupportedDid(echo(did)))?;
+    let (kind, key) = decode_multikey(multibase).map_err(|problem| Error::InvalidMethod {
+        id: echo(did),
+        problem,
+    })?;
+    let method = |mb: &str| {
+        json!({"id": format!("{did}#{mb}"), "type": "Multikey", "controller": did,
+               "publicKeyMultibase": mb})
+    };
+    let own = format!("{did}#{multibase}");
+    let mut methods = vec![method(multibase)];
+    let (authentication, key_agreement) = match kind {
+        KeyKind::Ed25519 => {
+            let ed = VerifyingKey::from_encoded(SigAlg::EdDsa, &key).map_err(|_| {
+                Error::InvalidMethod {
+                    id: echo(&own),
+                    problem: MethodProblem::InvalidKey,
+                }
+            })?;
+            let x = ed.to_x25519().unwrap_or_default();
+            let x_multibase = encode_multikey(KeyKind::X25519, &x);
+            methods.push(method(&x_multibase));
+            (vec![own.clone()], vec![format!("{did}#{x_multibase}")])
+        }
+        KeyKind::X25519 | KeyKind::P521 => (vec![], vec![own.clone()]),
+        KeyKind::Secp256k1 => (vec![own.clone()], vec![]),
+        KeyKind::P256 | KeyKind::P384 => (vec![own.clone()], vec![own.clone()]),
+    };
+    Ok(json!({
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": did,
+        "verificationMethod": methods,
+        "authentication": authentication,
+        "assertionMethod": authentication,
+        "capabilityInvocation": authentication,
+        "capabilityDelegation": authentication,
+        "keyAgreement": key_agreement,
+    }))
+}
+
+/// The document of a did:key, read: every key checked as any document's are.
+pub fn resolve(did: &str) -> Result<DidDocument> {
+    DidDocument::from_value(&document_json(did)?)
+}
+
+/// The did:key of a key: the multibase of its multicodec encoding.
+pub fn did_key_of(kind: KeyKind, key: &[u8]) -> String {
+    format!("{PREFIX}{}", encode_multikey(kind, key))
+}
+
+/// The DIDs resolved by computation alone (did:key), as a [`KeyResolver`]: every kid of such
+/// a DID answers from its document. Stack it with an application's resolvers in a slice or
+/// `Vec` (`[&LocalDids as &dyn KeyResolver, &my_resolver]`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LocalDids;
+
+impl KeyResolver for LocalDids {
+    fn public_key(&self, kid: &str) -> Option<Jwk> {
+        resolve(did_of(kid)).ok()?.public_key(kid)
+    }
+    fn key_agreement(&self, did: &str) -> Vec<Jwk> {
+        resolve(did)
+            .map(|d| d.key_agreement_keys())
+            .unwrap_or_default()
+    }
+    fn verification_key(&self, kid: &str) -> Option<VerifyingKey> {
+        resolve(did_of(kid)).ok()?.verification_key(kid)
+    }
+}
