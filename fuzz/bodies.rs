@@ -1113,11 +1113,12 @@ pub fn seed_jws() -> Vec<(String, String)> {
     out
 }
 
-/// Reads `data` as a DID document and, as text, as a did:key: never a panic, and what reads
+/// Reads `data` as a DID document and, as text, as a DID of a local method (did:key,
+/// did:peer:0, did:peer:2): never a panic, and what reads
 /// keeps its invariants (every key answers for a DID URL of the document's own DID; a did:key
 /// document's keys decode from the DID itself).
 pub fn did(data: &[u8]) {
-    use authcrypt::did::{did_of, key_method, DidDocument, KeyResolver};
+    use authcrypt::did::{did_of, DidDocument, KeyResolver, LocalDids};
     if let Ok(doc) = DidDocument::from_json(data) {
         for k in doc.key_agreement_keys() {
             let kid = k.kid().expect("a document's key has its method id");
@@ -1136,14 +1137,14 @@ pub fn did(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(doc) = key_method::resolve(text.trim()) {
+    if let Ok(doc) = LocalDids::resolve(text.trim()) {
         assert_eq!(doc.id(), text.trim());
         assert!(
             !doc.key_agreement_keys().is_empty() || !doc.authentication_keys().is_empty(),
             "a did:key names a key"
         );
         // The JSON form reads back to the same document.
-        let again = DidDocument::from_value(&key_method::document_json(doc.id()).unwrap()).unwrap();
+        let again = DidDocument::from_value(&LocalDids::document_json(doc.id()).unwrap()).unwrap();
         let jsons = |d: &DidDocument| -> Vec<String> {
             d.key_agreement_keys()
                 .iter()
@@ -1163,12 +1164,14 @@ pub fn seed_did() -> Vec<(String, Vec<u8>)> {
         "did:key:zDnaerx9CtbPJ1q36T5Ln5wYt3MQYeGRG5ehnPAmxcf5mDZpv",
         "did:key:z82Lm1MpAkeJcix9K8TMiLd5NMAhnwkjjCBeWHXyu3U4oT2MVJJKXkcVBgjGhnLBn2Kaau9",
         "did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme",
+        "did:peer:2.Vz6Mkj3PUd1WjvaDhNZhhhXQdz5UnZXmS7ehtx8bsPpD47kKc.Ez6LSg8zQom395jKLrGiBNruB9MM6V8PWuf2FpEy4uRFiqQBR.SeyJ0IjoiZG0iLCJzIjp7InVyaSI6Imh0dHA6Ly9leGFtcGxlLmNvbS9kaWRjb21tIiwiYSI6WyJkaWRjb21tL3YyIl0sInIiOlsiZGlkOmV4YW1wbGU6MTIzNDU2Nzg5YWJjZGVmZ2hpI2tleS0xIl19fQ",
+        "did:peer:0z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH",
     ]
     .into_iter()
     .enumerate()
     {
         out.push((format!("did-key-{i}"), did.as_bytes().to_vec()));
-        let doc = authcrypt::did::key_method::document_json(did).expect("a vector DID");
+        let doc = authcrypt::did::LocalDids::document_json(did).expect("a vector DID");
         out.push((format!("document-{i}"), doc.to_string().into_bytes()));
     }
     out

@@ -37,6 +37,8 @@ pub enum Location {
     Message,
     /// The claims of a `from_prior` JWT.
     FromPrior,
+    /// A service encoded in a DID.
+    Service,
 }
 
 impl fmt::Display for Location {
@@ -52,6 +54,7 @@ impl fmt::Display for Location {
             Location::Signature => "signature header",
             Location::Message => "plaintext message",
             Location::FromPrior => "from_prior claims",
+            Location::Service => "service",
         })
     }
 }
@@ -398,6 +401,53 @@ impl fmt::Display for MethodProblem {
     }
 }
 
+/// Why a DID of a local method is malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DidProblem {
+    /// It is longer than the method allows.
+    TooLong {
+        /// The longest accepted, in octets.
+        limit: usize,
+    },
+    /// It carries more elements than allowed.
+    TooManyElements {
+        /// The most accepted.
+        limit: usize,
+    },
+    /// It has a fragment, path or query where a DID is expected.
+    NotADid,
+    /// A did:peer:2 without elements.
+    NoElements,
+    /// A did:peer:2 element with nothing in it.
+    EmptyElement,
+    /// A did:peer:2 element with a purpose code that is not A, E, V, I, D or S.
+    UnknownPurpose(char),
+    /// A did:peer:2 service that is not base64url of a JSON object.
+    BadService,
+}
+
+impl fmt::Display for DidProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DidProblem::TooLong { limit } => write!(f, "it is longer than {limit} octets"),
+            DidProblem::TooManyElements { limit } => {
+                write!(f, "it has more than {limit} keys and services")
+            }
+            DidProblem::NotADid => f.write_str("a DID has no fragment, path or query"),
+            DidProblem::NoElements => f.write_str("did:peer:2 needs '.'-separated elements"),
+            DidProblem::EmptyElement => f.write_str("an element is empty"),
+            DidProblem::UnknownPurpose(c) => write!(
+                f,
+                "the purpose code {c:?} is not one of A, E, V, I, D (keys) and S (services)"
+            ),
+            DidProblem::BadService => {
+                f.write_str("a service element is not base64url of a JSON object")
+            }
+        }
+    }
+}
+
 /// Why a `from_prior` was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -665,8 +715,14 @@ pub enum Error {
     },
 
     /// A DID whose method is not resolved here, or that is malformed for its method.
-    #[error("the DID {0:?} cannot be resolved here (local methods: did:key)")]
+    #[error(
+        "the DID {0:?} cannot be resolved here (local methods: did:key, did:peer:0, did:peer:2)"
+    )]
     UnsupportedDid(String),
+
+    /// A DID of a local method is malformed.
+    #[error("malformed DID: {0}")]
+    MalformedDid(DidProblem),
 
     /// A verification method of a DID document gives no usable key.
     #[error("verification method {id:?}: {problem}")]

@@ -870,6 +870,69 @@ fn rotation_to_peer(case: &Case, packed: &str, results: &[Value]) -> Result<(), 
     Ok(())
 }
 
+/// did:peer:2 DIDs of every shape this crate resolves: the specification's example, keys of
+/// each purpose and kind, services with and without ids, endpoints as strings and objects.
+fn did_peer_2_examples() -> Vec<String> {
+    use authcrypt::did::multikey::{encode_multikey, KeyKind};
+    let vectors = common::vector("did-peer-spec-examples.json");
+    let spec = vectors["did_peer_2"]["did"].as_str().unwrap().to_owned();
+    let x = encode_multikey(KeyKind::X25519, &[7; 32]);
+    let x2 = encode_multikey(KeyKind::X25519, &[9; 32]);
+    let ed = encode_multikey(
+        KeyKind::Ed25519,
+        &SigningKey::generate_with_rng(authcrypt::jws::SigAlg::EdDsa, &mut common::rng(2))
+            .verifying_key()
+            .to_encoded(),
+    );
+    let service = |v: Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string().as_bytes())
+    };
+    let dm = service(
+        json!({"t": "dm", "s": {"uri": "https://a.example/didcomm", "a": ["didcomm/v2"], "r": ["did:example:mediator#key-1"]}}),
+    );
+    let plain = service(json!({"t": "dm", "s": "https://b.example/"}));
+    let named = service(json!({"id": "#mine", "t": "LinkedDomains", "s": "https://c.example/"}));
+    vec![
+        spec,
+        format!("did:peer:2.E{x}.V{ed}"),
+        format!("did:peer:2.E{x}.E{x2}.V{ed}.A{ed}.I{ed}.D{ed}.S{dm}"),
+        format!("did:peer:2.V{ed}.E{x}.S{dm}.S{plain}.S{named}.S{dm}"),
+    ]
+}
+
+/// The peer resolves each did:peer:2 example, and its document is this crate's, member for
+/// member (an `alsoKnownAs` it adds is optional and left out).
+fn did_peer_2_cases(world: &World, peer: &Peer) -> Vec<(String, Result<(), String>)> {
+    let dids = did_peer_2_examples();
+    let cases: Vec<Value> = dids
+        .iter()
+        .enumerate()
+        .map(|(i, did)| json!({"id": format!("did:peer:2 example {i}"), "did": did}))
+        .collect();
+    let results = peer.call("resolve", &world.request(cases));
+    dids.iter()
+        .enumerate()
+        .map(|(i, did)| {
+            let id = format!("did:peer:2 example {i}");
+            let outcome = (|| {
+                let r = result_for(&results, &id)?;
+                let mut theirs = r["document"].clone();
+                if let Some(map) = theirs.as_object_mut() {
+                    map.remove("alsoKnownAs");
+                }
+                let ours = authcrypt::did::peer::document_json(did).map_err(|e| e.to_string())?;
+                if ours != theirs {
+                    return Err(format!(
+                        "documents differ:\n  ours   {ours}\n  theirs {theirs}"
+                    ));
+                }
+                Ok(())
+            })();
+            (id, outcome)
+        })
+        .collect()
+}
+
 /// The id of the tampered copy of a signed case.
 fn tampered_id(case: &Case) -> String {
     format!("{} with a changed signature", case.id)
@@ -881,6 +944,7 @@ fn run_matrix(
     command: Vec<String>,
     curves: &[Curve],
     peer_signs_rotations: bool,
+    peer_resolves_dids: bool,
 ) {
     let out_dir = std::env::var_os("AUTHCRYPT_INTEROP_OUT")
         .map(PathBuf::from)
@@ -971,6 +1035,10 @@ fn run_matrix(
         }
     }
 
+    if peer_resolves_dids {
+        report.extend(did_peer_2_cases(&world, &peer));
+    }
+
     let failed: Vec<&(String, Result<(), String>)> =
         report.iter().filter(|(_, r)| r.is_err()).collect();
     let mut text = String::new();
@@ -1038,7 +1106,7 @@ fn didcomm_python() {
         "interop/.venv/bin/python",
         &["interop/python/peer.py"],
     );
-    run_matrix("didcomm-python", command, &Curve::ALL, true);
+    run_matrix("didcomm-python", command, &Curve::ALL, true, true);
 }
 
 /// didcomm-rust 0.4 implements X25519 and P-256 only.
@@ -1056,6 +1124,7 @@ fn didcomm_rust() {
         "didcomm-rust",
         command,
         &[Curve::X25519, Curve::P256],
+        false,
         false,
     );
 }

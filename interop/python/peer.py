@@ -1,6 +1,6 @@
 """The didcomm-python side of the authcrypt interoperability matrix.
 
-Usage: peer.py pack|unpack < request.json > response.json
+Usage: peer.py pack|unpack|resolve < request.json > response.json
 
 The request names the DIDComm test keys file (Alice, Bob and Charlie of the DIDComm v2 spec
 appendix), extra keys to add to their DID documents, and a list of cases. Every case is
@@ -12,6 +12,8 @@ pack:   case = {id, mode: authcrypt|anoncrypt|protect-sender|signed, enc, curve,
         result = {id, ok, packed, to_kids, from_kid} or {id, ok: false, error}
 unpack: case = {id, packed, curve, all_keys}
         result = {id, ok, message, metadata} or {id, ok: false, error}
+resolve: case = {id, did}, a did:peer:2 resolved by the did-peer-2 package
+        result = {id, ok, document} or {id, ok: false, error}
 """
 
 import asyncio
@@ -42,6 +44,7 @@ from didcomm.secrets.secrets_resolver_in_memory import (  # noqa: E402
 )
 from didcomm.secrets.secrets_util import jwk_to_secret  # noqa: E402
 from didcomm.unpack import UnpackConfig, unpack  # noqa: E402
+import did_peer_2  # noqa: E402
 
 ANON_ALGS = {
     "A256CBC-HS512": AnonCryptAlg.A256CBC_HS512_ECDH_ES_A256KW,
@@ -203,9 +206,13 @@ async def unpack_case(world, case):
     }
 
 
+async def resolve_case(world, case):
+    return {"document": did_peer_2.resolve(case["did"])}
+
+
 async def run(command, request):
     world = World(request["keys_file"], request.get("extra_keys", []))
-    handler = {"pack": pack_case, "unpack": unpack_case}[command]
+    handler = {"pack": pack_case, "unpack": unpack_case, "resolve": resolve_case}[command]
     results = []
     for case in request["cases"]:
         try:
@@ -218,9 +225,10 @@ async def run(command, request):
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in ("pack", "unpack", "version"):
-        sys.exit("usage: peer.py pack|unpack|version < request.json")
-    peer = {name: version(name) for name in ("didcomm", "authlib", "cryptography", "pycryptodomex")}
+    if len(sys.argv) != 2 or sys.argv[1] not in ("pack", "unpack", "resolve", "version"):
+        sys.exit("usage: peer.py pack|unpack|resolve|version < request.json")
+    names = ("didcomm", "authlib", "cryptography", "pycryptodomex", "did-peer-2")
+    peer = {name: version(name) for name in names}
     if sys.argv[1] == "version":
         json.dump({"peer": peer}, sys.stdout)
         return

@@ -20,10 +20,11 @@ const MAX_DID_KEY: usize = 160;
 /// The prefix of every did:key.
 pub const PREFIX: &str = "did:key:";
 
-/// The document of a did:key, as JSON.
+/// The document of a did:key, as JSON. A `did:peer:0` is the same document under its own id.
 pub fn document_json(did: &str) -> Result<Value> {
     let multibase = did
         .strip_prefix(PREFIX)
+        .or_else(|| did.strip_prefix("did:peer:0"))
         .filter(|m| m.len() <= MAX_DID_KEY && !m.contains(['#', '?', '/', ':']))
         .ok_or_else(|| Error::UnsupportedDid(echo(did)))?;
     let (kind, key) = decode_multikey(multibase).map_err(|problem| Error::InvalidMethod {
@@ -75,22 +76,62 @@ pub fn did_key_of(kind: KeyKind, key: &[u8]) -> String {
     format!("{PREFIX}{}", encode_multikey(kind, key))
 }
 
-/// The DIDs resolved by computation alone (did:key), as a [`KeyResolver`]: every kid of such
+/// The DIDs resolved by computation alone (did:key, did:peer:0, did:peer:2), as a
+/// [`KeyResolver`]: every kid of such
 /// a DID answers from its document. Stack it with an application's resolvers in a slice or
 /// `Vec` (`[&LocalDids as &dyn KeyResolver, &my_resolver]`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LocalDids;
 
+impl LocalDids {
+    /// The document of a DID of a local method (did:key, did:peer:0, did:peer:2), as JSON.
+    pub fn document_json(did: &str) -> Result<Value> {
+        if did.starts_with("did:peer:2") {
+            super::peer::document_json(did)
+        } else {
+            document_json(did)
+        }
+    }
+
+    /// The document of a DID of a local method, read.
+    pub fn resolve(did: &str) -> Result<DidDocument> {
+        DidDocument::from_value(&LocalDids::document_json(did)?)
+    }
+
+    /// The kid in the document's own form: a did:peer:2 key named by its multibase fragment
+    /// (the older form) is the same key as its `#key-N`.
+    fn own_kid(doc: &Value, kid: &str) -> Option<String> {
+        let (did, fragment) = kid.split_once('#')?;
+        let id = doc["verificationMethod"]
+            .as_array()?
+            .iter()
+            .find(|m| m["publicKeyMultibase"] == fragment)?
+            .get("id")?
+            .as_str()?;
+        Some(if id.starts_with('#') {
+            format!("{did}{id}")
+        } else {
+            id.to_owned()
+        })
+    }
+
+    fn lookup<T>(kid: &str, get: impl Fn(&DidDocument, &str) -> Option<T>) -> Option<T> {
+        let json = LocalDids::document_json(did_of(kid)).ok()?;
+        let doc = DidDocument::from_value(&json).ok()?;
+        get(&doc, kid).or_else(|| get(&doc, &LocalDids::own_kid(&json, kid)?))
+    }
+}
+
 impl KeyResolver for LocalDids {
     fn public_key(&self, kid: &str) -> Option<Jwk> {
-        resolve(did_of(kid)).ok()?.public_key(kid)
+        LocalDids::lookup(kid, |d, k| d.public_key(k)).map(|j| j.with_kid(kid))
     }
     fn key_agreement(&self, did: &str) -> Vec<Jwk> {
-        resolve(did)
+        LocalDids::resolve(did)
             .map(|d| d.key_agreement_keys())
             .unwrap_or_default()
     }
     fn verification_key(&self, kid: &str) -> Option<VerifyingKey> {
-        resolve(did_of(kid)).ok()?.verification_key(kid)
+        LocalDids::lookup(kid, |d, k| d.verification_key(k)).map(|v| v.with_kid(kid))
     }
 }

@@ -4,6 +4,7 @@
 mod document;
 pub mod key_method;
 pub mod multikey;
+pub mod peer;
 mod resolver;
 mod url;
 

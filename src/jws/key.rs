@@ -278,6 +278,17 @@ impl VerifyingKey {
         Ok(VerifyingKey { kid: None, key })
     }
 
+    /// The raw encoding of the key, as multicodec keys carry it: 32 octets for Ed25519, the
+    /// compressed SEC1 point for the ECDSA curves.
+    pub fn to_encoded(&self) -> Vec<u8> {
+        match &self.key {
+            Public::Ed25519(k) => k.to_bytes().to_vec(),
+            Public::P256(k) => k.to_encoded_point(true).as_bytes().to_vec(),
+            Public::P384(k) => k.to_encoded_point(true).as_bytes().to_vec(),
+            Public::K256(k) => k.to_encoded_point(true).as_bytes().to_vec(),
+        }
+    }
+
     /// The X25519 key of this Ed25519 key (the birational map of RFC 7748 §4.1), for a DID
     /// method that defines a key-agreement key from an Ed25519 key (did:key); `None` for other
     /// algorithms.

@@ -1,6 +1,7 @@
-//! `resolve`: the DID document of a DID whose method is computed locally (did:key).
+//! `resolve`: the DID document of a DID whose method is computed locally (did:key,
+//! did:peer:0, did:peer:2).
 
-use authcrypt::did::key_method;
+use authcrypt::did::LocalDids;
 use clap::Args;
 
 use super::error::Failure;
@@ -12,19 +13,20 @@ Examples:
   authcrypt resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp
   authcrypt resolve did:key:z6Mk... > alice-did.json && authcrypt unpack --sender alice-did.json ...
 
-The document is computed from the DID alone, without any network: every key is a Multikey
-method under the fragment of its own multibase text; an Ed25519 did:key also has its X25519
-key-agreement key. The output is a DID document any key-file option reads.";
+The document is computed from the DID alone, without any network: a did:key's (or did:peer:0's)
+key is a Multikey method under the fragment of its own multibase text, and an Ed25519 one also
+has its X25519 key-agreement key; a did:peer:2's keys are #key-1, #key-2, ... and its services
+are expanded. The output is a DID document any key-file option reads.";
 
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
-    /// The DID (did:key)
+    /// The DID (did:key, did:peer:0 or did:peer:2)
     #[arg(value_name = "DID")]
     did: String,
 }
 
 pub fn run(args: ResolveArgs) -> Result<Output, Failure> {
-    let doc = key_method::document_json(&args.did).map_err(|e| match e {
+    let doc = LocalDids::document_json(&args.did).map_err(|e| match e {
         authcrypt::Error::UnsupportedDid(_) => Failure::unsupported(e.to_string()),
         e => Failure::usage(e.to_string()),
     })?;

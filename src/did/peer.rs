@@ -1,0 +1,149 @@
+//! `did:peer:2`: keys and services written into the DID itself, resolved by computation alone.
+//!
+//! After `did:peer:2` come elements, each `.` then a purpose code: `A` (assertion), `E` (key
+//! agreement), `V` (authentication), `I` (capability invocation), `D` (capability delegation)
+//! followed by a multibase multicodec key, or `S` followed by base64url of a service whose
+//! common strings are abbreviated (`t` type, `s` serviceEndpoint, `r` routingKeys, `a` accept,
+//! `dm` DIDCommMessaging). Keys become `Multikey` methods `#key-1`, `#key-2`, … in the order
+//! they appear; services without an id become `#service`, `#service-1`, ….
+
+use serde_json::{json, Map, Value};
+
+use super::multikey::decode_multikey;
+use crate::b64;
+use crate::error::{echo, DidProblem, Error, Location, Result};
+use crate::json;
+
+/// The longest did:peer:2 read.
+pub const MAX_DID_PEER: usize = 16 * 1024;
+/// The most elements (keys and services) one did:peer:2 may carry.
+pub const MAX_ELEMENTS: usize = 64;
+/// Nesting allowed in one encoded service.
+const SERVICE_DEPTH: usize = 8;
+
+fn malformed(problem: DidProblem) -> Error {
+    Error::MalformedDid(problem)
+}
+
+/// The document of a did:peer:2, as JSON.
+pub fn document_json(did: &str) -> Result<Value> {
+    if did.len() > MAX_DID_PEER {
+        return Err(malformed(DidProblem::TooLong {
+            limit: MAX_DID_PEER,
+        }));
+    }
+    let rest = did
+        .strip_prefix("did:peer:2")
+        .ok_or_else(|| Error::UnsupportedDid(echo(did)))?;
+    if rest.contains(['#', '?', '/']) {
+        return Err(malformed(DidProblem::NotADid));
+    }
+    let elements = rest
+        .strip_prefix('.')
+        .ok_or(malformed(DidProblem::NoElements))?;
+    if elements.split('.').nth(MAX_ELEMENTS).is_some() {
+        return Err(malformed(DidProblem::TooManyElements {
+            limit: MAX_ELEMENTS,
+        }));
+    }
+    let mut methods = Vec::new();
+    let mut relations: [(char, &str, Vec<Value>); 5] = [
+        ('A', "assertionMethod", Vec::new()),
+        ('E', "keyAgreement", Vec::new()),
+        ('V', "authentication", Vec::new()),
+        ('I', "capabilityInvocation", Vec::new()),
+        ('D', "capabilityDelegation", Vec::new()),
+    ];
+    let mut services = Vec::new();
+    let mut unnamed = 0;
+    for element in elements.split('.') {
+        let mut chars = element.chars();
+        let purpose = chars.next().ok_or(malformed(DidProblem::EmptyElement))?;
+        let value = chars.as_str();
+        if purpose == 'S' {
+            services.push(service(value, &mut unnamed)?);
+            continue;
+        }
+        let relation = relations
+            .iter_mut()
+            .find(|(code, _, _)| *code == purpose)
+            .ok_or(malformed(DidProblem::UnknownPurpose(purpose)))?;
+        let id = format!("#key-{}", methods.len() + 1);
+        decode_multikey(value).map_err(|problem| Error::InvalidMethod {
+            id: format!("{}{id}", echo(did)),
+            problem,
+        })?;
+        methods.push(json!({"id": id, "type": "Multikey", "controller": did,
+                            "publicKeyMultibase": value}));
+        relation.2.push(Value::String(id));
+    }
+    let mut doc = Map::new();
+    doc.insert(
+        "@context".into(),
+        json!([
+            "https://www.w3.org/ns/did/v1",
+            "https://w3id.org/security/multikey/v1"
+        ]),
+    );
+    doc.insert("id".into(), Value::String(did.to_owned()));
+    doc.insert("verificationMethod".into(), Value::Array(methods));
+    for (_, name, ids) in relations {
+        if !ids.is_empty() {
+            doc.insert(name.into(), Value::Array(ids));
+        }
+    }
+    if !services.is_empty() {
+        doc.insert("service".into(), Value::Array(services));
+    }
+    Ok(Value::Object(doc))
+}
+
+/// One encoded service, expanded; the first without an id gets `#service`, the next ones
+/// `#service-1`, … (`unnamed` counts them).
+fn service(encoded: &str, unnamed: &mut usize) -> Result<Value> {
+    let bytes = b64::decode(encoded).ok_or(malformed(DidProblem::BadService))?;
+    let Value::Object(mut service) = json::parse_strict(&bytes, Location::Service, SERVICE_DEPTH)
+        .map_err(|_| malformed(DidProblem::BadService))?
+    else {
+        return Err(malformed(DidProblem::BadService));
+    };
+    expand(&mut service);
+    if !service.contains_key("id") {
+        let id = if *unnamed == 0 {
+            "#service".to_owned()
+        } else {
+            format!("#service-{unnamed}")
+        };
+        *unnamed += 1;
+        service.insert("id".into(), Value::String(id));
+    }
+    Ok(Value::Object(service))
+}
+
+/// Replaces the abbreviated member names, and the abbreviated service type, at every depth.
+fn expand(map: &mut Map<String, Value>) {
+    let entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
+    for (name, mut value) in entries {
+        let name = match name.as_str() {
+            "t" => "type",
+            "s" => "serviceEndpoint",
+            "r" => "routingKeys",
+            "a" => "accept",
+            other => other,
+        }
+        .to_owned();
+        if name == "type" && value == "dm" {
+            value = Value::String("DIDCommMessaging".into());
+        }
+        expand_value(&mut value);
+        map.insert(name, value);
+    }
+}
+
+fn expand_value(value: &mut Value) {
+    match value {
+        Value::Object(m) => expand(m),
+        Value::Array(items) => items.iter_mut().for_each(expand_value),
+        _ => {}
+    }
+}
