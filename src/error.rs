@@ -425,6 +425,15 @@ pub enum DidProblem {
     UnknownPurpose(char),
     /// A did:peer:2 service that is not base64url of a JSON object.
     BadService,
+    /// A did:peer:4 whose hash is not the hash of its encoded document (or a short form that is
+    /// not the long form's).
+    HashMismatch,
+    /// A did:peer:4 short form, which resolves only from a long form seen before.
+    ShortForm,
+    /// A did:peer:4 encoded document that is not base58btc of multicodec JSON of an object.
+    BadDocument,
+    /// A did:peer:4 input document with an `id` at its root.
+    InputHasId,
 }
 
 impl fmt::Display for DidProblem {
@@ -443,6 +452,18 @@ impl fmt::Display for DidProblem {
             ),
             DidProblem::BadService => {
                 f.write_str("a service element is not base64url of a JSON object")
+            }
+            DidProblem::HashMismatch => {
+                f.write_str("the did:peer:4 hash is not the hash of its encoded document")
+            }
+            DidProblem::ShortForm => f.write_str(
+                "a did:peer:4 short form resolves only from its long form, which was not given",
+            ),
+            DidProblem::BadDocument => f.write_str(
+                "the did:peer:4 document is not base58btc multibase of multicodec JSON of an object",
+            ),
+            DidProblem::InputHasId => {
+                f.write_str("a did:peer:4 input document must not have an id at its root")
             }
         }
     }
@@ -716,7 +737,7 @@ pub enum Error {
 
     /// A DID whose method is not resolved here, or that is malformed for its method.
     #[error(
-        "the DID {0:?} cannot be resolved here (local methods: did:key, did:peer:0, did:peer:2)"
+        "the DID {0:?} cannot be resolved here (local methods: did:key, did:peer:0, did:peer:2, did:peer:4)"
     )]
     UnsupportedDid(String),
 

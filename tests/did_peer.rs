@@ -170,3 +170,89 @@ fn rule_k8_hostile_did_peer_2_values_are_refused_precisely() {
     assert!(LocalDids.public_key("did:peer:2.Ez#key-1").is_none());
     let _: Value = peer::document_json(&format!("did:peer:2.E{e}")).unwrap();
 }
+
+#[test]
+fn the_specs_did_peer_4_resolves_in_both_forms_and_its_hash_is_checked() {
+    use authcrypt::did::PeerDids;
+    let v = vector("did-peer-spec-examples.json");
+    let long = v["did_peer_4"]["long_form"].as_str().unwrap();
+    let short = v["did_peer_4"]["short_form"].as_str().unwrap();
+    assert_eq!(peer::peer4_short(long).unwrap(), short);
+    assert_eq!(
+        peer::peer4_document(long, long).unwrap(),
+        v["did_peer_4"]["long_form_document"]
+    );
+    assert_eq!(
+        peer::peer4_document(long, short).unwrap(),
+        v["did_peer_4"]["short_form_document"]
+    );
+    // The long form resolves alone; the short form once its long form was seen.
+    let x = LocalDids::resolve(long).unwrap().key_agreement_keys();
+    assert_eq!(x.len(), 1);
+    assert_eq!(x[0].kid().unwrap(), format!("{long}#6LSqPZfn"));
+    assert!(matches!(
+        LocalDids::resolve(short),
+        Err(Error::MalformedDid(DidProblem::ShortForm))
+    ));
+    let mut store = PeerDids::new();
+    assert_eq!(store.remember(long).unwrap(), short);
+    let by_short = store.public_key(&format!("{short}#6LSqPZfn")).unwrap();
+    assert_eq!(by_short.public_key(), x[0].public_key());
+    assert!(store
+        .verification_key(&format!("{short}#6MkrCD1c"))
+        .is_some());
+    // An input document encoded here resolves back to itself, contextualized.
+    let mut input = v["did_peer_4"]["long_form_document"].clone();
+    let map = input.as_object_mut().unwrap();
+    map.remove("id");
+    map.remove("alsoKnownAs");
+    for m in map["verificationMethod"].as_array_mut().unwrap() {
+        m.as_object_mut().unwrap().remove("controller");
+    }
+    let again = peer::peer4_from_input(&input).unwrap();
+    let mut back = peer::peer4_document(&again, &again).unwrap();
+    assert_eq!(back["id"], again.as_str());
+    assert_eq!(
+        back["alsoKnownAs"],
+        json!([peer::peer4_short(&again).unwrap()])
+    );
+    let map = back.as_object_mut().unwrap();
+    map.remove("id");
+    map.remove("alsoKnownAs");
+    for m in map["verificationMethod"].as_array_mut().unwrap() {
+        assert_eq!(
+            m.as_object_mut().unwrap().remove("controller"),
+            Some(json!(again))
+        );
+    }
+    assert_eq!(back, input);
+    // A changed document, or a hash of another one, is refused.
+    let (hash, encoded) = long
+        .strip_prefix("did:peer:4")
+        .unwrap()
+        .split_once(':')
+        .unwrap();
+    let mut chars: Vec<char> = encoded.chars().collect();
+    let last = chars.len() - 1;
+    chars[last] = if chars[last] == 'z' { 'y' } else { 'z' };
+    let changed = format!("did:peer:4{hash}:{}", chars.into_iter().collect::<String>());
+    for bad in [changed, format!("did:peer:4zQmWrong:{encoded}")] {
+        assert!(
+            matches!(
+                LocalDids::resolve(&bad),
+                Err(Error::MalformedDid(DidProblem::HashMismatch))
+            ),
+            "{}",
+            &bad[..40]
+        );
+    }
+    assert!(matches!(
+        peer::peer4_from_input(&json!({"id": "x"})),
+        Err(Error::MalformedDid(DidProblem::InputHasId))
+    ));
+    let huge = format!("did:peer:4z:{}", "z".repeat(70_000));
+    assert!(matches!(
+        LocalDids::resolve(&huge),
+        Err(Error::MalformedDid(DidProblem::TooLong { .. }))
+    ));
+}

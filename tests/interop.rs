@@ -900,27 +900,62 @@ fn did_peer_2_examples() -> Vec<String> {
     ]
 }
 
-/// The peer resolves each did:peer:2 example, and its document is this crate's, member for
-/// member (an `alsoKnownAs` it adds is optional and left out).
+/// Long did:peer:4 DIDs: the specification's example and input documents encoded here (keys
+/// of both kinds, a service, an embedded method).
+fn did_peer_4_examples() -> Vec<String> {
+    use authcrypt::did::multikey::{encode_multikey, KeyKind};
+    let vectors = common::vector("did-peer-spec-examples.json");
+    let spec = vectors["did_peer_4"]["long_form"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let x = encode_multikey(KeyKind::X25519, &[5; 32]);
+    let inputs = [
+        json!({"@context": ["https://www.w3.org/ns/did/v1"],
+               "verificationMethod": [{"id": "#x", "type": "Multikey", "publicKeyMultibase": x}],
+               "keyAgreement": ["#x"],
+               "service": [{"id": "#dm", "type": "DIDCommMessaging",
+                            "serviceEndpoint": {"uri": "https://a.example", "accept": ["didcomm/v2"]}}]}),
+        json!({"@context": ["https://www.w3.org/ns/did/v1"],
+               "keyAgreement": [{"id": "#embedded", "type": "Multikey", "publicKeyMultibase": x}]}),
+    ];
+    let mut out = vec![spec];
+    out.extend(
+        inputs
+            .iter()
+            .map(|i| authcrypt::did::peer::peer4_from_input(i).unwrap()),
+    );
+    out
+}
+
+/// The peer resolves each did:peer:2 and long did:peer:4 example, and its document is this
+/// crate's, member for member (for did:peer:2, an `alsoKnownAs` it adds is optional and left
+/// out).
 fn did_peer_2_cases(world: &World, peer: &Peer) -> Vec<(String, Result<(), String>)> {
-    let dids = did_peer_2_examples();
+    let mut dids = did_peer_2_examples();
+    dids.extend(did_peer_4_examples());
     let cases: Vec<Value> = dids
         .iter()
         .enumerate()
-        .map(|(i, did)| json!({"id": format!("did:peer:2 example {i}"), "did": did}))
+        .map(|(i, did)| json!({"id": format!("{} example {i}", &did[..10]), "did": did}))
         .collect();
     let results = peer.call("resolve", &world.request(cases));
     dids.iter()
         .enumerate()
         .map(|(i, did)| {
-            let id = format!("did:peer:2 example {i}");
+            let id = format!("{} example {i}", &did[..10]);
             let outcome = (|| {
                 let r = result_for(&results, &id)?;
                 let mut theirs = r["document"].clone();
-                if let Some(map) = theirs.as_object_mut() {
-                    map.remove("alsoKnownAs");
+                let ours = if did.starts_with("did:peer:4") {
+                    authcrypt::did::peer::peer4_document(did, did)
+                } else {
+                    if let Some(map) = theirs.as_object_mut() {
+                        map.remove("alsoKnownAs");
+                    }
+                    authcrypt::did::peer::document_json(did)
                 }
-                let ours = authcrypt::did::peer::document_json(did).map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string())?;
                 if ours != theirs {
                     return Err(format!(
                         "documents differ:\n  ours   {ours}\n  theirs {theirs}"

@@ -12,7 +12,8 @@ pack:   case = {id, mode: authcrypt|anoncrypt|protect-sender|signed, enc, curve,
         result = {id, ok, packed, to_kids, from_kid} or {id, ok: false, error}
 unpack: case = {id, packed, curve, all_keys}
         result = {id, ok, message, metadata} or {id, ok: false, error}
-resolve: case = {id, did}, a did:peer:2 resolved by the did-peer-2 package
+resolve: case = {id, did}, a did:peer:2 or a long did:peer:4 resolved by the did-peer-2 or
+        did-peer-4 package
         result = {id, ok, document} or {id, ok: false, error}
 """
 
@@ -45,6 +46,7 @@ from didcomm.secrets.secrets_resolver_in_memory import (  # noqa: E402
 from didcomm.secrets.secrets_util import jwk_to_secret  # noqa: E402
 from didcomm.unpack import UnpackConfig, unpack  # noqa: E402
 import did_peer_2  # noqa: E402
+import did_peer_4  # noqa: E402
 
 ANON_ALGS = {
     "A256CBC-HS512": AnonCryptAlg.A256CBC_HS512_ECDH_ES_A256KW,
@@ -207,7 +209,10 @@ async def unpack_case(world, case):
 
 
 async def resolve_case(world, case):
-    return {"document": did_peer_2.resolve(case["did"])}
+    did = case["did"]
+    if did.startswith("did:peer:4"):
+        return {"document": did_peer_4.resolve(did)}
+    return {"document": did_peer_2.resolve(did)}
 
 
 async def run(command, request):
@@ -227,7 +232,7 @@ async def run(command, request):
 def main():
     if len(sys.argv) != 2 or sys.argv[1] not in ("pack", "unpack", "resolve", "version"):
         sys.exit("usage: peer.py pack|unpack|resolve|version < request.json")
-    names = ("didcomm", "authlib", "cryptography", "pycryptodomex", "did-peer-2")
+    names = ("didcomm", "authlib", "cryptography", "pycryptodomex", "did-peer-2", "did-peer-4")
     peer = {name: version(name) for name in names}
     if sys.argv[1] == "version":
         json.dump({"peer": peer}, sys.stdout)

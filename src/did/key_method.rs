@@ -6,6 +6,8 @@
 //! key-agreement keys (both for P-256 and P-384). An Ed25519 key also yields, as the method
 //! defines, the X25519 key of the same point as a second, key-agreement method.
 
+use std::collections::HashMap;
+
 use serde_json::{json, Value};
 
 use super::multikey::{decode_multikey, encode_multikey, KeyKind};
@@ -84,10 +86,14 @@ pub fn did_key_of(kind: KeyKind, key: &[u8]) -> String {
 pub struct LocalDids;
 
 impl LocalDids {
-    /// The document of a DID of a local method (did:key, did:peer:0, did:peer:2), as JSON.
+    /// The document of a DID of a local method (did:key, did:peer:0, did:peer:2, the long form
+    /// of did:peer:4), as JSON. A did:peer:4 short form needs its long form: see
+    /// [`PeerDids`].
     pub fn document_json(did: &str) -> Result<Value> {
         if did.starts_with("did:peer:2") {
             super::peer::document_json(did)
+        } else if did.starts_with("did:peer:4") {
+            super::peer::peer4_document(did, did)
         } else {
             document_json(did)
         }
@@ -115,16 +121,74 @@ impl LocalDids {
         })
     }
 
-    fn lookup<T>(kid: &str, get: impl Fn(&DidDocument, &str) -> Option<T>) -> Option<T> {
-        let json = LocalDids::document_json(did_of(kid)).ok()?;
+    fn lookup<T>(
+        json: Result<Value>,
+        kid: &str,
+        get: impl Fn(&DidDocument, &str) -> Option<T>,
+    ) -> Option<T> {
+        let json = json.ok()?;
         let doc = DidDocument::from_value(&json).ok()?;
         get(&doc, kid).or_else(|| get(&doc, &LocalDids::own_kid(&json, kid)?))
     }
 }
 
+/// The local methods of [`LocalDids`], and did:peer:4 short forms whose long form was seen
+/// ([`PeerDids::remember`]). What it remembers is the application's to bound.
+#[derive(Debug, Clone, Default)]
+pub struct PeerDids {
+    /// Long forms by short form.
+    long_forms: HashMap<String, String>,
+}
+
+impl PeerDids {
+    /// An empty store.
+    pub fn new() -> PeerDids {
+        PeerDids::default()
+    }
+
+    /// Remembers a did:peer:4 long form (its hash checked) and returns its short form.
+    pub fn remember(&mut self, long: &str) -> Result<String> {
+        super::peer::peer4_document(long, long)?;
+        let short = super::peer::peer4_short(long)?;
+        self.long_forms.insert(short.clone(), long.to_owned());
+        Ok(short)
+    }
+
+    /// The document of `did`, as JSON: a remembered short form under its own id, else as
+    /// [`LocalDids::document_json`].
+    pub fn document_json(&self, did: &str) -> Result<Value> {
+        match self.long_forms.get(did) {
+            Some(long) => super::peer::peer4_document(long, did),
+            None => LocalDids::document_json(did),
+        }
+    }
+
+    /// The document of `did`, read.
+    pub fn resolve(&self, did: &str) -> Result<DidDocument> {
+        DidDocument::from_value(&self.document_json(did)?)
+    }
+}
+
+impl KeyResolver for PeerDids {
+    fn public_key(&self, kid: &str) -> Option<Jwk> {
+        let json = self.document_json(did_of(kid));
+        LocalDids::lookup(json, kid, |d, k| d.public_key(k)).map(|j| j.with_kid(kid))
+    }
+    fn key_agreement(&self, did: &str) -> Vec<Jwk> {
+        self.resolve(did)
+            .map(|d| d.key_agreement_keys())
+            .unwrap_or_default()
+    }
+    fn verification_key(&self, kid: &str) -> Option<VerifyingKey> {
+        let json = self.document_json(did_of(kid));
+        LocalDids::lookup(json, kid, |d, k| d.verification_key(k)).map(|v| v.with_kid(kid))
+    }
+}
+
 impl KeyResolver for LocalDids {
     fn public_key(&self, kid: &str) -> Option<Jwk> {
-        LocalDids::lookup(kid, |d, k| d.public_key(k)).map(|j| j.with_kid(kid))
+        let json = LocalDids::document_json(did_of(kid));
+        LocalDids::lookup(json, kid, |d, k| d.public_key(k)).map(|j| j.with_kid(kid))
     }
     fn key_agreement(&self, did: &str) -> Vec<Jwk> {
         LocalDids::resolve(did)
@@ -132,6 +196,7 @@ impl KeyResolver for LocalDids {
             .unwrap_or_default()
     }
     fn verification_key(&self, kid: &str) -> Option<VerifyingKey> {
-        LocalDids::lookup(kid, |d, k| d.verification_key(k)).map(|v| v.with_kid(kid))
+        let json = LocalDids::document_json(did_of(kid));
+        LocalDids::lookup(json, kid, |d, k| d.verification_key(k)).map(|v| v.with_kid(kid))
     }
 }

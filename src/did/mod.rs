@@ -1,5 +1,6 @@
-//! Decentralised identifiers as key sources: DID URLs, DID documents and the [`KeyResolver`]
-//! trait through which every key of a message is found.
+//! Decentralised identifiers as key sources: DID URLs, DID documents (every common key
+//! format), the [`KeyResolver`] trait through which every key of a message is found, and the
+//! methods resolved by computation alone: did:key, did:peer:0, did:peer:2 and did:peer:4.
 
 mod document;
 pub mod key_method;
@@ -9,7 +10,7 @@ mod resolver;
 mod url;
 
 pub use document::DidDocument;
-pub use key_method::LocalDids;
+pub use key_method::{LocalDids, PeerDids};
 pub use resolver::{KeyResolver, KeySet};
 pub(crate) use url::require_did_url;
 pub use url::{did_of, is_did_url};

@@ -1,4 +1,11 @@
-//! `did:peer:2`: keys and services written into the DID itself, resolved by computation alone.
+//! `did:peer:2` and `did:peer:4`: keys and services written into the DID itself, resolved by
+//! computation alone. (did:peer:0 is a did:key; see [`key_method`](super::key_method).)
+//!
+//! did:peer:4's long form is `did:peer:4{hash}:{document}`: base58btc of multicodec JSON of an
+//! input document, and the SHA2-256 multihash of that text; its short form is the hash alone,
+//! resolvable once the long form has been seen ([`PeerDids`](super::PeerDids)).
+//!
+//! For did:peer:2:
 //!
 //! After `did:peer:2` come elements, each `.` then a purpose code: `A` (assertion), `E` (key
 //! agreement), `V` (authentication), `I` (capability invocation), `D` (capability delegation)
@@ -146,4 +153,117 @@ fn expand_value(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(expand_value),
         _ => {}
     }
+}
+
+/// The longest did:peer:4 read.
+pub const MAX_DID_PEER_4: usize = 64 * 1024;
+/// Nesting allowed in a did:peer:4 input document.
+const INPUT_DEPTH: usize = 16;
+/// The multicodec prefix of JSON (0x0200 as a varint).
+const JSON_CODEC: [u8; 2] = [0x80, 0x04];
+
+/// The hash part of a did:peer:4: base58btc of the SHA2-256 multihash of `encoded`.
+fn peer4_hash(encoded: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut multihash = vec![0x12, 0x20];
+    multihash.extend_from_slice(&Sha256::digest(encoded.as_bytes()));
+    format!("z{}", bs58::encode(multihash).into_string())
+}
+
+/// The long form of a did:peer:4 for an input document (no `id`, relative ids and
+/// references): `did:peer:4{hash}:{encoded document}`.
+pub fn peer4_from_input(input: &Value) -> Result<String> {
+    if input.get("id").is_some() {
+        return Err(malformed(DidProblem::InputHasId));
+    }
+    let mut bytes = JSON_CODEC.to_vec();
+    bytes.extend_from_slice(input.to_string().as_bytes());
+    let encoded = format!("z{}", bs58::encode(bytes).into_string());
+    Ok(format!("did:peer:4{}:{encoded}", peer4_hash(&encoded)))
+}
+
+/// The short form of a long did:peer:4 (its hash alone).
+pub fn peer4_short(long: &str) -> Result<String> {
+    let (hash, _) = split_peer4(long)?;
+    Ok(format!("did:peer:4{hash}"))
+}
+
+/// The hash and the encoded document of a long did:peer:4, the hash checked.
+fn split_peer4(did: &str) -> Result<(&str, &str)> {
+    if did.len() > MAX_DID_PEER_4 {
+        return Err(malformed(DidProblem::TooLong {
+            limit: MAX_DID_PEER_4,
+        }));
+    }
+    let rest = did
+        .strip_prefix("did:peer:4")
+        .ok_or_else(|| Error::UnsupportedDid(echo(did)))?;
+    if rest.contains(['#', '?', '/']) {
+        return Err(malformed(DidProblem::NotADid));
+    }
+    let (hash, encoded) = rest
+        .split_once(':')
+        .ok_or(malformed(DidProblem::ShortForm))?;
+    if peer4_hash(encoded) != hash {
+        return Err(malformed(DidProblem::HashMismatch));
+    }
+    Ok((hash, encoded))
+}
+
+/// The input document a long did:peer:4 carries, its hash checked.
+fn peer4_input(long: &str) -> Result<Map<String, Value>> {
+    let (_, encoded) = split_peer4(long)?;
+    let bad = || malformed(DidProblem::BadDocument);
+    let bytes = encoded
+        .strip_prefix('z')
+        .and_then(|b| bs58::decode(b).into_vec().ok())
+        .ok_or_else(bad)?;
+    let json = bytes.strip_prefix(&JSON_CODEC[..]).ok_or_else(bad)?;
+    let Value::Object(input) =
+        json::parse_strict(json, Location::Service, INPUT_DEPTH).map_err(|_| bad())?
+    else {
+        return Err(bad());
+    };
+    if input.contains_key("id") {
+        return Err(malformed(DidProblem::InputHasId));
+    }
+    Ok(input)
+}
+
+/// The document of a long did:peer:4 (its hash checked) under `did`, which is the long form
+/// itself or its short form: `id` set, the other form appended to `alsoKnownAs`, and every
+/// verification method without a `controller` given `did`.
+pub fn peer4_document(long: &str, did: &str) -> Result<Value> {
+    let short = peer4_short(long)?;
+    if did != long && did != short {
+        return Err(malformed(DidProblem::HashMismatch));
+    }
+    let mut doc = peer4_input(long)?;
+    let other = if did == long { short } else { long.to_owned() };
+    doc.insert("id".into(), Value::String(did.to_owned()));
+    match doc.get_mut("alsoKnownAs") {
+        Some(Value::Array(list)) => list.push(Value::String(other)),
+        _ => {
+            doc.insert("alsoKnownAs".into(), json!([other]));
+        }
+    }
+    let set_controller = |m: &mut Value| {
+        if let Value::Object(m) = m {
+            m.entry("controller")
+                .or_insert_with(|| Value::String(did.to_owned()));
+        }
+    };
+    for relation in [
+        "verificationMethod",
+        "authentication",
+        "assertionMethod",
+        "keyAgreement",
+        "capabilityInvocation",
+        "capabilityDelegation",
+    ] {
+        if let Some(Value::Array(items)) = doc.get_mut(relation) {
+            items.iter_mut().for_each(set_controller);
+        }
+    }
+    Ok(Value::Object(doc))
 }

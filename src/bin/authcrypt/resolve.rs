@@ -1,5 +1,5 @@
 //! `resolve`: the DID document of a DID whose method is computed locally (did:key,
-//! did:peer:0, did:peer:2).
+//! did:peer:0, did:peer:2, the long form of did:peer:4).
 
 use authcrypt::did::LocalDids;
 use clap::Args;
@@ -16,11 +16,12 @@ Examples:
 The document is computed from the DID alone, without any network: a did:key's (or did:peer:0's)
 key is a Multikey method under the fragment of its own multibase text, and an Ed25519 one also
 has its X25519 key-agreement key; a did:peer:2's keys are #key-1, #key-2, ... and its services
-are expanded. The output is a DID document any key-file option reads.";
+are expanded; a long did:peer:4 is checked against its hash and contextualized. The output is a
+DID document any key-file option reads.";
 
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
-    /// The DID (did:key, did:peer:0 or did:peer:2)
+    /// The DID (did:key, did:peer:0, did:peer:2, or did:peer:4 in its long form)
     #[arg(value_name = "DID")]
     did: String,
 }
