@@ -401,6 +401,58 @@ impl fmt::Display for MethodProblem {
     }
 }
 
+/// Why a DIDComm service of a DID document was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ServiceProblem {
+    /// `service` is not an array.
+    NotArray,
+    /// A service is not an object.
+    NotObject,
+    /// A service has no `id` string.
+    NoId,
+    /// More entries than allowed.
+    TooMany {
+        /// The most read.
+        limit: usize,
+    },
+    /// A string longer than allowed.
+    TooLong {
+        /// The longest read, in octets.
+        limit: usize,
+    },
+    /// `serviceEndpoint` is not a URI, an endpoint object or an array of them.
+    BadEndpoint,
+    /// An endpoint has no `uri` string.
+    NoUri,
+    /// `accept` or `routingKeys` is not an array of strings.
+    NotStrings,
+    /// A routing key is not a DID or DID URL (quoted).
+    RoutingKeyNotDid(String),
+}
+
+impl fmt::Display for ServiceProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServiceProblem::NotArray => f.write_str("\"service\" must be an array"),
+            ServiceProblem::NotObject => f.write_str("a service must be an object"),
+            ServiceProblem::NoId => f.write_str("a service needs an \"id\" string"),
+            ServiceProblem::TooMany { limit } => write!(f, "more than {limit} entries"),
+            ServiceProblem::TooLong { limit } => write!(f, "a value is longer than {limit} octets"),
+            ServiceProblem::BadEndpoint => f.write_str(
+                "\"serviceEndpoint\" must be a URI, an endpoint object or an array of them",
+            ),
+            ServiceProblem::NoUri => f.write_str("an endpoint needs a \"uri\""),
+            ServiceProblem::NotStrings => {
+                f.write_str("\"accept\" and \"routingKeys\" must be arrays of strings")
+            }
+            ServiceProblem::RoutingKeyNotDid(k) => {
+                write!(f, "the routing key {k:?} is not a DID or DID URL")
+            }
+        }
+    }
+}
+
 /// Why a DID of a local method is malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -740,6 +792,15 @@ pub enum Error {
         "the DID {0:?} cannot be resolved here (local methods: did:key, did:peer:0, did:peer:2, did:peer:4)"
     )]
     UnsupportedDid(String),
+
+    /// A DIDComm service of a DID document was refused.
+    #[error("service {id:?}: {problem}")]
+    InvalidService {
+        /// The service's id (or "service" when it has none).
+        id: String,
+        /// What is wrong with it.
+        problem: ServiceProblem,
+    },
 
     /// A DID of a local method is malformed.
     #[error("malformed DID: {0}")]

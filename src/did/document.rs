@@ -11,6 +11,7 @@ use crate::jws::{SigAlg, SigningKey, VerifyingKey};
 use crate::key::{Curve, PublicKey};
 
 use super::multikey::{self, KeyKind};
+use super::service::{didcomm_endpoints, DidCommEndpoint};
 
 /// The keys of a DID document: `verificationMethod` entries with `publicKeyJwk`, and
 /// `keyAgreement` and `authentication` entries given by reference (relative or absolute) or
@@ -29,6 +30,8 @@ pub struct DidDocument {
     key_agreement: KeySet,
     /// The `authentication` methods among them, in document order.
     authentication: KeySet,
+    /// The DIDComm endpoints of its services, in order.
+    endpoints: Vec<DidCommEndpoint>,
 }
 
 /// What one verification method's `publicKeyJwk` can be used as.
@@ -61,6 +64,7 @@ impl DidDocument {
             methods: KeySet::new(),
             key_agreement: KeySet::new(),
             authentication: KeySet::new(),
+            endpoints: Vec::new(),
         };
         if let Some(vms) = map.get("verificationMethod") {
             let Value::Array(vms) = vms else {
@@ -107,7 +111,20 @@ impl DidDocument {
                 }
             }
         }
+        let id = doc.id.clone();
+        doc.endpoints = didcomm_endpoints(map.get("service"), |r| {
+            if r.starts_with('#') {
+                format!("{id}{r}")
+            } else {
+                r.to_owned()
+            }
+        })?;
         Ok(doc)
+    }
+
+    /// The DIDComm v2 endpoints of its `DIDCommMessaging` services, in document order.
+    pub fn didcomm_endpoints(&self) -> &[DidCommEndpoint] {
+        &self.endpoints
     }
 
     /// The held method with this absolute id (empty when not held or not supported).

@@ -7,10 +7,12 @@ pub mod key_method;
 pub mod multikey;
 pub mod peer;
 mod resolver;
+mod service;
 mod url;
 
 pub use document::DidDocument;
 pub use key_method::{LocalDids, PeerDids};
 pub use resolver::{KeyResolver, KeySet};
+pub use service::{DidCommEndpoint, MAX_ITEMS as MAX_SERVICE_ITEMS, MAX_TEXT as MAX_SERVICE_TEXT};
 pub(crate) use url::require_did_url;
 pub use url::{did_of, is_did_url};
