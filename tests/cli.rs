@@ -2277,3 +2277,42 @@ fn resolve_prints_a_did_key_document_that_key_options_read() {
     );
     fails(&run(&["resolve", "did:key:mAAAA"], b""), 2, "base58btc");
 }
+
+/// A sender whose DID is its own document (did:key) needs no --sender file: its key comes from
+/// the DID, and only that key is believed.
+#[test]
+fn unpack_resolves_a_did_key_sender_from_the_did_itself() {
+    use authcrypt::did::key_method::did_key_of;
+    use authcrypt::did::multikey::KeyKind;
+    let dir = Dir::new("didkey-sender");
+    let (bob, bob_pub) = keypair(&dir, "bob", "X25519", Some("did:example:bob#key-1"));
+    let alice = Jwk::generate(Curve::X25519);
+    let did = did_key_of(KeyKind::X25519, &alice.public_key().x());
+    let kid = format!("{did}#{}", did.strip_prefix("did:key:").unwrap());
+    let alice = dir.write(
+        "alice.jwk",
+        alice
+            .with_kid(kid.clone())
+            .to_private_json()
+            .unwrap()
+            .as_bytes(),
+    );
+    let message =
+        json!({"id": "1", "type": "t", "from": did, "to": ["did:example:bob"], "body": {}})
+            .to_string();
+    let env = ok(&run(
+        &["pack", "--from", &alice, "--to", &bob_pub],
+        message.as_bytes(),
+    ));
+    let out = run(&["unpack", "--key", &bob, "-v"], &env);
+    assert_eq!(ok(&out), message.as_bytes());
+    assert!(text(&out.stderr).contains(&format!("from {kid}")));
+    // A did:key kid whose key is not the DID's is not believed.
+    let other = Jwk::generate(Curve::X25519).with_kid(kid);
+    let forged = dir.write("forged.jwk", other.to_private_json().unwrap().as_bytes());
+    let env = ok(&run(
+        &["pack", "--from", &forged, "--to", &bob_pub],
+        message.as_bytes(),
+    ));
+    fails(&run(&["unpack", "--key", &bob], &env), 1, "not authentic");
+}

@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use authcrypt::didcomm::{KeySet, MessageForm, Unpacked, Unpacker};
+use authcrypt::did::LocalDids;
+use authcrypt::didcomm::{KeyResolver, KeySet, MessageForm, Unpacked, Unpacker};
 use authcrypt::jws::VerifyingKey;
 use authcrypt::{Coordinates, Decrypter, Error, Jwk};
 use clap::{Args, ValueEnum};
@@ -26,7 +27,8 @@ plaintext message) once every signature has verified. The recipient key is the -
 matches a recipient kid of the envelope (under --profile jose, envelope entries without a kid
 are tried with every --key). An authcrypt sender key is the --sender whose kid equals skid (or
 the decoded apu). A signer's key is the --sender signature key whose kid the signature names:
-from a DID document, only its authentication keys. The signer's DID must be the message's
+from a DID document, only its authentication keys. Keys of did:key and did:peer (0, 2, long 4)
+DIDs come from the DIDs themselves and need no --sender file. The signer's DID must be the message's
 \"from\" and, inside authcrypt, the DID of the sender key. A signed message on its own needs no
 --key. When --sender is given, a message that neither authenticates nor signs its sender is
 rejected.
@@ -187,8 +189,11 @@ fn unpack_didcomm(
     for k in signers.iter().filter(|k| k.kid().is_some()) {
         sender_set.insert_verification_key(k.clone())?;
     }
+    // Keys of DIDs that are their own documents (did:key, did:peer) need no --sender file.
+    let senders: [&dyn KeyResolver; 2] = [&sender_set, &LocalDids];
+    let senders: &[&dyn KeyResolver] = &senders;
     let mut unpacker = Unpacker::new(&secret_set)
-        .senders(&sender_set)
+        .senders(&senders)
         .message_checks(message_checks);
     if let Some(at) = at {
         unpacker = unpacker.at(at);
