@@ -2307,6 +2307,17 @@ fn unpack_resolves_a_did_key_sender_from_the_did_itself() {
     let out = run(&["unpack", "--key", &bob, "-v"], &env);
     assert_eq!(ok(&out), message.as_bytes());
     assert!(text(&out.stderr).contains(&format!("from {kid}")));
+    // With --sender naming Carol, the did:key sender is not believed: only Carol's file is.
+    let (_, carol_pub) = keypair(&dir, "carol", "X25519", Some("did:example:carol#key-1"));
+    let env_ok = ok(&run(
+        &["pack", "--from", &alice, "--to", &bob_pub],
+        message.as_bytes(),
+    ));
+    fails(
+        &run(&["unpack", "--key", &bob, "--sender", &carol_pub], &env_ok),
+        1,
+        "not found (--sender kids: did:example:carol#key-1)",
+    );
     // A did:key kid whose key is not the DID's is not believed.
     let other = Jwk::generate(Curve::X25519).with_kid(kid);
     let forged = dir.write("forged.jwk", other.to_private_json().unwrap().as_bytes());

@@ -250,7 +250,7 @@ fn the_specs_did_peer_4_resolves_in_both_forms_and_its_hash_is_checked() {
         peer::peer4_from_input(&json!({"id": "x"})),
         Err(Error::MalformedDid(DidProblem::InputHasId))
     ));
-    let huge = format!("did:peer:4z:{}", "z".repeat(70_000));
+    let huge = format!("did:peer:4z:{}", "z".repeat(9_000));
     assert!(matches!(
         LocalDids::resolve(&huge),
         Err(Error::MalformedDid(DidProblem::TooLong { .. }))

@@ -24,6 +24,7 @@ fn rule_k9_every_endpoint_form_is_read() {
         {"id": "did:example:bob#c", "type": "DIDCommMessaging", "serviceEndpoint": "https://c.example",
          "accept": ["didcomm/v2"], "routingKeys": ["did:example:m2#k"]},
         {"id": "#web", "type": "LinkedDomains", "serviceEndpoint": {"origins": ["x"]}},
+        {"type": "NotOurs"},
     ]))
     .unwrap();
     let e = d.didcomm_endpoints();

@@ -460,6 +460,32 @@ fn rule_v8_two_step_unpack_names_the_signer_before_any_key_is_resolved() {
     let verified = signed.clone().verify(&doc, Some(&layer)).unwrap();
     assert_eq!(verified.payload[..], from_alice()[..]);
     assert_eq!(verified.signers[0].kid, ALICE_SIG);
+    // A layer that says authcrypt but names no sender binds nothing, so it is refused.
+    let mut no_sender = layer.clone();
+    no_sender.sender_kid = None;
+    assert_eq!(
+        profile(signed.clone().verify(&doc, Some(&no_sender)).unwrap_err()),
+        ProfileError::NoSenderKid
+    );
+    // A resolver that answers with a key under another kid is not believed.
+    struct Liar(authcrypt::jws::VerifyingKey);
+    impl authcrypt::didcomm::KeyResolver for Liar {
+        fn public_key(&self, _kid: &str) -> Option<Jwk> {
+            None
+        }
+        fn verification_key(&self, _kid: &str) -> Option<authcrypt::jws::VerifyingKey> {
+            Some(self.0.clone())
+        }
+    }
+    let liar = Liar(
+        w.alice_sig
+            .verifying_key()
+            .with_kid("did:example:alice#other"),
+    );
+    assert_eq!(
+        profile(signed.clone().verify(&liar, Some(&layer)).unwrap_err()),
+        ProfileError::UnknownSigner(ALICE_SIG.into())
+    );
     // The same binding rules hold in two steps: Mallory's layer around Alice's signature.
     let mut mallorys = layer.clone();
     mallorys.sender_kid = Some(MALLORY_KA.into());

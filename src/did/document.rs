@@ -44,7 +44,7 @@ struct Method {
 impl DidDocument {
     /// Parses a DID document.
     pub fn from_json(bytes: &[u8]) -> Result<DidDocument> {
-        DidDocument::from_value(&json::parse_strict(bytes, Location::Jwk, 64)?)
+        DidDocument::from_value(&json::WipedValue(json::parse_strict(bytes, Location::Jwk, 64)?).0)
     }
 
     /// Reads a DID document from parsed JSON.
@@ -409,9 +409,9 @@ impl KeySet {
     /// From a DID document, the `keyAgreement` keys are taken for encryption and the
     /// `authentication` keys for signatures, and only those.
     pub fn from_json(bytes: &[u8]) -> Result<KeySet> {
-        let value = json::parse_strict(bytes, Location::Jwk, 64)?;
+        let value = json::WipedValue(json::parse_strict(bytes, Location::Jwk, 64)?);
         let mut set = KeySet::new();
-        set.add_json(&value)?;
+        set.add_json(&value.0)?;
         Ok(set)
     }
 

@@ -68,13 +68,14 @@ pub(super) fn didcomm_endpoints(
         let Value::Object(service) = service else {
             return Err(problem("service", ServiceProblem::NotObject));
         };
+        // Services of other types are not DIDComm's to judge.
+        if !is_didcomm(service.get("type")) {
+            continue;
+        }
         let id = match service.get("id") {
             Some(Value::String(id)) => own_url(id),
             _ => return Err(problem("service", ServiceProblem::NoId)),
         };
-        if !is_didcomm(service.get("type")) {
-            continue;
-        }
         out.extend(endpoints(&id, service)?);
     }
     Ok(out)

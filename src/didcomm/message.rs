@@ -251,10 +251,18 @@ impl MessageBuilder {
     }
 }
 
+/// serde's message quotes the value it refused, which is plaintext: only its kind is kept.
 fn json_error(e: serde_json::Error) -> Error {
+    let detail = match e.classify() {
+        serde_json::error::Category::Data => {
+            "a header is missing or of the wrong type (id, type and body are required; times are \
+             non-negative integers; to is an array of strings)"
+        }
+        _ => "the message is not valid JSON",
+    };
     Error::Json {
         location: Location::Message,
-        detail: echo(&e.to_string()),
+        detail: detail.into(),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::did::KeyResolver;
 use crate::error::{echo, Location, ProfileError, Result, SignedProblem};
 use crate::json;
 use crate::jws::{Jws, SigAlg, Signer, SigningKey, VerifyingKey};
-use crate::names::Serialization;
+use crate::names::{Mode, Serialization};
 
 /// A signer that a signature proved: the kid of the key that verified it, and its algorithm.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,7 +104,9 @@ impl SignedMessage {
             .signer_kids()
             .into_iter()
             .map(|kid| {
+                // Only a key carrying exactly the kid asked for is believed (as rule K4).
                 keys.verification_key(kid)
+                    .filter(|k| k.kid() == Some(kid))
                     .ok_or_else(|| ProfileError::UnknownSigner(echo(kid)).into())
             })
             .collect::<Result<Vec<VerifyingKey>>>()?;
@@ -122,6 +124,9 @@ impl SignedMessage {
         keys: &[&VerifyingKey],
         layer: Option<&Layer>,
     ) -> Result<VerifiedMessage> {
+        if layer.is_some_and(|l| l.mode == Mode::Authcrypt && l.sender_kid.is_none()) {
+            return Err(ProfileError::NoSenderKid.into());
+        }
         let verified = self.jws.verify(keys)?;
         let signers: Vec<SignedBy> = verified
             .into_iter()

@@ -10,7 +10,8 @@ pub(crate) mod fast;
 mod strict;
 
 pub(crate) use strict::{
-    opt_str, parse_envelope, parse_object, parse_strict, req_str, RawEnvelope, StrMembers, WipedKey,
+    opt_str, parse_envelope, parse_object, parse_strict, req_str, RawEnvelope, StrMembers,
+    WipedKey, WipedValue,
 };
 
 /// Every input of the fuzz corpus that the readers are checked on, from the corpus folders

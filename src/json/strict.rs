@@ -52,6 +52,24 @@ impl Drop for WipedKey {
     }
 }
 
+/// A parsed document whose strings (among them any private `d`, at any depth) are wiped when
+/// it drops: key files and DID documents read as a whole.
+pub(crate) struct WipedValue(pub(crate) Value);
+
+impl Drop for WipedValue {
+    fn drop(&mut self) {
+        fn wipe(value: &mut Value) {
+            match value {
+                Value::String(s) => zeroize::Zeroize::zeroize(s),
+                Value::Array(items) => items.iter_mut().for_each(wipe),
+                Value::Object(map) => map.values_mut().for_each(wipe),
+                Value::Null | Value::Bool(_) | Value::Number(_) => {}
+            }
+        }
+        wipe(&mut self.0);
+    }
+}
+
 /// Why the reader stopped, recorded where it stops. serde's errors carry only text, so the typed
 /// reason travels beside the error, in this thread, from the visitor that rejects the input to
 /// [`classify`], which runs on the same thread as soon as the parse returns.

@@ -18,12 +18,23 @@ pub const MAX_JWS_LEN: usize = 16 * 1024 * 1024;
 
 /// A parsed JWS: its payload and its signatures, none of them verified yet. The payload (in
 /// both forms) is wiped when the JWS drops.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Jws {
     serialization: Serialization,
     payload_b64: Zeroizing<String>,
     payload: Zeroizing<Vec<u8>>,
     signatures: Vec<Signature>,
+}
+
+/// Shows the shape only: the payload may be a decrypted message.
+impl std::fmt::Debug for Jws {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Jws")
+            .field("serialization", &self.serialization)
+            .field("payload_len", &self.payload.len())
+            .field("signatures", &self.signatures)
+            .finish()
+    }
 }
 
 /// One signature of a JWS, as received.

@@ -74,8 +74,6 @@ impl PublicKey {
         key.ok_or(invalid)
     }
 
-    /// The point as its curve crate encodes it: X25519's raw u-coordinate, a NIST point as
-    /// uncompressed SEC1 (`0x04 ‖ x ‖ y`, each coordinate full length).
     /// A key from its raw encoding: the 32-octet u-coordinate for X25519, a SEC1 point
     /// (compressed, as multicodec keys are, or uncompressed) for the NIST curves. A compressed
     /// point is decompressed and checked to be on the curve.
@@ -99,6 +97,8 @@ impl PublicKey {
         key.ok_or(invalid)
     }
 
+    /// The point as its curve crate encodes it: X25519's raw u-coordinate, a NIST point as
+    /// uncompressed SEC1 (`0x04 ‖ x ‖ y`, each coordinate full length).
     pub(crate) fn encoded(&self) -> Vec<u8> {
         match self {
             PublicKey::X25519(k) => k.as_bytes().to_vec(),

@@ -27,8 +27,9 @@ plaintext message) once every signature has verified. The recipient key is the -
 matches a recipient kid of the envelope (under --profile jose, envelope entries without a kid
 are tried with every --key). An authcrypt sender key is the --sender whose kid equals skid (or
 the decoded apu). A signer's key is the --sender signature key whose kid the signature names:
-from a DID document, only its authentication keys. Keys of did:key and did:peer (0, 2, long 4)
-DIDs come from the DIDs themselves and need no --sender file. The signer's DID must be the message's
+from a DID document, only its authentication keys. Without --sender, the keys of did:key and did:peer
+(0, 2, long 4) senders and signers come from their DIDs; with --sender, only its files are
+believed. The signer's DID must be the message's
 \"from\" and, inside authcrypt, the DID of the sender key. A signed message on its own needs no
 --key. When --sender is given, a message that neither authenticates nor signs its sender is
 rejected.
@@ -154,7 +155,7 @@ pub fn run(args: UnpackArgs) -> Result<Output, Failure> {
             &input,
             &secrets,
             (&senders, &signers),
-            (!args.no_message_checks, at),
+            (!args.no_message_checks, at, args.sender.is_empty()),
         ),
         Profile::Jose => unpack_jose(&input, &secrets, &senders),
     }
@@ -176,7 +177,7 @@ fn unpack_didcomm(
     input: &[u8],
     secrets: &[Jwk],
     (senders, signers): (&[Jwk], &[VerifyingKey]),
-    (message_checks, at): (bool, Option<u64>),
+    (message_checks, at, local_dids): (bool, Option<u64>, bool),
 ) -> Result<(Output, Report), Error> {
     let mut secret_set = KeySet::new();
     for k in secrets.iter().filter(|k| k.kid().is_some()) {
@@ -189,9 +190,14 @@ fn unpack_didcomm(
     for k in signers.iter().filter(|k| k.kid().is_some()) {
         sender_set.insert_verification_key(k.clone())?;
     }
-    // Keys of DIDs that are their own documents (did:key, did:peer) need no --sender file.
-    let senders: [&dyn KeyResolver; 2] = [&sender_set, &LocalDids];
-    let senders: &[&dyn KeyResolver] = &senders;
+    // Keys of DIDs that are their own documents (did:key, did:peer) need no --sender file; but
+    // when --sender names who may have sent the message, only those files are believed.
+    let with_local: [&dyn KeyResolver; 2] = [&sender_set, &LocalDids];
+    let senders: &[&dyn KeyResolver] = if local_dids {
+        &with_local
+    } else {
+        &with_local[..1]
+    };
     let mut unpacker = Unpacker::new(&secret_set)
         .senders(&senders)
         .message_checks(message_checks);
