@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::resolver::{KeyResolver, KeySet};
-use super::url::did_of;
+use super::url::{did_of, is_did};
 use crate::error::{self, Error, Location, Malformed, MethodProblem, Result};
 use crate::json;
 use crate::jwk::{Coordinates, Jwk};
@@ -34,12 +34,19 @@ pub struct DidDocument {
     endpoints: Vec<DidCommEndpoint>,
 }
 
-/// What one verification method's `publicKeyJwk` can be used as.
-#[derive(Default)]
-struct Method {
-    agreement: Option<Jwk>,
-    verifying: Option<VerifyingKey>,
+/// What one key (a JWK, or a verification method) can be used as here.
+#[derive(Debug, Default)]
+pub struct KeyUses {
+    /// As a key-agreement key (X25519, P-256, P-384, P-521).
+    pub agreement: Option<Jwk>,
+    /// As a private signature key, when the JWK has `d` (Ed25519, P-256, P-384, secp256k1).
+    pub signing: Option<SigningKey>,
+    /// As a signature verification key (the public half of `signing`, if any).
+    pub verifying: Option<VerifyingKey>,
 }
+
+/// The uses of one verification method.
+type Method = KeyUses;
 
 impl DidDocument {
     /// Parses a DID document.
@@ -56,7 +63,7 @@ impl DidDocument {
             });
         };
         let id = json::req_str(map, "id", Location::Jwk)?;
-        if !id.starts_with("did:") || did_of(id) != id {
+        if !is_did(id) {
             return Err(invalid_member("id", Malformed::NotDid));
         }
         let mut doc = DidDocument {
@@ -132,6 +139,7 @@ impl DidDocument {
         Method {
             agreement: self.methods.get(url).cloned(),
             verifying: self.methods.get_verification_key(url).cloned(),
+            ..Method::default()
         }
     }
 
@@ -167,6 +175,7 @@ impl DidDocument {
         let read = Method {
             agreement: read.agreement.map(|k| k.with_kid(mid.clone())),
             verifying: read.verifying.map(|k| k.with_kid(mid)),
+            ..Method::default()
         };
         if let Some(k) = &read.agreement {
             self.methods.insert(k.clone())?;
@@ -297,26 +306,32 @@ fn raw_keys(kind: KeyKind, bytes: &[u8]) -> std::result::Result<Method, MethodPr
         KeyKind::X25519 => Method {
             agreement: agreement(Curve::X25519)?,
             verifying: None,
+            ..Method::default()
         },
         KeyKind::Ed25519 => Method {
             agreement: None,
             verifying: verifying(SigAlg::EdDsa)?,
+            ..Method::default()
         },
         KeyKind::P256 => Method {
             agreement: agreement(Curve::P256)?,
             verifying: verifying(SigAlg::Es256)?,
+            ..Method::default()
         },
         KeyKind::P384 => Method {
             agreement: agreement(Curve::P384)?,
             verifying: verifying(SigAlg::Es384)?,
+            ..Method::default()
         },
         KeyKind::P521 => Method {
             agreement: agreement(Curve::P521)?,
             verifying: None,
+            ..Method::default()
         },
         KeyKind::Secp256k1 => Method {
             agreement: None,
             verifying: verifying(SigAlg::Es256K)?,
+            ..Method::default()
         },
     })
 }
@@ -358,18 +373,45 @@ fn read_jwk(map: &Map<String, Value>, uses: Use) -> Result<Method> {
     }
     if uses != Use::Agreement {
         let read = if map.contains_key("d") {
-            SigningKey::from_members(map).map(|k| k.verifying_key())
+            SigningKey::from_members(map).map(|k| (k.verifying_key(), Some(k)))
         } else {
-            VerifyingKey::from_members(map)
+            VerifyingKey::from_members(map).map(|k| (k, None))
         };
-        method.verifying = match read {
+        let read = match read {
             // A valid key-agreement key whose encoding signatures do not accept (short EC
             // coordinates, which key agreement pads) is a key-agreement key only.
             Err(_) if method.agreement.is_some() => None,
             read => supported(read)?,
         };
+        if let Some((verifying, signing)) = read {
+            method.verifying = Some(verifying);
+            method.signing = signing;
+        }
     }
     Ok(method)
+}
+
+/// What a single JWK can be used as, as its curve and its `use` (`enc`, `sig`) allow: a key
+/// no use accepts is an error (the curve this crate does not implement, or
+/// `Malformed::UseNotOfCurve`). EC coordinates shorter than the field size are accepted
+/// (left-padded) for key agreement.
+pub fn read_key_uses(value: &Value) -> Result<KeyUses> {
+    let Value::Object(map) = value else {
+        return Err(Error::Json {
+            location: Location::Jwk,
+            detail: "a JWK must be a JSON object".into(),
+        });
+    };
+    let uses = Use::of(map)?;
+    let read = read_jwk(map, uses)?;
+    if read.agreement.is_none() && read.verifying.is_none() {
+        if uses == Use::Both {
+            // Say why the curve has no use here.
+            Jwk::from_map(map, Coordinates::LeftPadShort, Location::Jwk)?;
+        }
+        return Err(invalid_member("use", Malformed::UseNotOfCurve));
+    }
+    Ok(read)
 }
 
 fn invalid_member(name: &str, reason: Malformed) -> Error {
@@ -427,21 +469,19 @@ impl KeySet {
                 return Err(invalid_member("keys", Malformed::NotJwkArray));
             };
             for k in keys {
-                let Value::Object(k) = k else {
+                if !k.is_object() {
                     return Err(invalid_member("keys", Malformed::NotJwkArray));
-                };
-                self.add_jwk(read_jwk(k, Use::of(k)?)?)?;
+                }
+                match read_key_uses(k) {
+                    Ok(read) => self.add_jwk(read)?,
+                    Err(Error::UnsupportedCurve(_) | Error::UnsupportedKeyType(_)) => {}
+                    Err(e) => return Err(e),
+                }
             }
             return Ok(());
         }
         if map.contains_key("kty") {
-            let read = read_jwk(map, Use::of(map)?)?;
-            if read.agreement.is_none() && read.verifying.is_none() {
-                // A single key file must be usable: say why it is not.
-                Jwk::from_map(map, Coordinates::LeftPadShort, Location::Jwk)?;
-                return Err(invalid_member("use", Malformed::UseNotOfCurve));
-            }
-            return self.add_jwk(read);
+            return self.add_jwk(read_key_uses(value)?);
         }
         let doc = DidDocument::from_value(value)?;
         for key in doc.key_agreement_keys() {

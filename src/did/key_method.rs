@@ -148,8 +148,7 @@ impl PeerDids {
 
     /// Remembers a did:peer:4 long form (its hash checked) and returns its short form.
     pub fn remember(&mut self, long: &str) -> Result<String> {
-        super::peer::peer4_document(long, long)?;
-        let short = super::peer::peer4_short(long)?;
+        let (short, _) = super::peer::peer4_checked(long)?;
         self.long_forms.insert(short.clone(), long.to_owned());
         Ok(short)
     }
@@ -185,18 +184,15 @@ impl KeyResolver for PeerDids {
     }
 }
 
+/// The stateless resolver is the store that remembers nothing.
 impl KeyResolver for LocalDids {
     fn public_key(&self, kid: &str) -> Option<Jwk> {
-        let json = LocalDids::document_json(did_of(kid));
-        LocalDids::lookup(json, kid, |d, k| d.public_key(k)).map(|j| j.with_kid(kid))
+        PeerDids::new().public_key(kid)
     }
     fn key_agreement(&self, did: &str) -> Vec<Jwk> {
-        LocalDids::resolve(did)
-            .map(|d| d.key_agreement_keys())
-            .unwrap_or_default()
+        PeerDids::new().key_agreement(did)
     }
     fn verification_key(&self, kid: &str) -> Option<VerifyingKey> {
-        let json = LocalDids::document_json(did_of(kid));
-        LocalDids::lookup(json, kid, |d, k| d.verification_key(k)).map(|v| v.with_kid(kid))
+        PeerDids::new().verification_key(kid)
     }
 }

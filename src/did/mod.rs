@@ -10,9 +10,9 @@ mod resolver;
 mod service;
 mod url;
 
-pub use document::DidDocument;
+pub use document::{read_key_uses, DidDocument, KeyUses};
 pub use key_method::{LocalDids, PeerDids};
 pub use resolver::{KeyResolver, KeySet};
 pub use service::{DidCommEndpoint, MAX_ITEMS as MAX_SERVICE_ITEMS, MAX_TEXT as MAX_SERVICE_TEXT};
 pub(crate) use url::require_did_url;
-pub use url::{did_of, is_did_url};
+pub use url::{did_of, is_did, is_did_url};

@@ -32,20 +32,23 @@ fn malformed(problem: DidProblem) -> Error {
     Error::MalformedDid(problem)
 }
 
-/// The document of a did:peer:2, as JSON.
-pub fn document_json(did: &str) -> Result<Value> {
-    if did.len() > MAX_DID_PEER {
-        return Err(malformed(DidProblem::TooLong {
-            limit: MAX_DID_PEER,
-        }));
+/// What follows `prefix` in `did`, which must be at most `limit` octets and a bare DID.
+fn method_specific<'a>(did: &'a str, prefix: &str, limit: usize) -> Result<&'a str> {
+    if did.len() > limit {
+        return Err(malformed(DidProblem::TooLong { limit }));
     }
     let rest = did
-        .strip_prefix("did:peer:2")
+        .strip_prefix(prefix)
         .ok_or_else(|| Error::UnsupportedDid(echo(did)))?;
     if rest.contains(['#', '?', '/']) {
         return Err(malformed(DidProblem::NotADid));
     }
-    let elements = rest
+    Ok(rest)
+}
+
+/// The document of a did:peer:2, as JSON.
+pub fn document_json(did: &str) -> Result<Value> {
+    let elements = method_specific(did, "did:peer:2", MAX_DID_PEER)?
         .strip_prefix('.')
         .ok_or(malformed(DidProblem::NoElements))?;
     if elements.split('.').nth(MAX_ELEMENTS).is_some() {
@@ -182,26 +185,21 @@ pub fn peer4_from_input(input: &Value) -> Result<String> {
     Ok(format!("did:peer:4{}:{encoded}", peer4_hash(&encoded)))
 }
 
-/// The short form of a long did:peer:4 (its hash alone).
+/// The short form of a long did:peer:4 (its hash alone, checked).
 pub fn peer4_short(long: &str) -> Result<String> {
     let (hash, _) = split_peer4(long)?;
     Ok(format!("did:peer:4{hash}"))
 }
 
+/// The short form and the input document of a long did:peer:4, its hash checked once.
+pub(crate) fn peer4_checked(long: &str) -> Result<(String, Map<String, Value>)> {
+    let (hash, encoded) = split_peer4(long)?;
+    Ok((format!("did:peer:4{hash}"), peer4_input(encoded)?))
+}
+
 /// The hash and the encoded document of a long did:peer:4, the hash checked.
 fn split_peer4(did: &str) -> Result<(&str, &str)> {
-    if did.len() > MAX_DID_PEER_4 {
-        return Err(malformed(DidProblem::TooLong {
-            limit: MAX_DID_PEER_4,
-        }));
-    }
-    let rest = did
-        .strip_prefix("did:peer:4")
-        .ok_or_else(|| Error::UnsupportedDid(echo(did)))?;
-    if rest.contains(['#', '?', '/']) {
-        return Err(malformed(DidProblem::NotADid));
-    }
-    let (hash, encoded) = rest
+    let (hash, encoded) = method_specific(did, "did:peer:4", MAX_DID_PEER_4)?
         .split_once(':')
         .ok_or(malformed(DidProblem::ShortForm))?;
     if peer4_hash(encoded) != hash {
@@ -210,9 +208,8 @@ fn split_peer4(did: &str) -> Result<(&str, &str)> {
     Ok((hash, encoded))
 }
 
-/// The input document a long did:peer:4 carries, its hash checked.
-fn peer4_input(long: &str) -> Result<Map<String, Value>> {
-    let (_, encoded) = split_peer4(long)?;
+/// The input document a did:peer:4's encoded document holds.
+fn peer4_input(encoded: &str) -> Result<Map<String, Value>> {
     let bad = || malformed(DidProblem::BadDocument);
     let bytes = encoded
         .strip_prefix('z')
@@ -234,11 +231,10 @@ fn peer4_input(long: &str) -> Result<Map<String, Value>> {
 /// itself or its short form: `id` set, the other form appended to `alsoKnownAs`, and every
 /// verification method without a `controller` given `did`.
 pub fn peer4_document(long: &str, did: &str) -> Result<Value> {
-    let short = peer4_short(long)?;
+    let (short, mut doc) = peer4_checked(long)?;
     if did != long && did != short {
         return Err(malformed(DidProblem::HashMismatch));
     }
-    let mut doc = peer4_input(long)?;
     let other = if did == long { short } else { long.to_owned() };
     doc.insert("id".into(), Value::String(did.to_owned()));
     match doc.get_mut("alsoKnownAs") {

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::url::did_of;
+use super::url::{did_of, is_did};
 use crate::error::{echo, Error, Result, ServiceProblem};
 
 /// The most services of a document, endpoints of a service, and entries of `accept` and
@@ -143,10 +143,7 @@ fn endpoint(id: &str, uri: &str, lists: &Map<String, Value>) -> Result<DidCommEn
         }
     };
     let routing_keys = list("routingKeys")?;
-    if let Some(k) = routing_keys
-        .iter()
-        .find(|k| !k.starts_with("did:") || did_of(k).len() < 5)
-    {
+    if let Some(k) = routing_keys.iter().find(|k| !is_did(did_of(k))) {
         return Err(problem(id, ServiceProblem::RoutingKeyNotDid(echo(k))));
     }
     Ok(DidCommEndpoint {

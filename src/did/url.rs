@@ -7,6 +7,11 @@ pub fn did_of(kid: &str) -> &str {
     kid.find(['#', '?', '/']).map_or(kid, |i| &kid[..i])
 }
 
+/// Whether `s` is a DID: `did:` and more, without fragment, path or query.
+pub fn is_did(s: &str) -> bool {
+    s.len() > 4 && s.starts_with("did:") && did_of(s) == s
+}
+
 /// Whether `kid` is a DID URL with a non-empty fragment (`did:method:id#fragment`).
 pub fn is_did_url(kid: &str) -> bool {
     let Some(rest) = kid.strip_prefix("did:") else {

@@ -38,7 +38,7 @@ pub enum MessageForm {
 /// anoncrypt(authcrypt(message)) nests), then check its plaintext.
 pub fn check_message(plaintext: &[u8], layer: &Layer) -> Result<MessageForm> {
     match classify(plaintext, layer)? {
-        Classified::Message => Ok(MessageForm::Plaintext),
+        Classified::Message(_) => Ok(MessageForm::Plaintext),
         Classified::Signed => Ok(MessageForm::SignedUnverified),
         Classified::Envelope => Err(ProfileError::NestedEnvelope.into()),
     }
@@ -47,7 +47,7 @@ pub fn check_message(plaintext: &[u8], layer: &Layer) -> Result<MessageForm> {
 /// A checked plaintext: a plaintext message, a signed message to verify, or another
 /// envelope to open.
 pub(super) enum Classified {
-    Message,
+    Message(Tail),
     Signed,
     Envelope,
 }
@@ -61,9 +61,9 @@ pub(super) fn classify(plaintext: &[u8], layer: &Layer) -> Result<Classified> {
         Shape::Envelope => Ok(Classified::Envelope),
         Shape::Signed => Ok(Classified::Signed),
         Shape::Message => {
-            check_headers(&peek)?;
+            let tail = Tail::of(&peek)?;
             check_addressing(layer, &peek)?;
-            Ok(Classified::Message)
+            Ok(Classified::Message(tail))
         }
     }
 }
@@ -228,48 +228,63 @@ impl Peek<'_> {
     }
 }
 
-/// Rules M7 and M8: a `typ` is the plaintext media type, and `expires_time` is a time.
-pub(super) fn check_headers(msg: &Peek<'_>) -> Result<()> {
-    match &msg.typ {
-        None => {}
-        Some(Value::String(typ)) if typ_is(typ, TYP_PLAIN) => {}
-        Some(Value::String(typ)) => return Err(ProfileError::WrongPlainTyp(echo(typ)).into()),
-        Some(_) => return Err(ProfileError::WrongPlainTyp("(not a string)".into()).into()),
-    }
-    expires_time(msg).map(|_| ())
+/// What rules M8 and M9 need of a message, taken while it is read for the other checks, so
+/// that the message is not read again once it (and any signature) has been accepted.
+#[derive(Debug, Default)]
+pub(super) struct Tail {
+    expires_time: Option<u64>,
+    /// `from`, kept only when there is a `from_prior` to bind to it.
+    from: Option<String>,
+    from_prior: Option<Value>,
 }
 
-fn expires_time(msg: &Peek<'_>) -> Result<Option<u64>> {
-    match &msg.expires_time {
-        None => Ok(None),
-        Some(t) => t
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| ProfileError::InvalidTime("expires_time").into()),
-    }
-}
-
-/// Rules M8 and M9 on the innermost plaintext message, once it is known to be one (and any
-/// signature has verified): not expired at `now`, and a `from_prior` verified with `keys`.
-pub(super) fn check_time_and_rotation(
-    plaintext: &[u8],
-    now: Option<u64>,
-    keys: &dyn KeyResolver,
-) -> Result<Option<FromPrior>> {
-    let peek = Peek::read(plaintext)?.ok_or(ProfileError::NotAMessage)?;
-    if let (Some(now), Some(expires_time)) = (now, expires_time(&peek)?) {
-        if now > expires_time {
-            return Err(ProfileError::Expired { expires_time, now }.into());
+impl Tail {
+    /// Rules M7 and M8 on `msg`: a `typ` is the plaintext media type, and `expires_time` is a
+    /// time; the tail is what the last checks need.
+    pub(super) fn of(msg: &Peek<'_>) -> Result<Tail> {
+        match &msg.typ {
+            None => {}
+            Some(Value::String(typ)) if typ_is(typ, TYP_PLAIN) => {}
+            Some(Value::String(typ)) => return Err(ProfileError::WrongPlainTyp(echo(typ)).into()),
+            Some(_) => return Err(ProfileError::WrongPlainTyp("(not a string)".into()).into()),
         }
+        let expires_time = match &msg.expires_time {
+            None => None,
+            Some(t) => Some(
+                t.as_u64()
+                    .ok_or(ProfileError::InvalidTime("expires_time"))?,
+            ),
+        };
+        let from = match (&msg.from_prior, &msg.from) {
+            (Some(_), Some(Value::String(from))) => Some(from.clone()),
+            _ => None,
+        };
+        Ok(Tail {
+            expires_time,
+            from,
+            from_prior: msg.from_prior.clone(),
+        })
     }
-    let from = match &peek.from {
-        Some(Value::String(from)) => Some(from.as_str()),
-        _ => None,
-    };
-    match &peek.from_prior {
-        None => Ok(None),
-        Some(Value::String(jwt)) => FromPrior::verify(jwt, from, keys, now).map(Some),
-        Some(_) => Err(ProfileError::InvalidFromPrior(FromPriorProblem::NotCompactJws).into()),
+
+    /// Rules M8 and M9, once the message is accepted (and any signature has verified): not
+    /// expired at `now`, and a `from_prior` verified with `keys`.
+    pub(super) fn check(
+        &self,
+        now: Option<u64>,
+        keys: &dyn KeyResolver,
+    ) -> Result<Option<FromPrior>> {
+        if let (Some(now), Some(expires_time)) = (now, self.expires_time) {
+            if now > expires_time {
+                return Err(ProfileError::Expired { expires_time, now }.into());
+            }
+        }
+        match &self.from_prior {
+            None => Ok(None),
+            Some(Value::String(jwt)) => {
+                FromPrior::verify(jwt, self.from.as_deref(), keys, now).map(Some)
+            }
+            Some(_) => Err(ProfileError::InvalidFromPrior(FromPriorProblem::NotCompactJws).into()),
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::rules::{did_of, require_did_url};
+use crate::did::is_did;
 use crate::did::KeyResolver;
 use crate::error::{echo, FromPriorProblem, Location, ProfileError, Result};
 use crate::json;
@@ -129,11 +130,6 @@ impl FromPrior {
             iat,
         })
     }
-}
-
-/// Whether `s` is a DID (no fragment, path or query).
-fn is_did(s: &str) -> bool {
-    s.starts_with("did:") && did_of(s) == s && s.len() > 4
 }
 
 fn did_claim<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<&'a str> {

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::checks::{check_addressing, check_headers, Peek, Shape};
+use super::checks::{check_addressing, Peek, Shape, Tail};
 use super::envelope::Layer;
 use super::rules::{did_of, require_did_url, typ_is, TYP_SIGNED};
 use crate::content::Plaintext;
@@ -54,6 +54,8 @@ pub struct VerifiedMessage {
     pub payload: Plaintext,
     /// Who signed it, one entry per signature, in the message's order.
     pub signers: Vec<SignedBy>,
+    /// What the unpacker's last checks need of the payload, read with the others.
+    pub(super) tail: Tail,
 }
 
 impl SignedMessage {
@@ -141,7 +143,7 @@ impl SignedMessage {
         if message.shape()? != Shape::Message {
             return Err(not_message.into());
         }
-        check_headers(&message)?;
+        let tail = Tail::of(&message)?;
         if let Some(sender) = layer.and_then(|l| l.sender_kid.as_deref()) {
             if signers.iter().any(|s| did_of(&s.kid) != did_of(sender)) {
                 return Err(ProfileError::SignerNotSender.into());
@@ -159,7 +161,11 @@ impl SignedMessage {
             check_addressing(layer, &message)?;
         }
         drop(message);
-        Ok(VerifiedMessage { payload, signers })
+        Ok(VerifiedMessage {
+            payload,
+            signers,
+            tail,
+        })
     }
 }
 

@@ -10,7 +10,7 @@ use crate::parallel::Parallelism;
 use crate::zs_cache::ZsCache;
 
 use super::checks::MessageForm;
-use super::checks::{check_time_and_rotation, classify, Classified, Peek, Shape};
+use super::checks::{classify, Classified, Peek, Shape, Tail};
 use super::envelope::{Envelope, Layer};
 use super::from_prior::FromPrior;
 use super::message::Message;
@@ -221,25 +221,29 @@ impl<'a> Unpacker<'a> {
                 return Ok(Unpacked::plain(plaintext, layers, MessageForm::Unchecked));
             };
             layers.push(layer);
-            let unpacked = match form {
-                Classified::Message => Unpacked::plain(plaintext, layers, MessageForm::Plaintext),
+            let (unpacked, tail) = match form {
+                Classified::Message(tail) => (
+                    Unpacked::plain(plaintext, layers, MessageForm::Plaintext),
+                    tail,
+                ),
                 Classified::Signed => {
-                    let verified =
+                    let mut verified =
                         SignedMessage::parse(&plaintext)?.verify(self.senders, layers.last())?;
-                    Unpacked::signed(plaintext, layers, verified)
+                    let tail = std::mem::take(&mut verified.tail);
+                    (Unpacked::signed(plaintext, layers, verified), tail)
                 }
                 Classified::Envelope => {
                     envelope = self.inner(&layers, &plaintext)?;
                     continue;
                 }
             };
-            return self.finish(unpacked);
+            return self.finish(unpacked, &tail);
         }
     }
 
-    /// Rules M8 and M9 on the message found.
-    fn finish(&self, mut unpacked: Unpacked) -> Result<Unpacked> {
-        unpacked.from_prior = check_time_and_rotation(&unpacked.plaintext, self.now, self.senders)?;
+    /// Rules M8 and M9 on the message found, from what was taken when it was read.
+    fn finish(&self, mut unpacked: Unpacked, tail: &Tail) -> Result<Unpacked> {
+        unpacked.from_prior = tail.check(self.now, self.senders)?;
         Ok(unpacked)
     }
 
@@ -252,12 +256,10 @@ impl<'a> Unpacker<'a> {
         Some(
             SignedMessage::parse(input)
                 .and_then(|m| m.verify(self.senders, None))
-                .and_then(|v| {
-                    self.finish(Unpacked::signed(
-                        Plaintext::new(input.to_vec()),
-                        Vec::new(),
-                        v,
-                    ))
+                .and_then(|mut v| {
+                    let tail = std::mem::take(&mut v.tail);
+                    let signed = Plaintext::new(input.to_vec());
+                    self.finish(Unpacked::signed(signed, Vec::new(), v), &tail)
                 }),
         )
     }

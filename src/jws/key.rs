@@ -95,30 +95,43 @@ fn sec1(x: &[u8], y: &[u8]) -> Vec<u8> {
 
 impl Public {
     fn from_map(map: &Map<String, Value>, alg: SigAlg) -> Result<Public> {
-        fn bad<E>(_: E) -> Error {
-            Error::InvalidKey(KeyProblem::InvalidPublicKey)
-        }
         if alg == SigAlg::EdDsa {
             if map.contains_key("y") {
                 return Err(Error::InvalidKey(KeyProblem::YOnOkp));
             }
-            let x: [u8; 32] = fixed(map, "x", 32)?.try_into().map_err(bad)?;
-            let key = ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(bad)?;
-            if key.is_weak() {
-                return Err(Error::InvalidKey(KeyProblem::InvalidPublicKey));
-            }
-            return Ok(Public::Ed25519(key));
+            return Public::from_encoded(alg, &fixed(map, "x", 32)?);
         }
         let len = if alg == SigAlg::Es384 { 48 } else { 32 };
-        let point = sec1(&fixed(map, "x", len)?, &fixed(map, "y", len)?);
+        Public::from_encoded(alg, &sec1(&fixed(map, "x", len)?, &fixed(map, "y", len)?))
+    }
+
+    /// A key from its raw encoding (see [`VerifyingKey::from_encoded`]).
+    fn from_encoded(alg: SigAlg, bytes: &[u8]) -> Result<Public> {
+        fn bad<E>(_: E) -> Error {
+            Error::InvalidKey(KeyProblem::InvalidPublicKey)
+        }
         Ok(match alg {
+            SigAlg::EdDsa => {
+                let raw: [u8; 32] = bytes.try_into().map_err(|_| Error::InvalidLength {
+                    name: "x",
+                    expected: 32,
+                    found: bytes.len(),
+                })?;
+                let key = ed25519_dalek::VerifyingKey::from_bytes(&raw).map_err(bad)?;
+                if key.is_weak() {
+                    return Err(bad(()));
+                }
+                Public::Ed25519(key)
+            }
             SigAlg::Es256 => {
-                Public::P256(p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).map_err(bad)?)
+                Public::P256(p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map_err(bad)?)
             }
             SigAlg::Es384 => {
-                Public::P384(p384::ecdsa::VerifyingKey::from_sec1_bytes(&point).map_err(bad)?)
+                Public::P384(p384::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map_err(bad)?)
             }
-            _ => Public::K256(k256::ecdsa::VerifyingKey::from_sec1_bytes(&point).map_err(bad)?),
+            SigAlg::Es256K => {
+                Public::K256(k256::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map_err(bad)?)
+            }
         })
     }
 
@@ -249,32 +262,7 @@ impl VerifyingKey {
     /// A key from its raw encoding: 32 octets for Ed25519, a SEC1 point (compressed or not) for
     /// the ECDSA curves; small-order Ed25519 keys and points off the curve are refused.
     pub fn from_encoded(alg: SigAlg, bytes: &[u8]) -> Result<VerifyingKey> {
-        fn bad<E>(_: E) -> Error {
-            Error::InvalidKey(KeyProblem::InvalidPublicKey)
-        }
-        let key = match alg {
-            SigAlg::EdDsa => {
-                let raw: [u8; 32] = bytes.try_into().map_err(|_| Error::InvalidLength {
-                    name: "x",
-                    expected: 32,
-                    found: bytes.len(),
-                })?;
-                let key = ed25519_dalek::VerifyingKey::from_bytes(&raw).map_err(bad)?;
-                if key.is_weak() {
-                    return Err(bad(()));
-                }
-                Public::Ed25519(key)
-            }
-            SigAlg::Es256 => {
-                Public::P256(p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map_err(bad)?)
-            }
-            SigAlg::Es384 => {
-                Public::P384(p384::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map_err(bad)?)
-            }
-            SigAlg::Es256K => {
-                Public::K256(k256::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map_err(bad)?)
-            }
-        };
+        let key = Public::from_encoded(alg, bytes)?;
         Ok(VerifyingKey { kid: None, key })
     }
 

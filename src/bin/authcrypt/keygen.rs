@@ -56,14 +56,17 @@ pub struct PubArgs {
     file: Option<PathBuf>,
 }
 
-/// Parses a curve name; a few spellings are accepted (`P-256`, `P256`, `p256`).
-pub fn parse_curve(name: &str) -> Result<Curve, Failure> {
-    let folded: String = name
-        .chars()
+/// A curve name without case, `-` or `_`, so that a few spellings are one (`P-256`, `p256`).
+fn fold(name: &str) -> String {
+    name.chars()
         .filter(|c| *c != '-' && *c != '_')
         .flat_map(char::to_uppercase)
-        .collect();
-    let curve = match folded.as_str() {
+        .collect()
+}
+
+/// Parses a curve name; a few spellings are accepted (`P-256`, `P256`, `p256`).
+pub fn parse_curve(name: &str) -> Result<Curve, Failure> {
+    let curve = match fold(name).as_str() {
         "X25519" => Curve::X25519,
         "P256" => Curve::P256,
         "P384" => Curve::P384,
@@ -81,23 +84,22 @@ pub fn parse_curve(name: &str) -> Result<Curve, Failure> {
 
 /// The signature algorithm of a signature-only curve name (`Ed25519`, `secp256k1`).
 fn signature_curve(name: &str) -> Option<SigAlg> {
-    let folded: String = name
-        .chars()
-        .filter(|c| *c != '-' && *c != '_')
-        .flat_map(char::to_lowercase)
-        .collect();
-    match folded.as_str() {
-        "ed25519" => Some(SigAlg::EdDsa),
-        "secp256k1" | "k256" => Some(SigAlg::Es256K),
+    match fold(name).as_str() {
+        "ED25519" => Some(SigAlg::EdDsa),
+        "SECP256K1" | "K256" => Some(SigAlg::Es256K),
         _ => None,
     }
 }
 
 pub fn keygen(args: KeygenArgs) -> Result<Output, Failure> {
-    let signature = signature_curve(&args.crv);
-    let curve = match signature {
-        Some(_) => None,
-        None => Some(
+    /// What kind of key the curve asks for.
+    enum Generate {
+        Signature(SigAlg),
+        Agreement(Curve),
+    }
+    let generate = match signature_curve(&args.crv) {
+        Some(alg) => Generate::Signature(alg),
+        None => Generate::Agreement(
             parse_curve(&args.crv)
                 .map_err(|f| f.hint("signature curves: Ed25519, secp256k1, P-256, P-384"))?,
         ),
@@ -113,15 +115,15 @@ pub fn keygen(args: KeygenArgs) -> Result<Output, Failure> {
             ));
         }
     }
-    let text = match (signature, curve) {
-        (Some(alg), _) => {
+    let text = match generate {
+        Generate::Signature(alg) => {
             let mut key = SigningKey::generate(alg);
             if let Some(kid) = args.kid {
                 key = key.with_kid(kid);
             }
             key.to_json()
         }
-        (None, Some(curve)) => {
+        Generate::Agreement(curve) => {
             let mut key = Jwk::generate(curve);
             if let Some(kid) = args.kid {
                 key = key.with_kid(kid);
@@ -129,7 +131,6 @@ pub fn keygen(args: KeygenArgs) -> Result<Output, Failure> {
             key.to_private_json()
                 .map_err(|e| Failure::internal(e.to_string()))?
         }
-        (None, None) => return Err(Failure::internal("no curve chosen")),
     };
     let mut out = Zeroizing::new(Vec::with_capacity(text.len() + 1));
     out.extend_from_slice(text.as_bytes());

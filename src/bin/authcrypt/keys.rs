@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use authcrypt::did::{read_key_uses, KeyUses};
 use authcrypt::didcomm::{DidDocument, KeySet};
-use authcrypt::error::Malformed;
 use authcrypt::jws::{SigningKey, VerifyingKey};
-use authcrypt::{jwk, Coordinates, Error, Jwk, Location};
+use authcrypt::{jwk, Error, Jwk};
 use serde_json::Value;
 use zeroize::Zeroize as _;
 
@@ -90,7 +90,7 @@ pub fn parse(bytes: &[u8], what: String) -> Result<KeyFile, Failure> {
             return Err(Failure::key(&what, &e));
         }
         let mut file = KeyFile::new(what, Kind::Jwk);
-        let read = read_key(&value.0).map_err(|e| Failure::key(&file.what, &e))?;
+        let read = read_key_uses(&value.0).map_err(|e| Failure::key(&file.what, &e))?;
         file.add(read);
         return Ok(file);
     }
@@ -119,14 +119,6 @@ pub fn parse(bytes: &[u8], what: String) -> Result<KeyFile, Failure> {
     )))
 }
 
-/// One JWK as each kind of key it can be.
-#[derive(Default)]
-struct Read {
-    agreement: Option<Jwk>,
-    signing: Option<SigningKey>,
-    verifying: Option<VerifyingKey>,
-}
-
 impl KeyFile {
     fn new(what: String, kind: Kind) -> KeyFile {
         KeyFile {
@@ -138,7 +130,7 @@ impl KeyFile {
         }
     }
 
-    fn add(&mut self, read: Read) {
+    fn add(&mut self, read: KeyUses) {
         self.keys.extend(read.agreement);
         self.signing.extend(read.signing);
         self.verifying.extend(read.verifying);
@@ -147,58 +139,6 @@ impl KeyFile {
     /// Whether the file holds no key at all.
     fn is_empty(&self) -> bool {
         self.keys.is_empty() && self.verifying.is_empty()
-    }
-}
-
-/// A JWK as a key-agreement key (X25519, P-256, P-384, P-521) and as a signature key
-/// (Ed25519, P-256, P-384, secp256k1), as its curve and its `use` (`enc`, `sig`) allow. A key
-/// no use accepts is an error: the unsupported curve, or the `use` its curve does not have.
-fn read_key(value: &Value) -> Result<Read, Error> {
-    let (agreement_use, signature_use) = match value.get("use") {
-        None => (true, true),
-        Some(Value::String(u)) if u == "enc" => (true, false),
-        Some(Value::String(u)) if u == "sig" => (false, true),
-        Some(_) => return Err(bad_use(Malformed::NotEncOrSig)),
-    };
-    let mut unsupported = None;
-    let mut read = Read::default();
-    if agreement_use {
-        match Jwk::from_value(value, Coordinates::LeftPadShort) {
-            Ok(k) => read.agreement = Some(k),
-            Err(e) if is_unsupported(&e) => unsupported = Some(e),
-            Err(e) => return Err(e),
-        }
-    }
-    if signature_use {
-        let signature = if value.get("d").is_some() {
-            SigningKey::from_value(value).map(|k| (k.verifying_key(), Some(k)))
-        } else {
-            VerifyingKey::from_value(value).map(|k| (k, None))
-        };
-        match signature {
-            Ok((verifying, signing)) => {
-                read.verifying = Some(verifying);
-                read.signing = signing;
-            }
-            // A key-agreement key in an encoding signatures do not take (short coordinates).
-            Err(_) if read.agreement.is_some() => {}
-            Err(e) if is_unsupported(&e) => unsupported = unsupported.or(Some(e)),
-            Err(e) => return Err(e),
-        }
-    }
-    if read.agreement.is_none() && read.verifying.is_none() {
-        return Err(unsupported
-            .filter(|_| agreement_use && signature_use)
-            .unwrap_or_else(|| bad_use(Malformed::UseNotOfCurve)));
-    }
-    Ok(read)
-}
-
-fn bad_use(reason: Malformed) -> Error {
-    Error::InvalidMember {
-        location: Location::Jwk,
-        name: "use".into(),
-        reason,
     }
 }
 
@@ -217,7 +157,7 @@ fn key_set(keys: &Value, what: String) -> Result<KeyFile, Failure> {
             skipped = Some(e);
             continue;
         }
-        match read_key(entry) {
+        match read_key_uses(entry) {
             Ok(read) => file.add(read),
             // As in a DID document, keys on curves this tool does not implement are skipped.
             Err(e) if is_unsupported(&e) => skipped = Some(e),
